@@ -1,0 +1,149 @@
+"""Command line: `python -m bot index | ask | eval` (contract in DESIGN.md; keep it stable).
+
+Every option also has a `BOT_*` environment variable; an option given here wins.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings, SettingsError, load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    index = sub.add_parser("index", help="build or update the index from the corpus")
+    index.add_argument("--corpus", type=Path, help="corpus folder (BOT_CORPUS_DIR)")
+    index.add_argument("--index", type=Path, help="index folder (BOT_INDEX_DIR)")
+    index.add_argument("--rebuild", action="store_true", help="re-embed everything")
+    index.add_argument("--json", action="store_true", help="print one JSON object")
+
+    ask = sub.add_parser("ask", help="answer a question ('-' reads one per line from stdin)")
+    ask.add_argument("--index", type=Path, help="index folder (BOT_INDEX_DIR)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per answer")
+    ask.add_argument("question", help="the question, or - for stdin")
+
+    ev = sub.add_parser("eval", help="run the evaluation set")
+    ev.add_argument("--index", type=Path, help="index folder (BOT_INDEX_DIR)")
+    ev.add_argument("--questions", type=Path, default=Path("tests/eval/questions.jsonl"))
+    ev.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings(
+            corpus_dir=getattr(args, "corpus", None), index_dir=getattr(args, "index", None)
+        )
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    handler = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval}[args.command]
+    return handler(settings, args)
+
+
+def _fail(message: str) -> int:
+    print(f"Fehler: {message}", file=sys.stderr)
+    return 1
+
+
+def cmd_index(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.embeddings import EmbedderError, make_embedder
+    from bot.index import IndexProblem, build_index
+
+    progress = None if args.json else _TqdmProgress()
+    try:
+        embedder = make_embedder(settings.embedding_model)
+        report = build_index(settings, embedder, rebuild=args.rebuild, progress=progress)
+    except (IndexProblem, EmbedderError) as exc:
+        return _fail(str(exc))
+    finally:
+        if progress:
+            progress.close()
+    if args.json:
+        print(json.dumps(report.contract(), ensure_ascii=False))
+        return 0
+    print(
+        f"{report.documents} Dokumente, {report.chunks} Abschnitte im Index "
+        f"(neu {report.added}, geändert {report.updated}, entfernt {report.removed}) "
+        f"in {report.seconds:.1f} s."
+    )
+    if report.embedded_chunks and report.embed_seconds:
+        rate = report.embedded_chunks / report.embed_seconds
+        print(f"Eingebettet: {report.embedded_chunks} Abschnitte, {rate:.1f} pro Sekunde.")
+    for skip in report.skipped:
+        print(f"  übersprungen: {skip['source']}: {skip['error']}")
+    return 0
+
+
+class _TqdmProgress:
+    """A progress bar per stage on stderr; only drawn when the run takes a while."""
+
+    def __init__(self) -> None:
+        self._bars: dict[str, Any] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        bar = self._bars.get(stage)
+        if bar is None:
+            bar = self._bars[stage] = tqdm(
+                total=total, desc=stage, unit="", file=sys.stderr, delay=1.0, leave=False
+            )
+        bar.update(done - bar.n)
+
+    def close(self) -> None:
+        for bar in self._bars.values():
+            bar.close()
+
+
+def _load_assistant(settings: Settings) -> Any:
+    from bot.assistant import Assistant
+
+    return Assistant.from_settings(settings)
+
+
+def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.index import IndexProblem
+
+    try:
+        assistant = _load_assistant(settings)
+    except IndexProblem as exc:
+        return _fail(str(exc))
+    questions = (
+        (line.strip() for line in sys.stdin) if args.question == "-" else iter([args.question])
+    )
+    for question in questions:
+        if not question:
+            continue
+        started = time.perf_counter()
+        answer = assistant.ask(question)
+        if args.json:
+            record = answer.contract()
+            record["seconds"] = round(time.perf_counter() - started, 4)
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+        else:
+            print(answer.as_text(), flush=True)
+    return 0
+
+
+def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.evaluation import format_table, load_questions, run_eval
+    from bot.index import IndexProblem
+
+    try:
+        assistant = _load_assistant(settings)
+        questions = load_questions(args.questions)
+    except (IndexProblem, OSError, ValueError) as exc:
+        return _fail(str(exc))
+    metrics = run_eval(assistant, questions)
+    print(json.dumps(metrics, ensure_ascii=False) if args.json else format_table(metrics))
+    return 0

