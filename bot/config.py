@@ -90,7 +90,9 @@ def load_settings(env_file: str | Path | None = ".env", **overrides: object) -> 
     """Read settings once; CLI options arrive as overrides (None means "not given")."""
     unknown = _unknown_env_keys(dict(os.environ))
     if unknown:
-        raise SettingsError(f"Unbekannte Einstellung(en) / unknown setting(s): {', '.join(unknown)}")
+        raise SettingsError(
+            f"Unbekannte Einstellung(en) / unknown setting(s): {', '.join(unknown)}"
+        )
     given = {k: v for k, v in overrides.items() if v is not None}
     try:
         return Settings(_env_file=env_file, **given)  # type: ignore[call-arg]

@@ -119,8 +119,10 @@ def decode_text(data: bytes) -> str:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="strict") if _is_cp1252(data) else data.decode(
-                "latin-1"
+            text = (
+                data.decode("cp1252", errors="strict")
+                if _is_cp1252(data)
+                else data.decode("latin-1")
             )
     sample = text[:20000]
     if sample and len(_CONTROL.findall(sample)) / len(sample) > 0.01:
@@ -161,7 +163,9 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     try:
         meta = yaml.safe_load(match.group(1)) or {}
     except yaml.YAMLError as exc:
-        raise DocumentError(f"Front Matter ist kein gültiges YAML: {exc.__class__.__name__}") from exc
+        raise DocumentError(
+            f"Front Matter ist kein gültiges YAML: {exc.__class__.__name__}"
+        ) from exc
     if not isinstance(meta, dict):
         raise DocumentError("Front Matter muss aus Schlüssel: Wert-Paaren bestehen")
     return meta, text[match.end() :]

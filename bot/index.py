@@ -173,12 +173,14 @@ def _write_atomic(path: Path, text: str) -> None:
 def build_lock(index_dir: Path) -> Iterator[None]:
     """One build at a time, across processes; a second one is refused at once."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(index_dir / ".lock", "a+")
+    handle = open(index_dir / ".lock", "a+")  # noqa: SIM115 - held across the yield
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise IndexBusy("Ein anderer Indexlauf läuft bereits. Bitte später erneut starten.") from exc
+            raise IndexBusy(
+                "Ein anderer Indexlauf läuft bereits. Bitte später erneut starten."
+            ) from exc
         yield
     finally:
         with contextlib.suppress(OSError):
@@ -346,7 +348,9 @@ def _write_generation(
     try:
         collection = _collection(settings, generation, create=True)
         if keep and old_gen:
-            _copy_records(settings, old_gen, collection, [i for e in keep.values() for i in e["ids"]])
+            _copy_records(
+                settings, old_gen, collection, [i for e in keep.values() for i in e["ids"]]
+            )
         chunks = [c for _, cs in fresh.values() for c in cs]
         embed_started = time.perf_counter()
         for start in range(0, len(chunks), 64):

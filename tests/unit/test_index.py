@@ -125,7 +125,9 @@ def test_second_build_is_refused_while_one_runs(settings: Settings, corpus: Path
 
 
 def test_cli_json_contract(
-    settings: Settings, corpus: Path, capsys: pytest.CaptureFixture[str],
+    settings: Settings,
+    corpus: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("BOT_EMBEDDING_MODEL", "fake")

@@ -1,0 +1,300 @@
+"""Answers: the data the UI and CLI show, the extractive composer, and the refusal decision.
+
+The extractive composer never writes text of its own about the topic: it quotes the
+best passage(s) from the corpus, trimmed to the sentences and list items that carry
+the question's terms, under their section heading, with numbered citations. Everything
+around the quote (refusal, notes, labels) is a fixed, translated message.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from typing import Any
+
+from bot.i18n import contact_line, message
+from bot.retrieval import Hit, RetrievalResult
+
+# Calibrated on tests/eval/questions.jsonl (see docs/evaluation.md): below MIN_Z nothing in
+# the corpus stands out for the question; between MIN_Z and CLEAR_Z a German question whose
+# key terms the corpus never uses (e.g. "Kindergeld") is refused too.
+MIN_Z = 2.6
+CLEAR_Z = 3.6
+MAX_PASSAGE_CHARS = 650
+EXCERPT_CHARS = 320
+
+
+@dataclass
+class Citation:
+    number: int
+    source: str
+    title: str
+    section: str
+    score: float
+    excerpt: str
+    page: int | None = None
+    updated: str | None = None
+    url: str | None = None
+
+    def label(self, language: str = "de") -> str:
+        """ "Einbürgerung › Kosten, S. 2 (Stand 2026-10-01)" for the citation list."""
+        text = self.title + (f" › {self.section}" if self.section else "")
+        if self.page:
+            text += f", {message('page', language)} {self.page}"
+        if self.updated:
+            text += f" ({message('as_of', language)} {self.updated})"
+        return text
+
+    def contract(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "source": self.source,
+            "title": self.title,
+            "score": round(self.score, 4),
+            "excerpt": self.excerpt,
+            "section": self.section,
+        }
+        for key in ("page", "updated", "url"):
+            if getattr(self, key):
+                data[key] = getattr(self, key)
+        return data
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    refused: bool
+    language: str
+    sources: list[Citation] = field(default_factory=list)
+    seconds: float = 0.0
+    notice: str | None = None  # e.g. the LLM fell back to the extractive answer
+    reason: str | None = None  # why it refused (for logs/eval, never shown to citizens)
+    mode: str = "extractive"
+
+    def contract(self) -> dict[str, Any]:
+        """One line of `python -m bot ask --json` (DESIGN.md)."""
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "refused": self.refused,
+            "language": self.language,
+            "sources": [c.contract() for c in self.sources],
+            "seconds": round(self.seconds, 4),
+        }
+
+    def as_text(self) -> str:
+        lines = [self.text]
+        if self.sources:
+            lines.append("")
+            lines.append(message("sources", self.language) + ":")
+            for cite in self.sources:
+                line = f"[{cite.number}] {cite.label(self.language)} – {cite.source}"
+                lines.append(line + (f" – {cite.url}" if cite.url else ""))
+        return "\n".join(lines)
+
+
+def refusal_answer(question: str, language: str, reason: str) -> Answer:
+    text = f"{message('refusal', language)}\n\n{contact_line(language)}"
+    return Answer(question, text, True, language, [], reason=reason)
+
+
+# --- refusal ----------------------------------------------------------------------------------
+
+_INJECTION_PATTERNS = [
+    r"\bignor\w*\b.{0,40}\b(instruction|anweisung|regel|rule|prompt|vorgabe)",
+    r"\b(vergiss|forget|disregard|missachte)\w*\b.{0,40}\b(instruction|anweisung|regel|rule|"
+    r"prompt|vorgabe|everything|alles)",
+    r"\bsystem\s*-?\s*prompt\b",
+    r"\byou are now\b|\bdu bist (jetzt|ab jetzt|nun)\b|\bab sofort bist du\b",
+    r"\bDAN\b|\bjailbreak|\bdeveloper mode\b|\bentwicklermodus\b",
+    r"\b(pretend|act as|tu so als|spiele die rolle|roleplay)\b",
+    r"\b(erfinde|invent|make up|ausdenken)\b",
+    r"önceki talimat|talimatları (yok say|unut|görmezden)|kuralları (unut|yok say)",
+    r"игнорир\w*|забудь\w*\s+(все|свои|правила|инструкц)|системн\w+ (промпт|подсказ)",
+    r"ігнор\w*|забудь\w*\s+(усі|всі|свої|правила|інструкц)",
+    r"تجاهل|انسَ? (كل|جميع) (التعليمات|القواعد)",
+    r"نادیده بگیر|دستورالعمل‌?های قبلی|قوانین(ت)? را فراموش",
+]
+_INJECTION = re.compile("|".join(f"(?:{p})" for p in _INJECTION_PATTERNS), re.I | re.S)
+
+
+def looks_like_injection(question: str) -> bool:
+    """Attempts to re-program the bot are answered with a refusal, never obeyed."""
+    return bool(_INJECTION.search(question))
+
+
+def _fold(term: str) -> str:
+    term = term.replace("ß", "ss")
+    return "".join(c for c in unicodedata.normalize("NFKD", term) if not unicodedata.combining(c))
+
+
+def uncovered_terms(result: RetrievalResult, vocabulary: set[str]) -> list[str]:
+    """German key terms of the question that the corpus never uses, typos forgiven."""
+    if not result.unknown_terms:
+        return []
+    folded_vocab = {_fold(v) for v in vocabulary}
+    missing = []
+    for term in result.unknown_terms:
+        folded = _fold(term)
+        if folded in folded_vocab or len(folded) < 6:
+            continue
+        if get_close_matches(folded, folded_vocab, n=1, cutoff=0.82):
+            continue
+        missing.append(term)
+    return missing
+
+
+def refusal_reason(question: str, result: RetrievalResult, vocabulary: set[str]) -> str | None:
+    """Why the corpus cannot answer this (None: answer it)."""
+    if looks_like_injection(question):
+        return "injection"
+    if not result.hits:
+        return "empty-index"
+    if result.z_score < MIN_Z:
+        return f"nothing stands out (z={result.z_score:.2f})"
+    if result.z_score < CLEAR_Z and uncovered_terms(result, vocabulary):
+        return f"uncovered terms {uncovered_terms(result, vocabulary)} (z={result.z_score:.2f})"
+    return None
+
+
+# --- extractive composition -------------------------------------------------------------------
+
+_UNIT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ0-9„\"(])|\n+")
+
+
+def split_units(text: str) -> list[str]:
+    """Sentences and list items, in order."""
+    return [u.strip() for u in _UNIT_SPLIT.split(text) if u and u.strip()]
+
+
+def trim_passage(text: str, terms: set[str], stem: Any, limit: int = MAX_PASSAGE_CHARS) -> str:
+    """Keep a long passage readable: its lead, plus the units that carry the question's terms."""
+    if len(text) <= limit:
+        return text
+    units = split_units(text)
+    if not terms:
+        return _take_in_order(units, set(range(len(units))), limit)
+    scores = []
+    for i, unit in enumerate(units):
+        unit_terms = set(stem(unit))
+        scores.append((len(unit_terms & terms), -i))
+    chosen = {0}
+    size = len(units[0])
+    for overlap, neg_i in sorted(scores, reverse=True):
+        i = -neg_i
+        if overlap == 0:
+            break
+        if i in chosen:
+            continue
+        if size + len(units[i]) > limit:
+            continue
+        chosen.add(i)
+        size += len(units[i])
+        # a list item pulls in the line that introduces its list
+        if units[i].startswith(("-", "*")) and i > 0 and (i - 1) not in chosen:
+            intro = max(j for j in range(i) if not units[j].startswith(("-", "*")) or j == 0)
+            if size + len(units[intro]) <= limit:
+                chosen.add(intro)
+                size += len(units[intro])
+    return _take_in_order(units, chosen, limit)
+
+
+def _take_in_order(units: list[str], chosen: set[int], limit: int) -> str:
+    out: list[str] = []
+    size = 0
+    last = -1
+    for i, unit in enumerate(units):
+        if i not in chosen:
+            continue
+        if size + len(unit) > limit and out:
+            break
+        if last >= 0 and i != last + 1:
+            out.append("…")
+        out.append(unit)
+        size += len(unit)
+        last = i
+    return "\n".join(_join_sentences(out))
+
+
+def _join_sentences(units: list[str]) -> list[str]:
+    """Sentences of one paragraph back on one line; list items stay one per line."""
+    lines: list[str] = []
+    for unit in units:
+        is_item = unit.startswith(("-", "*", "…"))
+        if lines and not is_item and not lines[-1].startswith(("-", "*", "…")):
+            lines[-1] += " " + unit
+        else:
+            lines.append(unit)
+    return lines
+
+
+def select_passages(result: RetrievalResult, max_passages: int = 2) -> list[Hit]:
+    """The best hit, plus a second one when it is nearly as relevant and adds something new."""
+    if not result.hits:
+        return []
+    best = result.hits[0]
+    chosen = [best]
+    for hit in result.hits[1:]:
+        if len(chosen) >= max_passages:
+            break
+        close = hit.dense >= best.dense - 0.015 and hit.score >= 0.8 * best.score
+        same_doc = hit.metadata.get("source") == best.metadata.get("source")
+        if close and same_doc:
+            chosen.append(hit)
+    return chosen
+
+
+def make_citations(
+    result: RetrievalResult, used: list[Hit], max_sources: int = 3
+) -> list[Citation]:
+    """Numbered citations: the quoted passages first, then closely related other documents."""
+    citations: list[Citation] = []
+    seen_docs: set[str] = set()
+    best = result.hits[0].dense if result.hits else 0.0
+    ordered = used + [h for h in result.hits if h not in used]
+    for hit in ordered:
+        source = hit.metadata.get("source", "")
+        if hit not in used:
+            if source in seen_docs or hit.dense < best - 0.04 or len(citations) >= max_sources:
+                continue
+        seen_docs.add(source)
+        meta = hit.metadata
+        excerpt = hit.text if len(hit.text) <= EXCERPT_CHARS else hit.text[:EXCERPT_CHARS] + " …"
+        citations.append(
+            Citation(
+                number=len(citations) + 1,
+                source=source,
+                title=meta.get("title", source),
+                section=meta.get("section", ""),
+                score=hit.dense,
+                excerpt=excerpt,
+                page=meta.get("page"),
+                updated=meta.get("updated"),
+                url=meta.get("url"),
+            )
+        )
+    return citations
+
+
+def compose_extractive(
+    question: str, result: RetrievalResult, stem: Any
+) -> tuple[str, list[Citation]]:
+    """Quote the passages that answer the question, each under its heading with [n]."""
+    used = select_passages(result)
+    citations = make_citations(result, used)
+    terms = set(stem(question))
+    blocks = []
+    if result.language != "de":
+        note = message("german_sources", result.language)
+        if note:
+            blocks.append(note)
+    for number, hit in enumerate(used, start=1):
+        meta = hit.metadata
+        heading = meta.get("title", "")
+        if meta.get("section"):
+            heading += f" › {meta['section']}"
+        body = trim_passage(hit.text, terms, stem)
+        blocks.append(f"**{heading}** [{number}]\n{body}")
+    return "\n\n".join(blocks), citations

@@ -1,0 +1,176 @@
+"""The assistant: one question (plus the conversation so far) in, a grounded answer out.
+
+    question -> checks (empty, length) -> language -> follow-up resolution -> retrieval
+             -> refusal decision -> extractive answer, or LLM answer with fallback
+
+`stream()` is the one generator both the web UI and the CLI consume: it yields text
+pieces (`Delta`) while an LLM writes and always ends with the complete `Answer`. The
+index is loaded once; `reload_if_changed()` switches to a newly built generation
+without a restart, and answers keep coming from the old one until then.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from bot.answer import (
+    Answer,
+    compose_extractive,
+    make_citations,
+    refusal_answer,
+    refusal_reason,
+    select_passages,
+)
+from bot.config import Settings
+from bot.embeddings import BotEmbeddings, make_embedder
+from bot.i18n import detect_language, message
+from bot.index import current_generation, load_index
+from bot.llm import NO_ANSWER, LLMAnswerer, LLMError, clean_citations
+from bot.retrieval import Retriever
+
+log = logging.getLogger(__name__)
+
+Turn = tuple[str, str]  # (user question, bot answer)
+
+_FOLLOW_UP = re.compile(
+    r"^(und|aber|also|and|what about|how about|ve|peki|а|и|і|а як|و|اما)\b"
+    r"|\b(das|dies|dafür|dazu|davon|darauf|es|sie|er|dort|da|it|this|that|there|they|them|"
+    r"bu|bunun|onun|orada|это|этого|там|це|цього|там|هذا|ذلك|هناك|این|آن|آنجا)\b",
+    re.I,
+)
+
+
+@dataclass
+class Delta:
+    """A piece of streamed answer text."""
+
+    text: str
+
+
+def is_follow_up(question: str) -> bool:
+    """Short questions that lean on the previous turn ("und was kostet das?")."""
+    words = question.split()
+    return len(words) <= 7 and bool(_FOLLOW_UP.search(question))
+
+
+def retrieval_query(question: str, history: Sequence[Turn] | None) -> str:
+    """A follow-up is searched together with the question it follows."""
+    if history and is_follow_up(question):
+        previous = history[-1][0]
+        return f"{previous} {question}"
+    return question
+
+
+class Assistant:
+    def __init__(self, settings: Settings, embedder: BotEmbeddings) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self._lock = threading.Lock()
+        self._retriever: Retriever | None = None
+        self._generation: str | None = None
+        self.llm = LLMAnswerer(settings) if settings.llm_enabled else None
+        self.reload_if_changed(force=True)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Assistant:
+        return cls(settings, make_embedder(settings.embedding_model))
+
+    @property
+    def generation(self) -> str | None:
+        return self._generation
+
+    @property
+    def retriever(self) -> Retriever:
+        assert self._retriever is not None
+        return self._retriever
+
+    def reload_if_changed(self, force: bool = False) -> bool:
+        """Load the serving index generation if it changed since the last load."""
+        generation = current_generation(self.settings.index_dir)
+        if not force and generation == self._generation:
+            return False
+        index = load_index(self.settings, self.embedder)
+        retriever = Retriever(index, self.embedder)
+        with self._lock:
+            self._retriever, self._generation = retriever, index.generation
+        return True
+
+    # --- answering ----------------------------------------------------------------------------
+
+    def ask(self, question: str, history: Sequence[Turn] | None = None) -> Answer:
+        answer: Answer | None = None
+        for event in self.stream(question, history):
+            if isinstance(event, Answer):
+                answer = event
+        assert answer is not None
+        return answer
+
+    def stream(
+        self, question: str, history: Sequence[Turn] | None = None
+    ) -> Iterator[Delta | Answer]:
+        started = time.perf_counter()
+        question = (question or "").strip()
+        language = detect_language(question[:500]) if question else "de"
+        if not question:
+            yield Answer(question, message("empty", language), True, language, reason="empty")
+            return
+        if len(question) > self.settings.max_question_chars:
+            text = message("too_long", language, limit=self.settings.max_question_chars)
+            yield Answer(question[:200], text, True, language, reason="too-long")
+            return
+
+        retriever = self._retriever
+        assert retriever is not None
+        query = retrieval_query(question, history)
+        result = retriever.search(query, language, k=max(self.settings.top_k, 4))
+        reason = refusal_reason(question, result, retriever.bm25.vocab)
+        if reason:
+            answer = refusal_answer(question, language, reason)
+        elif self.llm is not None:
+            answer = yield from self._llm_answer(question, result)
+        else:
+            text, citations = compose_extractive(question, result, retriever.bm25.stems)
+            answer = Answer(question, text, False, language, citations)
+        answer.seconds = time.perf_counter() - started
+        if self.settings.log_questions:
+            log.info("question=%r refused=%s reason=%s", question, answer.refused, answer.reason)
+        else:
+            log.info("answered refused=%s reason=%s", answer.refused, answer.reason)
+        yield answer
+
+    def _llm_answer(self, question: str, result) -> Iterator[Delta]:  # noqa: ANN001
+        """Stream from the LLM; on failure, return the extractive answer with a note."""
+        assert self.llm is not None
+        language = result.language
+        passages = select_passages(result, max_passages=3)
+        pieces: list[str] = []
+        held = ""  # held back until we know the answer is not the NO_ANSWER marker
+        streaming = False
+        try:
+            for piece in self.llm.stream(question, language, passages):
+                pieces.append(piece)
+                if streaming:
+                    yield Delta(piece)
+                    continue
+                held += piece
+                start = held.lstrip()
+                if len(start) >= len(NO_ANSWER) or not NO_ANSWER.startswith(start):
+                    if not start.startswith(NO_ANSWER):
+                        streaming = True
+                        yield Delta(held)
+        except LLMError as exc:
+            log.warning("LLM failed, falling back to extractive answer: %s", exc)
+            text, citations = compose_extractive(question, result, self.retriever.bm25.stems)
+            note = message("llm_fallback", language)
+            return Answer(question, f"{note}\n\n{text}", False, language, citations, notice=note)
+        text = "".join(pieces).strip()
+        if not text or text.startswith(NO_ANSWER):
+            return refusal_answer(question, language, "llm-no-answer")
+        citations = make_citations(result, passages, max_sources=len(passages))
+        text = clean_citations(text, len(passages))
+        return Answer(question, text, False, language, citations, mode="llm")

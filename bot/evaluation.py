@@ -1,0 +1,143 @@
+"""`python -m bot eval`: retrieval, answer and refusal quality on a question set.
+
+A question line: {"q": TEXT, "doc": FILE_NAME_OR_NULL, "fact": SUBSTRING_OR_NULL, "lang": CODE}.
+`doc` null means the bot must refuse. A document counts as cited at rank r when it is the
+r-th distinct source of the answer (matched on file name, with or without folders).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+REQUIRED_KEYS = {"q", "doc", "fact", "lang"}
+
+
+def load_questions(path: Path) -> list[dict[str, Any]]:
+    questions = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}:{number}: not JSON ({exc.msg})") from exc
+        if not isinstance(item, dict) or not set(item) >= REQUIRED_KEYS:
+            raise ValueError(f"{path}:{number}: needs keys {sorted(REQUIRED_KEYS)}")
+        questions.append(item)
+    if not questions:
+        raise ValueError(f"{path}: no questions")
+    return questions
+
+
+def _same_doc(source: str, doc: str) -> bool:
+    return source == doc or source.rsplit("/", 1)[-1] == doc
+
+
+def _percentile(values: list[float], share: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def run_eval(assistant: Any, questions: list[dict[str, Any]]) -> dict[str, Any]:
+    """Ask every question once; return overall and non-German metrics plus failures."""
+    rows = []
+    for item in questions:
+        started = time.perf_counter()
+        answer = assistant.ask(item["q"])
+        seconds = time.perf_counter() - started
+        docs: list[str] = []
+        for cite in answer.sources:
+            if cite.source not in docs:
+                docs.append(cite.source)
+        rank = next(
+            (i + 1 for i, s in enumerate(docs) if item["doc"] and _same_doc(s, item["doc"])), None
+        )
+        rows.append(
+            {
+                "q": item["q"],
+                "lang": item.get("lang", "de"),
+                "doc": item["doc"],
+                "fact": item.get("fact"),
+                "refused": answer.refused,
+                "rank": rank if not answer.refused else None,
+                "fact_hit": bool(item.get("fact"))
+                and not answer.refused
+                and item["fact"] in answer.text,
+                "seconds": seconds,
+                "top": docs[:3],
+                "reason": answer.reason,
+            }
+        )
+    metrics = {
+        "overall": _metrics(rows),
+        "non_german": _metrics([r for r in rows if r["lang"] != "de"]),
+    }
+    metrics["failures"] = [
+        {k: r[k] for k in ("q", "lang", "doc", "fact", "refused", "top", "reason")}
+        for r in rows
+        if (r["doc"] is None) != r["refused"]
+        or (r["doc"] and r["rank"] != 1)
+        or (r["fact"] and r["doc"] and not r["fact_hit"])
+    ]
+    return metrics
+
+
+def _metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    answerable = [r for r in rows if r["doc"]]
+    unanswerable = [r for r in rows if not r["doc"]]
+    with_fact = [r for r in answerable if r["fact"]]
+    seconds = [r["seconds"] for r in rows]
+
+    def share(hits: int, total: int) -> float | None:
+        return round(hits / total, 3) if total else None
+
+    return {
+        "questions": len(rows),
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+        "recall@1": share(sum(r["rank"] == 1 for r in answerable), len(answerable)),
+        "recall@3": share(
+            sum(r["rank"] is not None and r["rank"] <= 3 for r in answerable), len(answerable)
+        ),
+        "fact_hit_rate": share(sum(r["fact_hit"] for r in with_fact), len(with_fact)),
+        "refusal_accuracy": share(sum(r["refused"] for r in unanswerable), len(unanswerable)),
+        "false_refusals": sum(r["refused"] for r in answerable),
+        "false_refusal_rate": share(sum(r["refused"] for r in answerable), len(answerable)),
+        "latency_p50_ms": round(_percentile(seconds, 0.5) * 1000, 1),
+        "latency_p95_ms": round(_percentile(seconds, 0.95) * 1000, 1),
+        "latency_mean_ms": round(statistics.fmean(seconds) * 1000, 1) if seconds else 0.0,
+    }
+
+
+def format_table(metrics: dict[str, Any]) -> str:
+    keys = [
+        "questions",
+        "answerable",
+        "unanswerable",
+        "recall@1",
+        "recall@3",
+        "fact_hit_rate",
+        "refusal_accuracy",
+        "false_refusals",
+        "latency_p50_ms",
+        "latency_p95_ms",
+    ]
+    lines = ["| metric | overall | non-German |", "|---|---|---|"]
+    for key in keys:
+        lines.append(f"| {key} | {metrics['overall'][key]} | {metrics['non_german'][key]} |")
+    if metrics["failures"]:
+        lines.append("")
+        lines.append(f"{len(metrics['failures'])} questions not fully right:")
+        for fail in metrics["failures"]:
+            lines.append(
+                f"- [{fail['lang']}] {fail['q'][:70]!r} want={fail['doc']} got={fail['top']} "
+                f"refused={fail['refused']} ({fail['reason']})"
+            )
+    return "\n".join(lines)

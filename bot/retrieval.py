@@ -1,0 +1,202 @@
+"""Hybrid retrieval over the serving index: dense (Chroma) + German BM25, language-gated.
+
+Measured on the project's evaluation set (see `python -m bot eval`): equal-weight fusion
+of BM25 and e5 hurts questions that are not in German, because BM25 on a German corpus
+matches nothing useful in a Turkish or Farsi question. So BM25 only joins the fusion for
+German questions, with a weight below the dense retriever's.
+
+The retriever also computes a *query-specific* relevance signal for refusal: how far the
+best chunk stands out above the query's similarity to the corpus at large (a z-score
+against a sample of chunk vectors). Off-topic questions are about equally (dis)similar
+to everything, so nothing stands out; raw cosine values of e5 do not separate them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from langchain_core.documents import Document
+
+from bot.chunking import SECTION_SEPARATOR
+from bot.embeddings import BotEmbeddings
+from bot.index import LoadedIndex
+
+CALIBRATION_SAMPLE = 2000
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass
+class Hit:
+    id: str
+    text: str
+    metadata: dict[str, Any]
+    score: float  # fused score used for ranking
+    dense: float = 0.0  # cosine similarity to the query
+    lexical: float = 0.0  # BM25 score (0 when BM25 did not run)
+
+    def document(self) -> Document:
+        return Document(page_content=self.text, metadata=self.metadata, id=self.id)
+
+
+@dataclass
+class RetrievalResult:
+    hits: list[Hit]
+    language: str
+    z_score: float  # how far the best chunk stands out from the corpus at large
+    top_dense: float
+    query_terms: list[str] = field(default_factory=list)  # stemmed content terms (German)
+    unknown_terms: list[str] = field(default_factory=list)  # terms the corpus never uses
+
+
+@dataclass
+class FusionWeights:
+    dense: float = 1.0
+    bm25_german: float = 0.5
+    bm25_other: float = 0.0
+    rrf_k: int = 60
+
+
+class GermanBM25:
+    """BM25 over chunk text plus title and headings, with Snowball German stemming."""
+
+    def __init__(self, texts: list[str]) -> None:
+        import bm25s
+        import Stemmer
+
+        self._bm25s = bm25s
+        self._stemmer = Stemmer.Stemmer("german")
+        self.size = len(texts)
+        tokens = bm25s.tokenize(
+            texts, stopwords="de", stemmer=self._stemmer, show_progress=False, lower=True
+        )
+        self.vocab = set(tokens.vocab)
+        self._model = bm25s.BM25()
+        if texts:
+            self._model.index(tokens, show_progress=False)
+
+    def stems(self, text: str) -> list[str]:
+        tokens = self._bm25s.tokenize(
+            [text], stopwords="de", stemmer=self._stemmer, show_progress=False, return_ids=False
+        )
+        return list(tokens[0]) if tokens else []
+
+    def scores(self, text: str) -> np.ndarray:
+        if not self.size:
+            return np.zeros(0)
+        terms = self.stems(text)
+        if not terms:
+            return np.zeros(self.size)
+        return np.asarray(self._model.get_scores(terms), dtype=np.float32)
+
+
+class Retriever:
+    """Loaded once per index generation; `search` is the hot path (one query embedding)."""
+
+    def __init__(
+        self,
+        index: LoadedIndex,
+        embedder: BotEmbeddings,
+        weights: FusionWeights | None = None,
+        candidates: int = 20,
+    ) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.weights = weights or FusionWeights()
+        self.candidates = candidates
+        self._positions = {cid: i for i, cid in enumerate(index.ids)}
+        self.bm25 = GermanBM25(
+            [_lexical_text(t, m) for t, m in zip(index.texts, index.metadatas, strict=True)]
+        )
+        self._calibration = _calibration_vectors(index)
+
+    def search(self, query: str, language: str, k: int = 4) -> RetrievalResult:
+        vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
+        n_results = min(self.candidates, len(self.index.ids))
+        if n_results == 0:
+            return RetrievalResult([], language, 0.0, 0.0)
+        got = self.index.collection.query(
+            query_embeddings=[vector.tolist()],
+            n_results=n_results,
+            include=["distances"],
+        )
+        dense = {
+            cid: 1.0 - float(d) for cid, d in zip(got["ids"][0], got["distances"][0], strict=True)
+        }
+        lexical = self.bm25.scores(query)
+        w_bm25 = self.weights.bm25_german if language == "de" else self.weights.bm25_other
+
+        fused: dict[str, float] = {}
+        for rank, cid in enumerate(sorted(dense, key=dense.__getitem__, reverse=True)):
+            fused[cid] = self.weights.dense / (self.weights.rrf_k + rank + 1)
+        if w_bm25 > 0 and lexical.size and float(lexical.max()) > 0:
+            order = np.argsort(-lexical)[: self.candidates]
+            for rank, pos in enumerate(order):
+                if lexical[pos] <= 0:
+                    break
+                cid = self.index.ids[pos]
+                fused[cid] = fused.get(cid, 0.0) + w_bm25 / (self.weights.rrf_k + rank + 1)
+
+        hits = []
+        for cid, score in sorted(fused.items(), key=lambda item: item[1], reverse=True)[:k]:
+            pos = self._positions[cid]
+            hits.append(
+                Hit(
+                    id=cid,
+                    text=self.index.texts[pos],
+                    metadata=self.index.metadatas[pos],
+                    score=score,
+                    dense=dense.get(cid, self._similarity(vector, cid)),
+                    lexical=float(lexical[pos]) if lexical.size else 0.0,
+                )
+            )
+        top_dense = max(dense.values())
+        terms = self.bm25.stems(query) if language == "de" else []
+        unknown = [t for t in terms if t not in self.bm25.vocab and len(t) >= 4]
+        return RetrievalResult(
+            hits=hits,
+            language=language,
+            z_score=self._z_score(vector, top_dense),
+            top_dense=top_dense,
+            query_terms=terms,
+            unknown_terms=unknown,
+        )
+
+    def _similarity(self, vector: np.ndarray, cid: str) -> float:
+        got = self.index.collection.get(ids=[cid], include=["embeddings"])
+        if not len(got["embeddings"]):
+            return 0.0
+        return float(np.dot(np.asarray(got["embeddings"][0], dtype=np.float32), vector))
+
+    def _z_score(self, vector: np.ndarray, top: float) -> float:
+        if self._calibration is None or len(self._calibration) < 5:
+            return 0.0
+        sims = self._calibration @ vector
+        std = float(sims.std()) or 1e-6
+        return (top - float(sims.mean())) / std
+
+
+def _lexical_text(text: str, meta: dict[str, Any]) -> str:
+    head = " ".join(p for p in (meta.get("title", ""), meta.get("section", "")) if p)
+    return f"{head.replace(SECTION_SEPARATOR, ' ')}\n{text}"
+
+
+def _calibration_vectors(index: LoadedIndex) -> np.ndarray | None:
+    """A fixed sample of chunk vectors: the 'corpus at large' a query is compared with."""
+    ids = index.ids
+    if not ids:
+        return None
+    step = max(1, math.ceil(len(ids) / CALIBRATION_SAMPLE))
+    sample = ids[::step]
+    got = index.collection.get(ids=sample, include=["embeddings"])
+    vectors = np.asarray(got["embeddings"], dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return vectors / norms
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
