@@ -17,11 +17,6 @@ from typing import Any
 from bot.i18n import contact_line, message
 from bot.retrieval import Hit, RetrievalResult
 
-# Calibrated on tests/eval/questions.jsonl (see docs/evaluation.md): below MIN_Z nothing in
-# the corpus stands out for the question; between MIN_Z and CLEAR_Z a German question whose
-# key terms the corpus never uses (e.g. "Kindergeld") is refused too.
-MIN_Z = 2.6
-CLEAR_Z = 3.6
 MAX_PASSAGE_CHARS = 650
 EXCERPT_CHARS = 320
 
@@ -146,16 +141,28 @@ def uncovered_terms(result: RetrievalResult, vocabulary: set[str]) -> list[str]:
     return missing
 
 
-def refusal_reason(question: str, result: RetrievalResult, vocabulary: set[str]) -> str | None:
-    """Why the corpus cannot answer this (None: answer it)."""
+def refusal_reason(
+    question: str,
+    result: RetrievalResult,
+    vocabulary: set[str],
+    min_z: float,
+    clear_z: float,
+) -> str | None:
+    """Why the corpus cannot answer this (None: answer it).
+
+    Thresholds come from settings, calibrated on tests/eval/questions.jsonl: below
+    `min_z` nothing in the corpus stands out for the question; below `clear_z` a German
+    question whose key terms the corpus never uses (e.g. "Kindergeld") is refused too.
+    """
     if looks_like_injection(question):
         return "injection"
     if not result.hits:
         return "empty-index"
-    if result.z_score < MIN_Z:
+    if result.z_score < min_z:
         return f"nothing stands out (z={result.z_score:.2f})"
-    if result.z_score < CLEAR_Z and uncovered_terms(result, vocabulary):
-        return f"uncovered terms {uncovered_terms(result, vocabulary)} (z={result.z_score:.2f})"
+    missing = uncovered_terms(result, vocabulary) if result.z_score < clear_z else []
+    if missing:
+        return f"uncovered terms {missing} (z={result.z_score:.2f})"
     return None
 
 

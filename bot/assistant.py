@@ -75,6 +75,7 @@ class Assistant:
         self._generation: str | None = None
         self.llm = LLMAnswerer(settings) if settings.llm_enabled else None
         self.reload_if_changed(force=True)
+        detect_language("Guten Tag, wie geht es?")  # load the detector now, not on question one
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Assistant:
@@ -128,7 +129,13 @@ class Assistant:
         assert retriever is not None
         query = retrieval_query(question, history)
         result = retriever.search(query, language, k=max(self.settings.top_k, 4))
-        reason = refusal_reason(question, result, retriever.bm25.vocab)
+        reason = refusal_reason(
+            question,
+            result,
+            retriever.bm25.vocab,
+            self.settings.refusal_min_z,
+            self.settings.refusal_clear_z,
+        )
         if reason:
             answer = refusal_answer(question, language, reason)
         elif self.llm is not None:

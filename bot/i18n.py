@@ -191,10 +191,8 @@ def _detector():  # noqa: ANN202 - lingua type
         Language.GERMAN,
         Language.ENGLISH,
         Language.TURKISH,
-        Language.ARABIC,
         Language.UKRAINIAN,
         Language.RUSSIAN,
-        Language.PERSIAN,
         Language.FRENCH,
         Language.SPANISH,
         Language.ITALIAN,
@@ -225,14 +223,19 @@ def detect_language(text: str) -> str:
             return "ru"
     if _TURKISH_MARKERS.search(sample):
         return "tr"
-    values = _detector().compute_language_confidence_values(sample)
+    # Foreign-language questions often carry German terms ("Einbürgerung"): judge the
+    # language on the other words when enough of them remain.
+    rest = " ".join(w for w in sample.split() if not _GERMAN_MARKERS.search(w))
+    values = _detector().compute_language_confidence_values(
+        rest if len(rest.split()) >= 3 else sample
+    )
     if not values:
         return DEFAULT_LANGUAGE
     best = values[0]
     code = best.language.iso_code_639_1.name.lower()
-    if _GERMAN_MARKERS.search(sample) and code != "tr":
+    if best.value >= 0.5 and len(sample) >= 12:
+        return code
+    if _GERMAN_MARKERS.search(sample):
         return "de"
-    if best.value < 0.5 or len(sample) < 12:
-        # Short or unclear input: stay with German unless another language is clear.
-        return code if best.value >= 0.8 else DEFAULT_LANGUAGE
-    return code
+    # Short or unclear input: stay with German unless another language is clear.
+    return code if best.value >= 0.8 else DEFAULT_LANGUAGE

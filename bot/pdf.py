@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.documents import DocumentError, LoadedDocument, Section, title_from_name
 
-PDF_MEMORY_LIMIT = 2 * 1024 * 1024 * 1024  # bytes of address space for the child
+PDF_MEMORY_HEADROOM = 1536 * 1024 * 1024  # address space the child may add to what it inherits
 
 
 def _extract(data: bytes) -> dict[str, Any]:
@@ -51,9 +51,14 @@ def _child(data: bytes, conn: Any) -> None:
     try:
         import resource
 
-        resource.setrlimit(resource.RLIMIT_AS, (PDF_MEMORY_LIMIT, PDF_MEMORY_LIMIT))
+        # A forked child inherits the parent's address space (models, libraries), so the
+        # limit is what it already has plus a fixed headroom for parsing.
+        with open("/proc/self/statm") as statm:
+            inherited = int(statm.read().split()[0]) * resource.getpagesize()
+        limit = inherited + PDF_MEMORY_HEADROOM
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):
-        pass
+        pass  # no limit on platforms without RLIMIT_AS or /proc
     try:
         conn.send(_extract(data))
     except MemoryError:
