@@ -5,10 +5,11 @@ of BM25 and e5 hurts questions that are not in German, because BM25 on a German 
 matches nothing useful in a Turkish or Farsi question. So BM25 only joins the fusion for
 German questions, with a weight below the dense retriever's.
 
-The retriever also computes a *query-specific* relevance signal for refusal: how far the
-best chunk stands out above the query's similarity to the corpus at large (a z-score
-against a sample of chunk vectors). Off-topic questions are about equally (dis)similar
-to everything, so nothing stands out; raw cosine values of e5 do not separate them.
+The retriever also computes *query-specific* relevance signals for refusal, because raw
+cosine values of e5 do not separate off-topic questions (DESIGN.md): how far the best
+chunk stands out above the query's similarity to the corpus at large plus a fixed set of
+everyday background passages (a z-score), and its margin over the best background
+passage. An off-topic question is about as close to "weather tomorrow" as to any chunk.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -48,6 +51,7 @@ class RetrievalResult:
     language: str
     z_score: float  # how far the best chunk stands out from the corpus at large
     top_dense: float
+    background_margin: float = 0.0  # best chunk minus best everyday background passage
     query_terms: list[str] = field(default_factory=list)  # stemmed content terms (German)
     unknown_terms: list[str] = field(default_factory=list)  # terms the corpus never uses
 
@@ -111,7 +115,10 @@ class Retriever:
         self.bm25 = GermanBM25(
             [_lexical_text(t, m) for t, m in zip(index.texts, index.metadatas, strict=True)]
         )
-        self._calibration = _calibration_vectors(index)
+        self._background = background_vectors(embedder)
+        corpus_sample = _calibration_vectors(index)
+        parts = [v for v in (corpus_sample, self._background) if v is not None and len(v)]
+        self._calibration = np.vstack(parts) if parts else None
 
     def search(self, query: str, language: str, k: int = 4) -> RetrievalResult:
         vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
@@ -156,11 +163,15 @@ class Retriever:
         top_dense = max(dense.values())
         terms = self.bm25.stems(query) if language == "de" else []
         unknown = [t for t in terms if t not in self.bm25.vocab and len(t) >= 4]
+        margin = (
+            top_dense - float((self._background @ vector).max()) if len(self._background) else 1.0
+        )
         return RetrievalResult(
             hits=hits,
             language=language,
             z_score=self._z_score(vector, top_dense),
             top_dense=top_dense,
+            background_margin=margin,
             query_terms=terms,
             unknown_terms=unknown,
         )
@@ -177,6 +188,26 @@ class Retriever:
         sims = self._calibration @ vector
         std = float(sims.std()) or 1e-6
         return (top - float(sims.mean())) / std
+
+
+@lru_cache(maxsize=4)
+def _background_passages() -> tuple[str, ...]:
+    text = resources.files("bot.data").joinpath("background.txt").read_text(encoding="utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip() and line[0] != "#")
+
+
+_BACKGROUND_CACHE: dict[tuple[str, str], np.ndarray] = {}
+
+
+def background_vectors(embedder: BotEmbeddings) -> np.ndarray:
+    """Everyday passages embedded once per model and process (about a second with e5)."""
+    key = (embedder.model_id, embedder.backend)
+    if key not in _BACKGROUND_CACHE:
+        vectors = np.asarray(embedder.embed_documents(list(_background_passages())), np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        _BACKGROUND_CACHE[key] = vectors / norms
+    return _BACKGROUND_CACHE[key]
 
 
 def _lexical_text(text: str, meta: dict[str, Any]) -> str:
