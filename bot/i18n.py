@@ -232,10 +232,9 @@ def detect_language(text: str) -> str:
     if not values:
         return DEFAULT_LANGUAGE
     best = values[0]
+    runner_up = values[1].value if len(values) > 1 else 0.0
     code = best.language.iso_code_639_1.name.lower()
-    if best.value >= 0.5 and len(sample) >= 12:
+    if len(sample) >= 8 and best.value >= 0.3 and best.value >= 1.5 * runner_up:
         return code
-    if _GERMAN_MARKERS.search(sample):
-        return "de"
-    # Short or unclear input: stay with German unless another language is clear.
-    return code if best.value >= 0.8 else DEFAULT_LANGUAGE
+    # Short or unclear input: German, the corpus language, is the safest default.
+    return DEFAULT_LANGUAGE

@@ -1,0 +1,41 @@
+"""Language detection and the translated fixed texts."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.i18n import LANGUAGES, MESSAGES, RTL_LANGUAGES, detect_language, message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Was kostet die Einbürgerung?", "de"),
+        ("einburgerung kosten", "de"),
+        ("Hallo", "de"),
+        ("How much does naturalisation cost? Einbürgerung Gebühr", "en"),
+        ("Can I bring my wife to Germany?", "en"),
+        ("Vatandaşlık başvurusu ne kadar sürer?", "tr"),
+        ("Merhaba, entegrasyon kursuna nasil kayit olabilirim", "tr"),
+        ("كم تكلفة الحصول على الجنسية الألمانية؟", "ar"),
+        ("هزینه تابعیت آلمان چقدر است؟", "fa"),
+        ("Скільки коштує отримання громадянства?", "uk"),
+        ("Сколько стоит получение гражданства?", "ru"),
+        ("", "de"),
+    ],
+)
+def test_detect_language(text: str, expected: str) -> None:
+    assert detect_language(text) == expected
+
+
+def test_every_message_exists_in_every_language() -> None:
+    for key, texts in MESSAGES.items():
+        missing = set(LANGUAGES) - set(texts)
+        assert not missing, f"{key} lacks {missing}"
+    assert RTL_LANGUAGES <= set(LANGUAGES)
+
+
+def test_message_formats_values_and_contact() -> None:
+    assert "1000" in message("too_long", "en", limit=1000)
+    assert "53721 Siegburg" in message("contact", "tr")
+    assert message("refusal", "xx") == message("refusal", "de"), "unknown language: German"
