@@ -1,0 +1,217 @@
+"""Managing the corpus from the staff area: validated uploads, listing, deleting.
+
+An upload must have an allowed type, fit the size limit, really be what its name says
+(PDF header, DOCX zip without bomb, text that decodes), and get a sanitised file name
+that cannot leave the corpus folder. Existing files are only replaced on confirmation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings
+from bot.documents import (
+    SUPPORTED_SUFFIXES,
+    DocumentError,
+    check_zip_bomb,
+    decode_text,
+    file_sha256,
+    iter_corpus_files,
+    split_front_matter,
+)
+from bot.index import LAST_RUN, current_generation, read_manifest
+
+_TRANSLIT = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"}
+)
+_WINDOWS_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(10)),
+    *(f"lpt{i}" for i in range(10)),
+}
+
+
+class UploadError(ValueError):
+    """The upload is refused; the message is shown to staff (German)."""
+
+
+class NeedsConfirmation(UploadError):
+    """A file of that name exists; replacing it needs an explicit confirmation."""
+
+
+def sanitize_filename(name: str) -> str:
+    """A safe, readable file name: no folders, no dots in front, ASCII letters, digits, -_."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = unicodedata.normalize("NFKC", base).translate(_TRANSLIT)
+    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii")
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem, suffix = base, ""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-_.")[:80]
+    suffix = re.sub(r"[^A-Za-z0-9]", "", suffix).lower()
+    if not stem or stem.lower() in _WINDOWS_RESERVED:
+        raise UploadError("Ungültiger Dateiname.")
+    return f"{stem}.{suffix}" if suffix else stem
+
+
+def check_content(name: str, data: bytes, max_bytes: int) -> None:
+    """Refuse files whose content does not fit their type, before they reach the corpus."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        allowed = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        raise UploadError(f"Dateityp {suffix or '(ohne Endung)'} ist nicht erlaubt ({allowed}).")
+    if not data:
+        raise UploadError("Die Datei ist leer.")
+    if len(data) > max_bytes:
+        raise UploadError(
+            f"Die Datei ist zu groß ({len(data) / 1048576:.1f} MB, "
+            f"erlaubt {max_bytes / 1048576:.0f} MB)."
+        )
+    try:
+        if suffix == ".pdf":
+            if not data.lstrip()[:5].startswith(b"%PDF"):
+                raise UploadError("Die Datei ist kein PDF.")
+        elif suffix == ".docx":
+            check_zip_bomb(data)
+        else:
+            decode_text(data)
+    except DocumentError as exc:
+        raise UploadError(str(exc)) from exc
+
+
+def _inside(folder: Path, name: str) -> Path:
+    root = folder.resolve()
+    path = (root / name).resolve()
+    if path.parent != root:
+        raise UploadError("Ungültiger Dateipfad.")
+    return path
+
+
+def save_upload(settings: Settings, original_name: str, data: bytes, replace: bool = False) -> str:
+    """Validate and store an upload; returns the stored (sanitised) name."""
+    name = sanitize_filename(original_name)
+    check_content(name, data, settings.max_file_bytes)
+    settings.corpus_dir.mkdir(parents=True, exist_ok=True)
+    path = _inside(settings.corpus_dir, name)
+    if path.exists() and not replace:
+        raise NeedsConfirmation(
+            f"„{name}“ gibt es schon. Zum Ersetzen bitte „Vorhandene Datei ersetzen“ anhaken."
+        )
+    tmp = path.with_name(f".upload-{secrets.token_hex(6)}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return name
+
+
+def delete_document(settings: Settings, name: str) -> None:
+    path = _inside(settings.corpus_dir, name)
+    if not path.is_file():
+        raise UploadError(f"„{name}“ gibt es nicht.")
+    path.unlink()
+
+
+def document_path(settings: Settings, name: str) -> Path:
+    path = _inside(settings.corpus_dir, name)
+    if not path.is_file():
+        raise UploadError(f"„{name}“ gibt es nicht.")
+    return path
+
+
+@dataclass
+class DocumentRow:
+    name: str
+    title: str
+    updated: str
+    valid_until: str
+    size_kb: float
+    status: str
+
+
+def _manifest(settings: Settings) -> dict[str, Any]:
+    generation = current_generation(settings.index_dir)
+    if not generation:
+        return {}
+    try:
+        return read_manifest(settings.index_dir, generation)
+    except Exception:
+        return {}
+
+
+def last_run(settings: Settings) -> dict[str, Any]:
+    try:
+        return json.loads((settings.index_dir / LAST_RUN).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def list_documents(settings: Settings) -> list[DocumentRow]:
+    """Every corpus file with title, dates, size and whether the index has this version."""
+    files = _manifest(settings).get("files", {})
+    skipped = {s["source"]: s["error"] for s in last_run(settings).get("skipped", [])}
+    rows = []
+    if not settings.corpus_dir.is_dir():
+        return rows
+    for path in iter_corpus_files(settings.corpus_dir):
+        source = path.relative_to(settings.corpus_dir).as_posix()
+        entry = files.get(source, {})
+        size = path.stat().st_size
+        title, updated, valid_until = (
+            entry.get("title"),
+            entry.get("updated"),
+            entry.get("valid_until"),
+        )
+        if source in skipped:
+            status = f"Fehler: {skipped[source]}"
+        elif not entry:
+            status = "neu – noch nicht im Index"
+        elif size <= settings.max_file_bytes and file_sha256(path.read_bytes()) == entry["sha256"]:
+            status = "im Index"
+        else:
+            status = "geändert – Index aktualisieren"
+        if title is None and path.suffix.lower() in {".md", ".markdown", ".txt"}:
+            try:
+                meta, _ = split_front_matter(path.read_text(encoding="utf-8", errors="replace"))
+                title = meta.get("title")
+            except DocumentError:
+                pass
+        rows.append(
+            DocumentRow(
+                source,
+                str(title or ""),
+                str(updated or ""),
+                str(valid_until or ""),
+                round(size / 1024, 1),
+                status,
+            )
+        )
+    return rows
+
+
+def expiring_documents(settings: Settings, within_days: int = 30) -> list[dict[str, str]]:
+    """Documents whose `valid_until` has passed or is near: staff must check them."""
+    today = dt.date.today()
+    out = []
+    for source, entry in _manifest(settings).get("files", {}).items():
+        value = entry.get("valid_until")
+        if not value:
+            continue
+        try:
+            until = dt.date.fromisoformat(str(value))
+        except ValueError:
+            continue
+        days = (until - today).days
+        if days <= within_days:
+            state = "abgelaufen" if days < 0 else f"läuft in {days} Tagen ab"
+            out.append({"source": source, "valid_until": until.isoformat(), "state": state})
+    return sorted(out, key=lambda e: e["valid_until"])
