@@ -34,6 +34,12 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--index", type=Path, help="index folder (BOT_INDEX_DIR)")
     ev.add_argument("--questions", type=Path, default=Path("tests/eval/questions.jsonl"))
     ev.add_argument("--json", action="store_true", help="print the metrics as JSON")
+
+    user = sub.add_parser("user", help="add or replace a staff/admin account")
+    user.add_argument("action", choices=["add", "list"])
+    user.add_argument("name", nargs="?")
+    user.add_argument("--role", choices=["staff", "admin"], default="staff")
+    user.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     return parser
 
 
@@ -46,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    handler = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval}[args.command]
+    handler = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval, "user": cmd_user}[args.command]
     return handler(settings, args)
 
 
@@ -146,4 +152,32 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
         return _fail(str(exc))
     metrics = run_eval(assistant, questions)
     print(json.dumps(metrics, ensure_ascii=False) if args.json else format_table(metrics))
+    return 0
+
+
+def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
+    """Accounts for the staff area; passwords are stored only as bcrypt hashes."""
+    from bot.auth import UserStore
+
+    store = UserStore(settings.users_file)
+    if args.action == "list":
+        for name in store.names():
+            user = store.get(name)
+            print(f"{name}\t{user.role if user else '?'}")
+        return 0
+    if not args.name:
+        return _fail("Benutzername fehlt.")
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        import getpass
+
+        password = getpass.getpass("Passwort: ")
+        if password != getpass.getpass("Passwort wiederholen: "):
+            return _fail("Die Passwörter stimmen nicht überein.")
+    try:
+        store.add(args.name, args.role, password)
+    except ValueError as exc:
+        return _fail(str(exc))
+    print(f"Konto {args.name!r} ({args.role}) gespeichert in {settings.users_file}.")
     return 0

@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(Path("corpus"), description="Documents written by staff.")
     index_dir: Path = Field(Path("index"), description="Chroma index plus manifest.")
     data_dir: Path = Field(Path("data"), description="Feedback and other local state.")
+    users_file: Path = Field(Path("data/users.json"), description="Staff accounts (bcrypt).")
 
     # Indexing
     embedding_model: str = Field(

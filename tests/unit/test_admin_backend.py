@@ -145,3 +145,18 @@ def test_listing_shows_index_status_and_expiry(settings: Settings) -> None:
     assert rows["neu.md"].status.startswith("neu")
     expiring = expiring_documents(settings)
     assert expiring == [{"source": "alt.md", "valid_until": "2020-01-01", "state": "abgelaufen"}]
+
+
+def test_cli_user_add_stores_only_a_hash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    users_file = tmp_path / "accounts.json"
+    monkeypatch.setenv("BOT_USERS_FILE", str(users_file))
+    monkeypatch.setattr("sys.stdin", io.StringIO("ein-langes-passwort\n"))
+    assert main(["user", "add", "clara", "--role", "admin", "--password-stdin"]) == 0
+    assert "ein-langes-passwort" not in users_file.read_text(encoding="utf-8")
+    assert UserStore(users_file).verify("clara", "ein-langes-passwort").is_admin
+    monkeypatch.setattr("sys.stdin", io.StringIO("kurz\n"))
+    assert main(["user", "add", "dora", "--password-stdin"]) == 1
