@@ -1,0 +1,73 @@
+"""A small HTTP API for the staff area (HTTP Basic auth), for scripts and downloads.
+
+401 without valid credentials, 403 when the role does not allow the action. Downloads
+are always sent as attachments with `application/octet-stream` and `nosniff`, so an
+uploaded HTML or SVG file is never rendered as a page in the bot's origin.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import Response
+
+from bot.admin_service import AdminService, Forbidden
+from bot.auth import Authenticator
+
+
+def admin_api_router(service: AdminService, authenticator: Authenticator) -> APIRouter:
+    router = APIRouter()
+    challenge = {"WWW-Authenticate": 'Basic realm="KI-Bot Verwaltung", charset="UTF-8"'}
+
+    def account(request: Request) -> str:
+        header = request.headers.get("authorization", "")
+        scheme, _, encoded = header.partition(" ")
+        if scheme.lower() != "basic" or not encoded:
+            raise HTTPException(401, "Anmeldung erforderlich.", headers=challenge)
+        try:
+            name, _, password = base64.b64decode(encoded).decode("utf-8").partition(":")
+        except (binascii.Error, UnicodeDecodeError) as exc:
+            raise HTTPException(401, "Anmeldung erforderlich.", headers=challenge) from exc
+        if not authenticator.check(name, password):
+            raise HTTPException(401, "Anmeldung fehlgeschlagen.", headers=challenge)
+        return name
+
+    def forbidden(exc: Forbidden) -> HTTPException:
+        return HTTPException(403, str(exc))
+
+    @router.get("/api/documents")
+    def documents(user: str = Depends(account)) -> list[dict[str, Any]]:  # noqa: B008
+        try:
+            return [row.__dict__ for row in service.documents(user)]
+        except Forbidden as exc:
+            raise forbidden(exc) from exc
+
+    @router.post("/api/index")
+    def run_index(rebuild: bool = False, user: str = Depends(account)) -> dict[str, str]:  # noqa: B008
+        try:
+            return {"result": service.run_index(user, rebuild=rebuild)}
+        except Forbidden as exc:
+            raise forbidden(exc) from exc
+
+    @router.get("/api/download/{name}")
+    def download(name: str, user: str = Depends(account)) -> Response:  # noqa: B008
+        try:
+            filename, data = service.download(user, name)
+        except Forbidden as exc:
+            raise forbidden(exc) from exc
+        except ValueError as exc:
+            raise HTTPException(404, str(exc)) from exc
+        return Response(
+            data,
+            media_type="application/octet-stream",
+            headers={
+                "Content-Disposition": f'attachment; filename="{filename}"',
+                "X-Content-Type-Options": "nosniff",
+                "Content-Security-Policy": "default-src 'none'; sandbox",
+            },
+        )
+
+    return router

@@ -1,0 +1,164 @@
+"""The staff and admin area (`/admin`): documents for staff, index and reports for admins.
+
+It is a separate Gradio app behind a login; citizens never see it. Every handler looks
+up the logged-in account's role itself (the page hides admin tabs from staff, but a
+hidden button is no protection). Long work (index rebuilds) runs in the handler with a
+progress bar while the citizen chat keeps answering from the old index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from bot.admin_service import AdminService, Forbidden
+
+ADMIN_CSS = """
+.gradio-container { font-family: system-ui, sans-serif; }
+"""
+
+
+def build_admin_app(service: AdminService) -> Any:
+    import gradio as gr
+
+    def user_of(request: gr.Request) -> str:
+        name = getattr(request, "username", None)
+        if not name:
+            raise gr.Error("Bitte melden Sie sich an.")
+        return name
+
+    def call(func: Any, *args: Any) -> Any:
+        try:
+            return func(*args)
+        except (Forbidden, ValueError) as exc:
+            raise gr.Error(str(exc)) from exc
+
+    def table_rows(user: str) -> list[list[Any]]:
+        return [list(asdict(row).values()) for row in call(service.documents, user)]
+
+    def documents_table(request: gr.Request) -> list[list[Any]]:
+        return table_rows(user_of(request))
+
+    def names(request: gr.Request) -> Any:
+        rows = call(service.documents, user_of(request))
+        return gr.update(choices=[row.name for row in rows], value=None)
+
+    def upload(files: list[Any] | None, replace: bool, request: gr.Request) -> tuple[Any, ...]:
+        user = user_of(request)
+        if not files:
+            return "Bitte zuerst eine Datei auswählen.", gr.update(), gr.update()
+        lines = []
+        for file in files:
+            path = Path(getattr(file, "name", file))
+            original = getattr(file, "orig_name", None) or path.name
+            lines.append(call(service.upload, user, original, path.read_bytes(), replace))
+        rows = table_rows(user)
+        return (
+            "\n".join(f"- {line}" for line in lines),
+            rows,
+            gr.update(choices=[r[0] for r in rows], value=None),
+        )
+
+    def delete(name: str | None, confirm: bool, request: gr.Request) -> tuple[Any, ...]:
+        user = user_of(request)
+        if not name:
+            return "Bitte ein Dokument auswählen.", gr.update(), gr.update()
+        if not confirm:
+            return "Bitte „Löschen bestätigen“ anhaken.", gr.update(), gr.update()
+        call(service.delete, user, name)
+        rows = table_rows(user)
+        message = f"„{name}“ gelöscht. Bitte den Index aktualisieren."
+        return message, rows, gr.update(choices=[r[0] for r in rows], value=None)
+
+    def download_link(name: str | None, request: gr.Request) -> str:
+        if not name:
+            return ""
+        call(service.require, user_of(request), "staff")
+        return f"[„{name}“ herunterladen](api/download/{quote(name)}) (Anmeldung erneut nötig)"
+
+    def run_index(rebuild: bool, request: gr.Request, progress: gr.Progress) -> str:
+        def report(stage: str, done: int, total: int) -> None:
+            if total:
+                progress(done / total, desc=f"{stage} {done}/{total}")
+
+        return call(service.run_index, user_of(request), rebuild, report)
+
+    def update_index(request: gr.Request, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
+        return run_index(False, request, progress)
+
+    def rebuild_index(request: gr.Request, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
+        return run_index(True, request, progress)
+
+    def overview(request: gr.Request) -> tuple[Any, ...]:
+        call(service.require, user_of(request), "admin")
+        skipped = [[s["source"], s["error"]] for s in service.last_run().get("skipped", [])]
+        expiring = [[e["source"], e["valid_until"], e["state"]] for e in service.expiring()]
+        audit = [
+            [r.get("time", ""), r.get("user", ""), r.get("action", ""), r.get("target", "")]
+            for r in service.audit_log()
+        ]
+        return service.index_statistics(), skipped, expiring, service.feedback_summary(), audit
+
+    def whoami(request: gr.Request) -> tuple[str, Any]:
+        user = user_of(request)
+        role = service.role(user)
+        label = "Administration" if role == "admin" else "Redaktion"
+        return f"Angemeldet als **{user}** ({label}).", gr.update(visible=role == "admin")
+
+    with gr.Blocks(title="KI-Bot – Verwaltung", analytics_enabled=False) as admin:
+        gr.Markdown("# KI-Bot – Verwaltung")
+        who = gr.Markdown()
+        with gr.Tab("Dokumente"):
+            table = gr.Dataframe(
+                headers=["Datei", "Titel", "Stand", "Gültig bis", "Größe (KB)", "Status"],
+                interactive=False,
+                label="Dokumente im Korpus",
+            )
+            with gr.Row():
+                files = gr.File(
+                    label="Dokumente hochladen (.md .txt .pdf .docx .html)",
+                    file_count="multiple",
+                    type="filepath",
+                )
+                with gr.Column():
+                    replace = gr.Checkbox(label="Vorhandene Datei ersetzen")
+                    upload_btn = gr.Button("Hochladen", variant="primary")
+            upload_msg = gr.Markdown()
+            with gr.Row():
+                chosen = gr.Dropdown(label="Dokument auswählen", choices=[])
+                confirm = gr.Checkbox(label="Löschen bestätigen")
+                delete_btn = gr.Button("Löschen", variant="stop")
+            link = gr.Markdown()
+            delete_msg = gr.Markdown()
+        with gr.Tab("Index und Berichte", visible=False) as admin_tab:
+            with gr.Row():
+                update_btn = gr.Button("Index aktualisieren", variant="primary")
+                rebuild_btn = gr.Button("Index neu aufbauen")
+                refresh_btn = gr.Button("Berichte neu laden")
+            index_msg = gr.Markdown()
+            stats = gr.Markdown()
+            gr.Markdown("### Beim letzten Lauf übersprungene Dateien")
+            skipped = gr.Dataframe(headers=["Datei", "Grund"], interactive=False)
+            gr.Markdown("### Abgelaufene oder bald ablaufende Dokumente")
+            expiring = gr.Dataframe(headers=["Datei", "Gültig bis", "Status"], interactive=False)
+            gr.Markdown("### Rückmeldungen der Bürgerinnen und Bürger")
+            feedback = gr.Markdown()
+            gr.Markdown("### Protokoll")
+            audit = gr.Dataframe(headers=["Zeit", "Konto", "Aktion", "Ziel"], interactive=False)
+
+        report_outputs = [stats, skipped, expiring, feedback, audit]
+        admin.load(whoami, None, [who, admin_tab])
+        admin.load(documents_table, None, table)
+        admin.load(names, None, chosen)
+        upload_btn.click(upload, [files, replace], [upload_msg, table, chosen])
+        delete_btn.click(delete, [chosen, confirm], [delete_msg, table, chosen])
+        chosen.change(download_link, chosen, link)
+        for button, handler in ((update_btn, update_index), (rebuild_btn, rebuild_index)):
+            button.click(handler, None, index_msg, concurrency_limit=1).then(
+                documents_table, None, table
+            )
+        refresh_btn.click(overview, None, report_outputs)
+        admin_tab.select(overview, None, report_outputs)
+    return admin

@@ -1,0 +1,79 @@
+"""The web server: the citizen chat at `/`, the staff area at `/admin` (login), one process.
+
+`create_server(settings)` wires the parts that are shared: one embedder and one
+assistant (the admin area's index runs make the assistant switch generations), the
+accounts, the audit log. Several such processes can run behind a reverse proxy; see
+docs/deployment.md.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.admin_api import admin_api_router
+from bot.admin_service import AdminService
+from bot.admin_ui import ADMIN_CSS, build_admin_app
+from bot.assistant import Assistant
+from bot.audit import AuditLog
+from bot.auth import Authenticator, LoginGuard, UserStore
+from bot.config import Settings
+from bot.embeddings import make_embedder
+from bot.index import build_index, index_exists
+
+log = logging.getLogger(__name__)
+
+
+def ensure_index(settings: Settings) -> None:
+    """First start on a fresh clone: build the index from the bundled corpus."""
+    if index_exists(settings):
+        return
+    log.warning("No index in %s: building it from %s", settings.index_dir, settings.corpus_dir)
+    report = build_index(settings, make_embedder(settings.embedding_model))
+    log.warning(
+        "Index built: %d documents, %d chunks, %d skipped, %.1f s",
+        report.documents,
+        report.chunks,
+        len(report.skipped),
+        report.seconds,
+    )
+
+
+def create_server(settings: Settings, assistant: Assistant | None = None) -> tuple[Any, Any]:
+    """Returns (FastAPI app, citizen Blocks)."""
+    import gradio as gr
+    from fastapi import FastAPI
+
+    from bot.ui import build_app
+
+    if assistant is None:
+        ensure_index(settings)
+        assistant = Assistant.from_settings(settings)
+    audit = AuditLog(settings.data_dir / "audit.jsonl")
+    users = UserStore(settings.users_file)
+    authenticator = Authenticator(users, LoginGuard(), audit)
+    service = AdminService(
+        settings, users, audit, assistant.embedder, on_index_changed=assistant.reload_if_changed
+    )
+
+    app = FastAPI(title="KI-Bot", docs_url=None, redoc_url=None, openapi_url=None)
+    app.include_router(admin_api_router(service, authenticator), prefix="/admin")
+    admin = build_admin_app(service)
+    admin.queue(default_concurrency_limit=2, max_size=16)
+    app = gr.mount_gradio_app(
+        app,
+        admin,
+        path="/admin",
+        auth=authenticator.check,
+        auth_message="Anmeldung für Mitarbeitende des Kommunalen Integrationszentrums.",
+        run_history=False,
+        ssr_mode=False,
+        mcp_server=False,
+        footer_links=[],
+        css=ADMIN_CSS,
+    )
+    citizen = build_app(settings, assistant)
+    app = gr.mount_gradio_app(
+        app, citizen, path="", run_history=False, ssr_mode=False, mcp_server=False, footer_links=[]
+    )
+    return app, citizen
