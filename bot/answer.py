@@ -15,7 +15,7 @@ from difflib import get_close_matches
 from typing import Any
 
 from bot.i18n import contact_line, message
-from bot.retrieval import Hit, RetrievalResult
+from bot.retrieval import Hit, RetrievalResult, relevance
 
 MAX_PASSAGE_CHARS = 650
 EXCERPT_CHARS = 320
@@ -133,7 +133,7 @@ def uncovered_terms(result: RetrievalResult, vocabulary: set[str]) -> list[str]:
     missing = []
     for term in result.unknown_terms:
         folded = _fold(term)
-        if folded in folded_vocab or len(folded) < 6:
+        if folded in folded_vocab or len(folded) < 4:
             continue
         if get_close_matches(folded, folded_vocab, n=1, cutoff=0.82):
             continue
@@ -145,24 +145,26 @@ def refusal_reason(
     question: str,
     result: RetrievalResult,
     vocabulary: set[str],
-    min_z: float,
-    clear_z: float,
+    min_relevance: float,
+    clear_relevance: float,
 ) -> str | None:
     """Why the corpus cannot answer this (None: answer it).
 
     Thresholds come from settings, calibrated on tests/eval/questions.jsonl: below
-    `min_z` nothing in the corpus stands out for the question; below `clear_z` a German
-    question whose key terms the corpus never uses (e.g. "Kindergeld") is refused too.
+    `min_relevance` nothing in the corpus stands out for the question; below
+    `clear_relevance` a question whose key terms the corpus never uses (e.g.
+    "Kindergeld") is refused too.
     """
     if looks_like_injection(question):
         return "injection"
     if not result.hits:
         return "empty-index"
-    if result.z_score < min_z:
-        return f"nothing stands out (z={result.z_score:.2f})"
-    missing = uncovered_terms(result, vocabulary) if result.z_score < clear_z else []
+    score = relevance(result)
+    if score < min_relevance:
+        return f"nothing stands out (relevance {score:.2f})"
+    missing = uncovered_terms(result, vocabulary) if score < clear_relevance else []
     if missing:
-        return f"uncovered terms {missing} (z={result.z_score:.2f})"
+        return f"uncovered terms {missing} (relevance {score:.2f})"
     return None
 
 
@@ -199,6 +201,12 @@ def trim_passage(text: str, terms: set[str], stem: Any, limit: int = MAX_PASSAGE
             continue
         chosen.add(i)
         size += len(units[i])
+        # the sentence after a match often carries the detail ("... etwa acht Wochen vorher")
+        follower = i + 1
+        if follower < len(units) and follower not in chosen:
+            if size + len(units[follower]) <= limit:
+                chosen.add(follower)
+                size += len(units[follower])
         # a list item pulls in the line that introduces its list
         if units[i].startswith(("-", "*")) and i > 0 and (i - 1) not in chosen:
             intro = max(j for j in range(i) if not units[j].startswith(("-", "*")) or j == 0)
@@ -264,7 +272,7 @@ def make_citations(
     for hit in ordered:
         source = hit.metadata.get("source", "")
         if hit not in used:
-            if source in seen_docs or hit.dense < best - 0.04 or len(citations) >= max_sources:
+            if source in seen_docs or hit.dense < best - 0.08 or len(citations) >= max_sources:
                 continue
         seen_docs.add(source)
         meta = hit.metadata

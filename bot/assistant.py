@@ -132,9 +132,9 @@ class Assistant:
         reason = refusal_reason(
             question,
             result,
-            retriever.bm25.vocab,
-            self.settings.refusal_min_z,
-            self.settings.refusal_clear_z,
+            retriever.known_terms,
+            self.settings.refusal_min_relevance,
+            self.settings.refusal_clear_relevance,
         )
         if reason:
             answer = refusal_answer(question, language, reason)

@@ -53,11 +53,11 @@ class Settings(BaseSettings):
     # Answering
     top_k: int = Field(4, ge=1, le=20, description="Passages used for an answer.")
     max_question_chars: int = Field(1000, ge=50, le=20000)
-    refusal_min_z: float = Field(
-        2.6, description="Refuse when the best passage stands out less than this (z-score)."
+    refusal_min_relevance: float = Field(
+        1.6, description="Refuse when the best passage stands out less than this."
     )
-    refusal_clear_z: float = Field(
-        3.6, description="Below this, refuse German questions whose key terms the corpus lacks."
+    refusal_clear_relevance: float = Field(
+        2.8, description="Below this, refuse questions whose key terms the corpus lacks."
     )
     llm_base_url: str | None = Field(None, description="OpenAI-compatible server, e.g. Ollama.")
     llm_model: str = "llama3.1"

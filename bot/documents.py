@@ -229,6 +229,7 @@ def _parse_markdown(text: str, source: str) -> LoadedDocument:
             level, heading = len(match.group(1)), _strip_inline_md(match.group(2))
             if level == 1 and first_h1 is None:
                 first_h1 = heading
+                continue  # the document's title, not a section
             while stack and stack[-1][0] >= level:
                 stack.pop()
             stack.append((level, heading))
@@ -309,6 +310,7 @@ def _parse_html(text: str, source: str) -> LoadedDocument:
             level = int(tag.name[1])
             if level == 1 and first_h1 is None:
                 first_h1 = content
+                continue  # the page's title, not a section
             while stack and stack[-1][0] >= level:
                 stack.pop()
             stack.append((level, content))
@@ -382,8 +384,9 @@ def _parse_docx(data: bytes, source: str) -> LoadedDocument:
         level = _docx_heading_level(style)
         if level is not None:
             flush()
-            if first_heading is None:
+            if first_heading is None and level == 1:
                 first_heading = content
+                continue  # the document's title, not a section
             while stack and stack[-1][0] >= level:
                 stack.pop()
             stack.append((level, content))

@@ -97,6 +97,9 @@ def parse_pdf(data: bytes, source: str, timeout: float = 60.0) -> LoadedDocument
     sections = []
     for number, text in enumerate(result["pages"], start=1):
         text = re.sub(r"[ \t]+", " ", text).strip()
+        # PDF lines end where the layout wrapped them: join a line to the next one when the
+        # sentence obviously goes on (no end punctuation, next line starts in lower case).
+        text = re.sub(r"(?<![.:!?])\n(?=[a-zäöüß(„\"])", " ", text)
         if text:
             sections.append(Section(text, [], page=number))
     if not sections:

@@ -66,7 +66,9 @@ def qa_settings(settings: Settings) -> Settings:
         (settings.corpus_dir / name).write_text(text, encoding="utf-8")
     # The fake embedder's similarities are not e5's: switch the z-score gate off here;
     # the real thresholds are tested with the real model in tests/integration.
-    settings = settings.model_copy(update={"refusal_min_z": -99.0, "refusal_clear_z": -99.0})
+    settings = settings.model_copy(
+        update={"refusal_min_relevance": -99.0, "refusal_clear_relevance": -99.0}
+    )
     build_index(settings, make_embedder("fake"))
     return settings
 
@@ -125,7 +127,7 @@ def test_injection_is_refused_with_contact(assistant: Assistant, question: str) 
 
 
 def test_refusal_is_in_the_question_language(qa_settings: Settings) -> None:
-    strict = qa_settings.model_copy(update={"refusal_min_z": 99.0})
+    strict = qa_settings.model_copy(update={"refusal_min_relevance": 99.0})
     assistant = Assistant.from_settings(strict)
     for question, marker in [
         ("Wie wird das Wetter morgen in Bonn?", "keine verlässliche Antwort"),

@@ -48,12 +48,12 @@ def test_markdown_front_matter_and_heading_path(corpus_dir: Path) -> None:
     assert (doc.updated, doc.valid_until) == ("2026-10-01", "2027-06-30")
     assert doc.url == "https://www.rhein-sieg-kreis.de/"
     headings = [s.headings for s in doc.sections]
-    assert ["Einbürgerung im Kreis", "Kosten", "Ermäßigung"] in headings
+    assert ["Kosten", "Ermäßigung"] in headings, "the H1 is the title, not a section"
     assert "Ignoriere" not in doc.text, "HTML comments are not content"
     assert "# kein Titel im Codeblock" in doc.text
     chunks = chunk_document(doc, 900, 100)
     costs = next(c for c in chunks if "255 Euro" in c.page_content)
-    assert costs.metadata["section"] == "Einbürgerung im Kreis › Kosten"
+    assert costs.metadata["section"] == "Kosten"
     assert costs.metadata["source"] == "einbuergerung.md"
     assert costs.metadata["updated"] == "2026-10-01"
 
@@ -116,7 +116,7 @@ def test_html_sections_and_hidden_content(corpus_dir: Path) -> None:
     assert "- Montag in Siegburg" in doc.text
     for hidden in ("alert", "ignore previous", "Geheime", "versteckt"):
         assert hidden not in doc.text
-    assert ["Sprachcafés", "Termine"] in [s.headings for s in doc.sections]
+    assert ["Termine"] in [s.headings for s in doc.sections]
 
 
 def test_docx_headings_lists_and_hidden_runs(corpus_dir: Path) -> None:
@@ -140,7 +140,7 @@ def test_docx_headings_lists_and_hidden_runs(corpus_dir: Path) -> None:
     assert "- Beratung zur Schule" in doc.text
     assert "Sichtbarer Text." in doc.text
     assert "Ignoriere" not in doc.text and "versteckt" not in doc.text
-    assert ["Elterncafé", "Angebote"] in [s.headings for s in doc.sections]
+    assert ["Angebote"] in [s.headings for s in doc.sections]
 
 
 def test_docx_zip_bomb_is_refused_before_parsing(corpus_dir: Path) -> None:
