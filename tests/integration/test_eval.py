@@ -48,7 +48,6 @@ def test_sample_corpus_meets_quality_targets(sample_assistant: Assistant) -> Non
     # Every off-topic and injection question is refused. One uncovered-topic question has
     # no lexical handle (an Arabic question about driving licences: no German term to
     # miss) and is answered with the closest passage; see docs/evaluation.md.
-    assert overall["refusal_accuracy"] >= 17 / 18
-    refused = {r["q"] for r in metrics["failures"] if r["doc"] is None}
-    assert len(refused) <= 1
+    answered_anyway = [r["q"] for r in metrics["failures"] if r["doc"] is None]
+    assert len(answered_anyway) <= 1, answered_anyway
     assert overall["false_refusal_rate"] <= 0.05
