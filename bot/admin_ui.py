@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import gradio as gr  # at module level: handlers' gr.Request/gr.Progress hints must resolve
+
 from bot.admin_service import AdminService, Forbidden
 
 ADMIN_CSS = """
@@ -21,8 +23,6 @@ ADMIN_CSS = """
 
 
 def build_admin_app(service: AdminService) -> Any:
-    import gradio as gr
-
     def user_of(request: gr.Request) -> str:
         name = getattr(request, "username", None)
         if not name:

@@ -238,3 +238,165 @@ def detect_language(text: str) -> str:
         return code
     # Short or unclear input: German, the corpus language, is the safest default.
     return DEFAULT_LANGUAGE
+
+
+# --- texts of the web page (interface language, chosen by the citizen) -----------------------
+
+UI_TEXT: dict[str, dict[str, str]] = {
+    "title": {
+        "de": "Fragen an das Kommunale Integrationszentrum Rhein-Sieg-Kreis",
+        "en": "Questions for the Integration Centre of the Rhein-Sieg-Kreis",
+        "tr": "Rhein-Sieg-Kreis Uyum Merkezi'ne sorular",
+        "ar": "أسئلة إلى مركز الاندماج في منطقة راين-زيغ",
+        "uk": "Запитання до Інтеграційного центру округу Райн-Зіг",
+        "ru": "Вопросы в Интеграционный центр округа Райн-Зиг",
+        "fa": "پرسش از مرکز ادغام شهرستان راین-زیگ",
+    },
+    "subtitle": {
+        "de": "Stellen Sie Ihre Frage – auch in Ihrer Sprache. Die Antworten stammen aus "
+        "Unterlagen des KI und nennen immer ihre Quelle.",
+        "en": "Ask your question – in your own language, too. Answers come from the KI's "
+        "documents and always name their source.",
+        "tr": "Sorunuzu kendi dilinizde de sorabilirsiniz. Yanıtlar KI belgelerinden gelir ve "
+        "her zaman kaynağını gösterir.",
+        "ar": "اطرح سؤالك، ويمكنك ذلك بلغتك أيضًا. الإجابات مأخوذة من وثائق المركز وتذكر "
+        "مصدرها دائمًا.",
+        "uk": "Поставте запитання – можна й своєю мовою. Відповіді взято з документів центру, "
+        "і завжди вказано джерело.",
+        "ru": "Задайте вопрос – можно и на своём языке. Ответы берутся из документов центра, "
+        "источник всегда указан.",
+        "fa": "پرسش خود را بنویسید، به زبان خودتان هم می‌شود. پاسخ‌ها از مدارک مرکز است و منبع "
+        "همیشه ذکر می‌شود.",
+    },
+    "language": {
+        "de": "Sprache der Seite",
+        "en": "Page language",
+        "tr": "Sayfa dili",
+        "ar": "لغة الصفحة",
+        "uk": "Мова сторінки",
+        "ru": "Язык страницы",
+        "fa": "زبان صفحه",
+    },
+    "chat": {
+        "de": "Unterhaltung",
+        "en": "Conversation",
+        "tr": "Sohbet",
+        "ar": "المحادثة",
+        "uk": "Розмова",
+        "ru": "Разговор",
+        "fa": "گفتگو",
+    },
+    "input": {
+        "de": "Ihre Frage",
+        "en": "Your question",
+        "tr": "Sorunuz",
+        "ar": "سؤالك",
+        "uk": "Ваше запитання",
+        "ru": "Ваш вопрос",
+        "fa": "پرسش شما",
+    },
+    "placeholder": {
+        "de": "Zum Beispiel: Was kostet die Einbürgerung?",
+        "en": "For example: How much does naturalisation cost?",
+        "tr": "Örneğin: Vatandaşlık ne kadar tutar?",
+        "ar": "مثال: كم تكلفة التجنيس؟",
+        "uk": "Наприклад: Скільки коштує громадянство?",
+        "ru": "Например: Сколько стоит гражданство?",
+        "fa": "مثلاً: هزینه تابعیت چقدر است؟",
+    },
+    "send": {
+        "de": "Senden",
+        "en": "Send",
+        "tr": "Gönder",
+        "ar": "إرسال",
+        "uk": "Надіслати",
+        "ru": "Отправить",
+        "fa": "ارسال",
+    },
+    "new_chat": {
+        "de": "Neue Unterhaltung",
+        "en": "New conversation",
+        "tr": "Yeni sohbet",
+        "ar": "محادثة جديدة",
+        "uk": "Нова розмова",
+        "ru": "Новый разговор",
+        "fa": "گفتگوی جدید",
+    },
+    "examples": {
+        "de": "Beispielfragen",
+        "en": "Example questions",
+        "tr": "Örnek sorular",
+        "ar": "أسئلة نموذجية",
+        "uk": "Приклади запитань",
+        "ru": "Примеры вопросов",
+        "fa": "نمونه پرسش‌ها",
+    },
+    "contact_link": {
+        "de": "Persönlich beraten lassen: Kontakt zum KI",
+        "en": "Talk to a person: contact the KI",
+        "tr": "Yüz yüze danışmanlık: KI ile iletişim",
+        "ar": "استشارة شخصية: التواصل مع المركز",
+        "uk": "Особиста консультація: контакт із центром",
+        "ru": "Личная консультация: связаться с центром",
+        "fa": "مشاوره حضوری: تماس با مرکز",
+    },
+    "feedback": {
+        "de": "War die letzte Antwort hilfreich? Kommentar (freiwillig, bitte ohne persönliche "
+        "Daten)",
+        "en": "Was the last answer helpful? Comment (optional, no personal data please)",
+        "tr": "Son yanıt yardımcı oldu mu? Yorum (isteğe bağlı, kişisel bilgi yazmayın)",
+        "ar": "هل كانت الإجابة الأخيرة مفيدة؟ تعليق (اختياري، بدون بيانات شخصية)",
+        "uk": "Чи була остання відповідь корисною? Коментар (необов'язково, без особистих даних)",
+        "ru": "Был ли последний ответ полезен? Комментарий (по желанию, без личных данных)",
+        "fa": "آیا پاسخ آخر مفید بود؟ نظر (اختیاری، بدون اطلاعات شخصی)",
+    },
+    "helpful": {
+        "de": "Hilfreich",
+        "en": "Helpful",
+        "tr": "Yardımcı oldu",
+        "ar": "مفيدة",
+        "uk": "Корисно",
+        "ru": "Полезно",
+        "fa": "مفید بود",
+    },
+    "not_helpful": {
+        "de": "Nicht hilfreich",
+        "en": "Not helpful",
+        "tr": "Yardımcı olmadı",
+        "ar": "غير مفيدة",
+        "uk": "Не корисно",
+        "ru": "Не полезно",
+        "fa": "مفید نبود",
+    },
+    "thanks": {
+        "de": "Danke für Ihre Rückmeldung!",
+        "en": "Thank you for your feedback!",
+        "tr": "Geri bildiriminiz için teşekkürler!",
+        "ar": "شكرًا على ملاحظاتك!",
+        "uk": "Дякуємо за відгук!",
+        "ru": "Спасибо за отзыв!",
+        "fa": "از بازخورد شما سپاسگزاریم!",
+    },
+    "no_answer_yet": {
+        "de": "Bitte stellen Sie zuerst eine Frage.",
+        "en": "Please ask a question first.",
+        "tr": "Lütfen önce bir soru sorun.",
+        "ar": "يُرجى طرح سؤال أولًا.",
+        "uk": "Спершу поставте запитання.",
+        "ru": "Сначала задайте вопрос.",
+        "fa": "لطفاً ابتدا یک پرسش بنویسید.",
+    },
+}
+
+EXAMPLES: list[str] = [
+    "Was kostet die Einbürgerung?",
+    "Wie melde ich mein Kind an einer Schule an?",
+    "How many hours is the integration course?",
+    "Eşim Almanya'ya yanıma gelebilir mi?",
+    "До якого часу діє тимчасовий захист для українців?",
+]
+
+
+def ui_text(key: str, language: str) -> str:
+    texts = UI_TEXT[key]
+    return texts.get(language) or texts[DEFAULT_LANGUAGE]

@@ -44,7 +44,7 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
     import gradio as gr
     from fastapi import FastAPI
 
-    from bot.ui import build_app
+    from bot.chat_ui import CSS, HEAD, build_app, theme
 
     if assistant is None:
         ensure_index(settings)
@@ -71,9 +71,19 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
         mcp_server=False,
         footer_links=[],
         css=ADMIN_CSS,
+        theme=theme(),
     )
     citizen = build_app(settings, assistant)
     app = gr.mount_gradio_app(
-        app, citizen, path="", run_history=False, ssr_mode=False, mcp_server=False, footer_links=[]
+        app,
+        citizen,
+        path="",
+        run_history=False,
+        ssr_mode=False,
+        mcp_server=False,
+        footer_links=[],
+        theme=theme(),
+        css=CSS,
+        head=HEAD,
     )
     return app, citizen

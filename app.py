@@ -1,0 +1,43 @@
+"""Entry point: `python app.py` serves the citizen chat (and the staff area at /admin).
+
+On a fresh clone it builds the index from the bundled corpus first. `demo` is the
+citizen chat as Gradio Blocks, created on first access (for tools that import it).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.config import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None) -> tuple[Any, Any]:
+    """(FastAPI app with chat at / and staff area at /admin, citizen Blocks)."""
+    from bot.server import create_server
+
+    return create_server(settings or load_settings())
+
+
+def __getattr__(name: str) -> Any:
+    if name == "demo":
+        _, demo = create_app()
+        globals()["demo"] = demo
+        return demo
+    raise AttributeError(name)
+
+
+def main() -> None:
+    import uvicorn
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    settings = load_settings()
+    app, _ = create_app(settings)
+    print(f"KI-Bot: http://{settings.host}:{settings.port}/  (Verwaltung: /admin)", flush=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
+
+
+if __name__ == "__main__":
+    main()

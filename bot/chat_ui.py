@@ -1,0 +1,343 @@
+"""The citizens' chat page: a thin Gradio layer over `Assistant.stream`.
+
+What the page adds to the assistant: the interface language (with right-to-left layout
+for Arabic and Farsi), rendering of answers and numbered sources with their passages,
+a per-session rate limit, feedback without personal data, and accessibility details
+(labels, one announcement of the complete answer for screen readers). It loads nothing
+from other hosts: system fonts, no analytics.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import secrets
+from collections.abc import Iterator
+from typing import Any
+
+from bot.answer import Answer
+from bot.assistant import Assistant, Delta
+from bot.config import Settings
+from bot.feedback import record_feedback
+from bot.i18n import (
+    CONTACT_URL,
+    EXAMPLES,
+    LANGUAGES,
+    RTL_LANGUAGES,
+    detect_language,
+    message,
+    ui_text,
+)
+from bot.ratelimit import RateLimiter
+
+log = logging.getLogger(__name__)
+
+CSS = """
+:root { --ki-blue: #0b4f8a; }
+.gradio-container { max-width: 960px !important; margin: 0 auto; }
+#ki-header h1 { font-size: 1.45rem; margin: 0.2rem 0; color: #0f1f33; }
+#ki-disclaimer { border-left: 4px solid var(--ki-blue); background: #eef4fb; color: #0f1f33;
+  padding: 0.6rem 0.8rem; border-radius: 4px; }
+#ki-disclaimer a { color: #0b4f8a; font-weight: 600; }
+.sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
+  overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
+*:focus-visible { outline: 3px solid #b35900 !important; outline-offset: 2px; }
+details.ki-source { margin: 0.3rem 0; }
+details.ki-source summary { cursor: pointer; }
+@media (max-width: 640px) { #ki-header h1 { font-size: 1.15rem; } }
+"""
+
+# Runs once in the browser: the streaming chat log must not announce every piece of text;
+# the complete answer is announced once through the hidden #ki-live region instead.
+HEAD = """
+<script>
+(() => {
+  const quiet = () => document.querySelectorAll('#ki-chat [aria-live], #ki-chat [role=log]')
+    .forEach(el => el.setAttribute('aria-live', 'off'));
+  new MutationObserver(quiet).observe(document.documentElement, {childList: true, subtree: true});
+})();
+</script>
+"""
+
+SET_DIRECTION_JS = """
+(lang) => {
+  const rtl = ['ar', 'fa'].includes(lang);
+  document.documentElement.lang = lang;
+  document.documentElement.dir = rtl ? 'rtl' : 'ltr';
+  const root = document.querySelector('.gradio-container');
+  if (root) { root.setAttribute('dir', rtl ? 'rtl' : 'ltr'); }
+  return lang;
+}
+"""
+
+_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_JS_LINK = re.compile(r"\[([^\]]*)\]\(\s*(?:javascript|data|vbscript):[^)]*\)", re.I)
+_RAW_TAG = re.compile(r"<(/?)(script|iframe|img|object|embed|style|link|meta|form|svg)[^>]*>", re.I)
+_SAFE_URL = re.compile(r"^https?://[^\s<>\"']+$")
+
+
+def safe_markdown(text: str) -> str:
+    """Answer text as harmless Markdown: no images (they could leak data to other hosts),
+    no script-like links, no raw active HTML."""
+    text = _MD_IMAGE.sub("", text)
+    text = _JS_LINK.sub(r"\1", text)
+    text = _RAW_TAG.sub("", text)
+    return text.replace("javascript:", "javascript&#58;")
+
+
+def render_sources(answer: Answer) -> str:
+    """Numbered, openable sources: section, date (Stand), the passage and its URL."""
+    if not answer.sources:
+        return ""
+    parts = [f"\n\n**{html.escape(message('sources', answer.language))}**\n"]
+    for cite in answer.sources:
+        label = html.escape(f"[{cite.number}] {cite.label(answer.language)}")
+        excerpt = html.escape(cite.excerpt).replace("\n", "<br>")
+        link = ""
+        if cite.url and _SAFE_URL.match(cite.url):
+            url = html.escape(cite.url, quote=True)
+            link = f'<br><a href="{url}" target="_blank" rel="noopener noreferrer">{url}</a>'
+        parts.append(
+            f'<details class="ki-source"><summary>{label}</summary>'
+            f"<blockquote>{excerpt}</blockquote>"
+            f"<small>{html.escape(cite.source)}</small>{link}</details>"
+        )
+    return "\n".join(parts)
+
+
+def render_answer(answer: Answer) -> str:
+    text = safe_markdown(answer.text)
+    if answer.refused and answer.reason not in {"empty", "too-long"}:
+        url = html.escape(CONTACT_URL, quote=True)
+        label = html.escape(ui_text("contact_link", answer.language))
+        text += f'\n\n<a href="{url}" target="_blank" rel="noopener noreferrer">{label}</a>'
+    return text + render_sources(answer)
+
+
+def plain_text(answer: Answer) -> str:
+    """The answer for the screen-reader announcement: no Markdown markers."""
+    text = re.sub(r"[*_`#>]+", "", answer.text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+class ChatSession:
+    """Per-browser state kept by Gradio: an opaque id for rate limiting, the turns."""
+
+    def __init__(self) -> None:
+        self.id = secrets.token_hex(8)
+        self.turns: list[tuple[str, str]] = []
+        self.last: Answer | None = None
+
+
+class ChatController:
+    """The page's behaviour, testable without a browser."""
+
+    def __init__(self, settings: Settings, assistant: Assistant) -> None:
+        self.settings = settings
+        self.assistant = assistant
+        self.limiter = RateLimiter(settings.requests_per_minute)
+        self.feedback_path = settings.data_dir / "feedback.jsonl"
+
+    def respond(
+        self, question: str, history: list[dict[str, Any]], session: ChatSession | None
+    ) -> Iterator[tuple[list[dict[str, Any]], ChatSession, str, str]]:
+        """Yields (chat messages, session, live-region HTML, cleared input)."""
+        session = session or ChatSession()
+        history = list(history or [])
+        question = question or ""
+        shown = question if len(question) <= 2000 else question[:2000] + " …"
+        history.append({"role": "user", "content": safe_markdown(html.escape(shown))})
+        language = detect_language(question[:500]) if question.strip() else "de"
+        if not self.limiter.allow(session.id):
+            text = message("rate_limited", language)
+            history.append({"role": "assistant", "content": text})
+            yield history, session, _live(text), ""
+            return
+        history.append({"role": "assistant", "content": "…"})
+        yield history, session, "", ""
+        self.assistant.reload_if_changed()
+        streamed = ""
+        final: Answer | None = None
+        try:
+            for event in self.assistant.stream(question, session.turns):
+                if isinstance(event, Delta):
+                    streamed += event.text
+                    history[-1] = {"role": "assistant", "content": safe_markdown(streamed)}
+                    yield history, session, "", ""
+                else:
+                    final = event
+        except Exception:  # the citizen gets a clear message, the log the details
+            log.exception("answering failed")
+            text = message("error", language)
+            history[-1] = {"role": "assistant", "content": text}
+            yield history, session, _live(text), ""
+            return
+        assert final is not None
+        history[-1] = {"role": "assistant", "content": render_answer(final)}
+        session.last = final
+        if not final.refused:
+            session.turns = (session.turns + [(question, final.text)])[-5:]
+        yield history, session, _live(plain_text(final)), ""
+
+    def feedback(self, session: ChatSession | None, helpful: bool, comment: str, lang: str) -> str:
+        if session is None or session.last is None:
+            return ui_text("no_answer_yet", lang)
+        answer = session.last
+        record_feedback(
+            self.feedback_path,
+            answer.question,
+            answer.refused,
+            answer.language,
+            helpful,
+            comment,
+            [c.source for c in answer.sources],
+        )
+        return ui_text("thanks", lang)
+
+
+def _live(text: str) -> str:
+    return f'<div role="status" aria-live="polite" class="sr-only">{html.escape(text)}</div>'
+
+
+def build_app(settings: Settings, assistant: Assistant) -> Any:
+    """The citizen chat as Gradio Blocks (queue configured; theme/CSS go to mount/launch)."""
+    import gradio as gr
+
+    controller = ChatController(settings, assistant)
+    lang0 = "de"
+
+    def header(lang: str) -> str:
+        return f"# {ui_text('title', lang)}\n{ui_text('subtitle', lang)}"
+
+    def disclaimer(lang: str) -> str:
+        url = html.escape(CONTACT_URL, quote=True)
+        return (
+            f'<div id="ki-disclaimer" role="note">{html.escape(message("disclaimer", lang))} '
+            f'<a href="{url}" target="_blank" rel="noopener noreferrer">'
+            f"{html.escape(ui_text('contact_link', lang))}</a></div>"
+        )
+
+    with gr.Blocks(title=ui_text("title", lang0), analytics_enabled=False) as demo:
+        session = gr.State(None)
+        with gr.Row():
+            with gr.Column(scale=4):
+                head = gr.Markdown(header(lang0), elem_id="ki-header")
+            with gr.Column(scale=1, min_width=160):
+                language = gr.Dropdown(
+                    choices=[(name, code) for code, name in LANGUAGES.items()],
+                    value=lang0,
+                    label=ui_text("language", lang0),
+                    elem_id="ki-language",
+                )
+        note = gr.HTML(disclaimer(lang0))
+        chat = gr.Chatbot(
+            label=ui_text("chat", lang0),
+            elem_id="ki-chat",
+            height=460,
+            sanitize_html=True,
+            render_markdown=True,
+            buttons=["copy"],
+        )
+        live = gr.HTML("", elem_id="ki-live")
+        with gr.Row():
+            box = gr.Textbox(
+                label=ui_text("input", lang0),
+                placeholder=ui_text("placeholder", lang0),
+                max_length=settings.max_question_chars,
+                lines=1,
+                max_lines=4,
+                scale=5,
+                elem_id="ki-input",
+                autofocus=True,
+            )
+            send = gr.Button(ui_text("send", lang0), variant="primary", scale=1, min_width=90)
+        with gr.Row():
+            new_chat = gr.Button(ui_text("new_chat", lang0), size="sm", elem_id="ki-new-chat")
+        examples_title = gr.Markdown(f"**{ui_text('examples', lang0)}**")
+        example_buttons = []
+        with gr.Row():
+            for text in EXAMPLES:
+                example_buttons.append(gr.Button(text, size="sm", variant="secondary"))
+        with gr.Accordion(ui_text("feedback", lang0), open=False) as feedback_box:
+            comment = gr.Textbox(label=ui_text("feedback", lang0), lines=2, max_length=500)
+            with gr.Row():
+                good = gr.Button(ui_text("helpful", lang0), size="sm")
+                bad = gr.Button(ui_text("not_helpful", lang0), size="sm")
+            thanks = gr.Markdown("")
+
+        outputs = [chat, session, live, box]
+        ask = {"fn": controller.respond, "inputs": [box, chat, session], "outputs": outputs}
+        box.submit(**ask)
+        send.click(**ask)
+        for button in example_buttons:
+            button.click(lambda b=button.value: b, None, box).then(**ask)
+
+        def clear() -> tuple[list[Any], None, str, str]:
+            return [], None, "", ""
+
+        new_chat.click(clear, None, outputs)
+        good.click(
+            lambda s, c, lang: (controller.feedback(s, True, c, lang), ""),
+            [session, comment, language],
+            [thanks, comment],
+        )
+        bad.click(
+            lambda s, c, lang: (controller.feedback(s, False, c, lang), ""),
+            [session, comment, language],
+            [thanks, comment],
+        )
+
+        def switch(lang: str) -> tuple[Any, ...]:
+            rtl = lang in RTL_LANGUAGES
+            return (
+                header(lang),
+                disclaimer(lang),
+                gr.update(label=ui_text("language", lang)),
+                gr.update(label=ui_text("chat", lang), rtl=rtl),
+                gr.update(
+                    label=ui_text("input", lang), placeholder=ui_text("placeholder", lang), rtl=rtl
+                ),
+                gr.update(value=ui_text("send", lang)),
+                gr.update(value=ui_text("new_chat", lang)),
+                f"**{ui_text('examples', lang)}**",
+                gr.update(label=ui_text("feedback", lang)),
+                gr.update(label=ui_text("feedback", lang), rtl=rtl),
+                gr.update(value=ui_text("helpful", lang)),
+                gr.update(value=ui_text("not_helpful", lang)),
+            )
+
+        language.change(
+            switch,
+            language,
+            [
+                head,
+                note,
+                language,
+                chat,
+                box,
+                send,
+                new_chat,
+                examples_title,
+                feedback_box,
+                comment,
+                good,
+                bad,
+            ],
+            js=SET_DIRECTION_JS,
+        )
+    demo.queue(
+        default_concurrency_limit=settings.concurrency_limit, max_size=settings.max_queue_size
+    )
+    return demo
+
+
+def theme() -> Any:
+    """System fonts only: no web fonts from other hosts."""
+    import gradio as gr
+
+    return gr.themes.Default(
+        primary_hue="blue",
+        font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"],
+        font_mono=["ui-monospace", "Consolas", "monospace"],
+    )
