@@ -25,7 +25,7 @@ from bot.corpus_admin import (
     list_documents,
     save_upload,
 )
-from bot.embeddings import BotEmbeddings
+from bot.embeddings import BotEmbeddings, make_embedder
 from bot.index import IndexBusy, IndexProblem, build_index, current_generation, read_manifest
 
 
@@ -39,14 +39,13 @@ class AdminService:
         settings: Settings,
         users: UserStore,
         audit: AuditLog,
-        embedder: BotEmbeddings,
         on_index_changed: Callable[[], Any] | None = None,
     ) -> None:
         self.settings = settings
         self.users = users
         self.audit = audit
-        self.embedder = embedder
         self.on_index_changed = on_index_changed
+        self._builder: BotEmbeddings | None = None
 
     # --- roles --------------------------------------------------------------------------------
 
@@ -102,7 +101,9 @@ class AdminService:
         action = "rebuild" if rebuild else "update"
         self.audit(user, f"index-{action}-start")
         try:
-            report = build_index(self.settings, self.embedder, rebuild=rebuild, progress=progress)
+            report = build_index(
+                self.settings, self._build_embedder(), rebuild=rebuild, progress=progress
+            )
         except IndexBusy as exc:
             return str(exc)
         except IndexProblem as exc:
@@ -127,6 +128,12 @@ class AdminService:
         if report.skipped:
             text += f" {len(report.skipped)} Datei(en) übersprungen, siehe Liste."
         return text
+
+    def _build_embedder(self) -> BotEmbeddings:
+        """A separate model instance for builds, so citizens' questions never wait for one."""
+        if self._builder is None:
+            self._builder = make_embedder(self.settings.embedding_model, shared=False)
+        return self._builder
 
     def index_statistics(self) -> str:
         generation = current_generation(self.settings.index_dir)

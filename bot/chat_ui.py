@@ -53,6 +53,7 @@ details.ki-source summary { cursor: pointer; }
 HEAD = """
 <script>
 (() => {
+  document.documentElement.lang = 'de';
   const quiet = () => document.querySelectorAll('#ki-chat [aria-live], #ki-chat [role=log]')
     .forEach(el => el.setAttribute('aria-live', 'off'));
   new MutationObserver(quiet).observe(document.documentElement, {childList: true, subtree: true});

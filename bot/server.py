@@ -52,9 +52,7 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
     audit = AuditLog(settings.data_dir / "audit.jsonl")
     users = UserStore(settings.users_file)
     authenticator = Authenticator(users, LoginGuard(), audit)
-    service = AdminService(
-        settings, users, audit, assistant.embedder, on_index_changed=assistant.reload_if_changed
-    )
+    service = AdminService(settings, users, audit, on_index_changed=assistant.reload_if_changed)
 
     app = FastAPI(title="KI-Bot", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(admin_api_router(service, authenticator), prefix="/admin")

@@ -13,7 +13,6 @@ from bot.admin_service import AdminService
 from bot.audit import AuditLog
 from bot.auth import Authenticator, LoginGuard, UserStore
 from bot.config import Settings
-from bot.embeddings import make_embedder
 
 ADMIN = ("anna", "admin-passwort-1")
 STAFF = ("ben", "staff-passwort-2")
@@ -27,7 +26,7 @@ def client(settings: Settings, tmp_path: Path) -> TestClient:
     audit = AuditLog(tmp_path / "audit.jsonl")
     (settings.corpus_dir / "kurs.md").write_text("# Kurs\n\nDer Kurs hat 600 Stunden.")
     (settings.corpus_dir / "seite.html").write_text("<script>alert(1)</script><p>Hallo</p>")
-    service = AdminService(settings, users, audit, make_embedder("fake"))
+    service = AdminService(settings, users, audit)
     app = FastAPI()
     app.include_router(
         admin_api_router(service, Authenticator(users, LoginGuard(), audit)), prefix="/admin"

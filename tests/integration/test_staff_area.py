@@ -1,0 +1,146 @@
+"""The staff area on the real server: login required, roles enforced, upload → rebuild →
+the new document is cited, and citizens keep getting answers during a rebuild."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.integration
+
+ADMIN = ("admin", "admin-passwort-123")
+STAFF = ("redaktion", "staff-passwort-456")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def test_staff_area_needs_login_and_role(live_server) -> None:
+    base = live_server.url
+    for path in ("/admin/config", "/admin/gradio_api/info", "/admin/api/documents"):
+        assert httpx.get(base + path).status_code == 401, path
+    assert httpx.get(base + "/admin/api/documents", auth=("admin", "falsch")).status_code == 401
+    assert httpx.get(base + "/admin/api/documents", auth=STAFF).status_code == 200
+    assert httpx.post(base + "/admin/api/index", auth=STAFF).status_code == 403
+    assert httpx.get(base + "/").status_code == 200, "citizens never need a login"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists("/usr/bin/chromium"):
+        pytest.skip("Debian chromium is not installed (make browser-deps)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        yield browser
+        browser.close()
+
+
+def ask(page, question: str, expect: str) -> str:
+    box = page.get_by_label("Ihre Frage")
+    box.fill(question)
+    box.press("Enter")
+    try:
+        page.locator("#ki-chat").get_by_text(expect).first.wait_for(timeout=30_000)
+    except Exception:
+        page.screenshot(path="/tmp/ask-fail.png")
+        print("ASK FAILED:", page.locator("#ki-chat").inner_text()[:1000])
+        raise
+    return page.locator("#ki-chat").inner_text()
+
+
+def test_upload_rebuild_then_new_document_is_cited(live_server, browser, tmp_path) -> None:
+    upload = tmp_path / "Sprachcafé Siegburg.md"
+    upload.write_text(
+        "---\ntitle: Sprachcafé im Kreishaus\nupdated: 2026-11-01\n---\n# Sprachcafé\n\n"
+        "## Termine\nDas Sprachcafé im Kreishaus trifft sich jeden Donnerstag um 16 Uhr.\n",
+        encoding="utf-8",
+    )
+    page = browser.new_page()
+    page.goto(live_server.url + "/admin/", wait_until="load")
+    page.get_by_label("username").fill(ADMIN[0])
+    page.get_by_label("password").fill(ADMIN[1])
+    page.get_by_role("button", name="Login").click()
+    page.get_by_text("Angemeldet als").wait_for(timeout=30_000)
+    with page.expect_file_chooser() as chooser:
+        page.get_by_text("Click to Upload").click()
+    chooser.value.set_files(str(upload))
+    page.get_by_text("Sprachcafé Siegburg.md").first.wait_for(timeout=30_000)
+    page.get_by_role("button", name="Hochladen").click()
+    try:
+        page.get_by_text("Sprachcafe-Siegburg.md: gespeichert").wait_for(timeout=30_000)
+    except Exception:
+        page.screenshot(path="/tmp/upload-fail.png", full_page=True)
+        print(page.inner_text("body")[:3000])
+        raise
+    page.get_by_role("tab", name="Index und Berichte").click()
+    page.get_by_role("button", name="Index aktualisieren").click()
+    page.get_by_text("Fertig in").wait_for(timeout=60_000)
+    assert "neu 1" in page.inner_text("body")
+    page.close()
+
+    chat = browser.new_page()
+    chat.goto(live_server.url + "/", wait_until="load")
+    text = ask(chat, "Wann trifft sich das Sprachcafé im Kreishaus?", "Donnerstag")
+    assert "Sprachcafé im Kreishaus" in text
+    audit = (live_server.settings.data_dir / "audit.jsonl").read_text(encoding="utf-8")
+    assert '"action": "upload"' in audit and '"action": "index-update"' in audit
+    chat.close()
+
+
+def test_chat_keeps_answering_during_rebuild(live_server, browser) -> None:
+    corpus = live_server.settings.corpus_dir
+    for i in range(40):  # enough text that a rebuild takes a few seconds
+        (corpus / f"rundbrief-{i:02d}.md").write_text(
+            f"# Rundbrief {i}\n\n## Neuigkeiten\n" + f"Meldung {i} aus dem Kreis. " * 60,
+            encoding="utf-8",
+        )
+    page = browser.new_page()
+    page.goto(live_server.url + "/", wait_until="load")
+    page.get_by_label("Ihre Frage").wait_for(timeout=30_000)
+    result: dict[str, object] = {}
+
+    def rebuild() -> None:
+        started = time.perf_counter()
+        response = httpx.post(
+            live_server.url + "/admin/api/index",
+            params={"rebuild": "true"},
+            auth=ADMIN,
+            timeout=300,
+        )
+        result["status"] = response.status_code
+        result["text"] = response.json().get("result", "")
+        result["seconds"] = time.perf_counter() - started
+
+    worker = threading.Thread(target=rebuild)
+    worker.start()
+    time.sleep(0.3)
+    second = httpx.post(live_server.url + "/admin/api/index", auth=ADMIN, timeout=60)
+    assert "läuft bereits" in second.json()["result"], "only one rebuild at a time"
+    answered = 0
+    while worker.is_alive() and answered < 20:
+        ask(page, "Was kostet die Einbürgerung?", "255 Euro")
+        answered += 1
+        page.locator("#ki-new-chat").click()
+        page.wait_for_function(
+            "!document.querySelector('#ki-chat').innerText.includes('255 Euro')", timeout=10_000
+        )
+    worker.join(300)
+    assert result["status"] == 200 and "Fertig" in str(result["text"]), result
+    assert answered >= 1, "answers kept coming while the index was rebuilt"
+    text = ask(page, "Was kostet die Einbürgerung?", "255 Euro")
+    assert "einbuergerung.md" in page.content() or "Einbürgerung" in text
+    print(f"\n{answered} answers during a {result['seconds']:.1f} s rebuild")
+    page.close()
