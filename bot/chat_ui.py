@@ -268,25 +268,33 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
             thanks = gr.Markdown("")
 
         outputs = [chat, session, live, box]
-        ask = {"fn": controller.respond, "inputs": [box, chat, session], "outputs": outputs}
-        box.submit(**ask)
+        # One public API endpoint ("/ask", used by the load test); the others are page-only.
+        ask = {
+            "fn": controller.respond,
+            "inputs": [box, chat, session],
+            "outputs": outputs,
+            "api_visibility": "private",
+        }
+        box.submit(**{**ask, "api_name": "ask", "api_visibility": "public"})
         send.click(**ask)
         for button in example_buttons:
-            button.click(lambda b=button.value: b, None, box).then(**ask)
+            button.click(lambda b=button.value: b, None, box, api_visibility="private").then(**ask)
 
         def clear() -> tuple[list[Any], None, str, str]:
             return [], None, "", ""
 
-        new_chat.click(clear, None, outputs)
+        new_chat.click(clear, None, outputs, api_visibility="private")
         good.click(
             lambda s, c, lang: (controller.feedback(s, True, c, lang), ""),
             [session, comment, language],
             [thanks, comment],
+            api_visibility="private",
         )
         bad.click(
             lambda s, c, lang: (controller.feedback(s, False, c, lang), ""),
             [session, comment, language],
             [thanks, comment],
+            api_visibility="private",
         )
 
         def switch(lang: str) -> tuple[Any, ...]:
@@ -326,6 +334,7 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
                 bad,
             ],
             js=SET_DIRECTION_JS,
+            api_visibility="private",
         )
     demo.queue(
         default_concurrency_limit=settings.concurrency_limit, max_size=settings.max_queue_size
