@@ -162,7 +162,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         return {}, text
     try:
         meta = yaml.safe_load(match.group(1)) or {}
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, TypeError) as exc:  # e.g. "updated: 2026-18-01"
         raise DocumentError(
             f"Front Matter ist kein gültiges YAML: {exc.__class__.__name__}"
         ) from exc

@@ -320,6 +320,9 @@ def _load_one(
     except OSError as exc:
         _record_skip(report, source, f"Datei kann nicht gelesen werden ({exc.strerror})")
         return None, None
+    except Exception as exc:  # a loader bug on one odd file must not stop the others
+        _record_skip(report, source, f"Unerwarteter Fehler beim Lesen ({type(exc).__name__})")
+        return None, None
     chunks = chunk_document(doc, settings.chunk_size, settings.chunk_overlap)
     entry = {
         "sha256": doc.sha256,

@@ -146,3 +146,31 @@ def test_cli_json_contract(
 def test_cli_rejects_unknown_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_EMBEDING_MODEL", "typo")
     assert main(["index", "--json"]) == 2
+
+
+def test_invalid_front_matter_date_is_a_skip_not_a_crash(settings: Settings, corpus: Path) -> None:
+    write(corpus, "kaputt.md", "---\ntitle: X\nupdated: 2026-18-01\n---\n# X\n\nText.\n")
+    report = build_index(settings, make_embedder("fake"))
+    assert report.documents == 3
+    assert [s["source"] for s in report.skipped] == ["kaputt.md"]
+    assert "YAML" in report.skipped[0]["error"]
+
+
+def test_unexpected_loader_error_skips_only_that_file(
+    settings: Settings, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.index
+
+    real = bot.index.load_document
+
+    def flaky(path, *args, **kwargs):
+        if path.name == "kurs.md":
+            raise RecursionError("parser bug")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(bot.index, "load_document", flaky)
+    report = build_index(settings, make_embedder("fake"))
+    assert report.documents == 2
+    assert report.skipped == [
+        {"source": "kurs.md", "error": "Unerwarteter Fehler beim Lesen (RecursionError)"}
+    ]

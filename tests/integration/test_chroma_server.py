@@ -1,0 +1,79 @@
+"""Client/server mode: the index in a real `chroma run` server on loopback (BOT_CHROMA_URL)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.assistant import Assistant
+from bot.config import Settings
+from bot.embeddings import make_embedder
+from bot.index import build_index, load_index
+from tests.integration.conftest import free_port, write_corpus
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def chroma_url(tmp_path: Path):
+    cli = Path(sys.executable).with_name("chroma")
+    if not cli.exists() and not shutil.which("chroma"):
+        pytest.skip("the chroma command line is not installed")
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            str(cli),
+            "run",
+            "--path",
+            str(tmp_path / "chroma"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(url + "/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("chroma server did not start")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
+def test_index_and_answer_through_chroma_server(tmp_path: Path, chroma_url: str) -> None:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        corpus_dir=write_corpus(tmp_path / "corpus"),
+        index_dir=tmp_path / "index",
+        chroma_url=chroma_url,
+        embedding_model="intfloat/multilingual-e5-small",
+    )
+    embedder = make_embedder(settings.embedding_model)
+    first = build_index(settings, embedder)
+    assert first.documents == 4
+    assert not (tmp_path / "index" / first.generation / "chroma").exists(), "vectors on the server"
+    (settings.corpus_dir / "kurs.md").unlink()
+    second = build_index(settings, embedder)
+    assert second.removed == 1
+    index = load_index(settings, embedder)
+    assert {m["source"] for m in index.metadatas} == {"einbuergerung.md", "schule.md", "ukraine.md"}
+    answer = Assistant.from_settings(settings).ask("Was kostet die Einbürgerung?")
+    assert "255 Euro" in answer.text and answer.sources[0].source == "einbuergerung.md"
