@@ -51,6 +51,39 @@ class LoadedDocument:
         return "\n\n".join(s.text for s in self.sections)
 
 
+class _SectionBuilder:
+    """Collects text under the current heading path. The first level-1 heading is the
+    document's title, not a section; deeper headings form paths like ["Kosten"]."""
+
+    def __init__(self) -> None:
+        self.sections: list[Section] = []
+        self.stack: list[tuple[int, str]] = []
+        self.lines: list[str] = []
+        self.title: str | None = None
+
+    def heading(self, level: int, text: str) -> None:
+        self.flush()
+        if level == 1 and self.title is None:
+            self.title = text
+            return
+        while self.stack and self.stack[-1][0] >= level:
+            self.stack.pop()
+        self.stack.append((level, text))
+
+    def add(self, line: str) -> None:
+        self.lines.append(line)
+
+    def flush(self) -> None:
+        chunk = "\n".join(self.lines).strip()
+        if chunk:
+            self.sections.append(Section(chunk, [h for _, h in self.stack]))
+        self.lines.clear()
+
+    def done(self) -> list[Section]:
+        self.flush()
+        return self.sections
+
+
 def file_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -208,35 +241,18 @@ _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 def _parse_markdown(text: str, source: str) -> LoadedDocument:
     meta, body = split_front_matter(text)
     body = _HTML_COMMENT.sub("", body)  # comments are invisible to readers, so not content
-    sections: list[Section] = []
-    stack: list[tuple[int, str]] = []
-    lines: list[str] = []
-    first_h1: str | None = None
+    builder = _SectionBuilder()
     in_fence = False
-
-    def flush() -> None:
-        chunk = "\n".join(lines).strip()
-        if chunk:
-            sections.append(Section(chunk, [h for _, h in stack]))
-        lines.clear()
-
     for line in body.split("\n"):
         if line.lstrip().startswith(("```", "~~~")):
             in_fence = not in_fence
         match = None if in_fence else _HEADING.match(line)
         if match:
-            flush()
-            level, heading = len(match.group(1)), _strip_inline_md(match.group(2))
-            if level == 1 and first_h1 is None:
-                first_h1 = heading
-                continue  # the document's title, not a section
-            while stack and stack[-1][0] >= level:
-                stack.pop()
-            stack.append((level, heading))
+            builder.heading(len(match.group(1)), _strip_inline_md(match.group(2)))
         else:
-            lines.append(line)
-    flush()
-    title = str(meta.get("title") or first_h1 or title_from_name(source)).strip()
+            builder.add(line)
+    sections = builder.done()
+    title = str(meta.get("title") or builder.title or title_from_name(source)).strip()
     return LoadedDocument(source, title, sections, "", **_meta_fields(meta))
 
 
@@ -286,45 +302,27 @@ def _parse_html(text: str, source: str) -> LoadedDocument:
             tag.decompose()
 
     root = soup.body or soup
-    sections: list[Section] = []
-    stack: list[tuple[int, str]] = []
-    lines: list[str] = []
-    first_h1: str | None = None
-
-    def flush() -> None:
-        chunk = "\n".join(lines).strip()
-        if chunk:
-            sections.append(Section(chunk, [h for _, h in stack]))
-        lines.clear()
-
+    builder = _SectionBuilder()
     wanted = ["h1", "h2", "h3", "h4", "h5", "h6", *_BLOCKS]
     for tag in root.find_all(wanted):
         if tag.find_parent(_BLOCKS):
             continue  # text is taken with the enclosing block
-        content = tag.get_text(" ", strip=True)
-        content = re.sub(r"\s+", " ", content)
+        content = re.sub(r"\s+", " ", tag.get_text(" ", strip=True))
         if not content:
             continue
         if tag.name[0] == "h" and tag.name[1:].isdigit():
-            flush()
-            level = int(tag.name[1])
-            if level == 1 and first_h1 is None:
-                first_h1 = content
-                continue  # the page's title, not a section
-            while stack and stack[-1][0] >= level:
-                stack.pop()
-            stack.append((level, content))
+            builder.heading(int(tag.name[1]), content)
         elif tag.name == "li":
-            lines.append(f"- {content}")
+            builder.add(f"- {content}")
         else:
-            lines.append(content + "\n")
-    flush()
+            builder.add(content + "\n")
+    sections = builder.done()
     meta = {
         "updated": metas.get("updated") or metas.get("date"),
         "valid_until": metas.get("valid_until"),
         "url": metas.get("url"),
     }
-    title = (metas.get("title") or page_title or first_h1 or title_from_name(source)).strip()
+    title = (metas.get("title") or page_title or builder.title or title_from_name(source)).strip()
     return LoadedDocument(source, title, sections, "", **_meta_fields(meta))
 
 
@@ -357,24 +355,14 @@ def _parse_docx(data: bytes, source: str) -> LoadedDocument:
     except Exception as exc:  # python-docx raises many types for broken files
         raise DocumentError(f"DOCX-Datei kann nicht gelesen werden ({type(exc).__name__})") from exc
 
-    sections: list[Section] = []
-    stack: list[tuple[int, str]] = []
-    lines: list[str] = []
-    first_heading: str | None = None
-
-    def flush() -> None:
-        chunk = "\n".join(lines).strip()
-        if chunk:
-            sections.append(Section(chunk, [h for _, h in stack]))
-        lines.clear()
-
+    builder = _SectionBuilder()
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             for row in block.rows:
                 cells = [_visible_paragraph_text(p) for c in row.cells for p in c.paragraphs]
                 row_text = " | ".join(c for c in cells if c)
                 if row_text:
-                    lines.append(row_text)
+                    builder.add(row_text)
             continue
         assert isinstance(block, Paragraph)
         content = _visible_paragraph_text(block)
@@ -383,20 +371,14 @@ def _parse_docx(data: bytes, source: str) -> LoadedDocument:
         style = (block.style.name if block.style is not None else "") or ""
         level = _docx_heading_level(style)
         if level is not None:
-            flush()
-            if first_heading is None and level == 1:
-                first_heading = content
-                continue  # the document's title, not a section
-            while stack and stack[-1][0] >= level:
-                stack.pop()
-            stack.append((level, content))
+            builder.heading(level, content)
         elif "list" in style.lower() or "liste" in style.lower():
-            lines.append(f"- {content}")
+            builder.add(f"- {content}")
         else:
-            lines.append(content + "\n")
-    flush()
+            builder.add(content + "\n")
+    sections = builder.done()
     props = document.core_properties
-    title = (props.title or first_heading or title_from_name(source)).strip()
+    title = (props.title or builder.title or title_from_name(source)).strip()
     updated = props.modified.date().isoformat() if props.modified else None
     return LoadedDocument(source, title, sections, "", updated=updated)
 

@@ -3,7 +3,6 @@ the new document is cited, and citizens keep getting answers during a rebuild.""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 
@@ -14,16 +13,6 @@ pytestmark = pytest.mark.integration
 
 ADMIN = ("admin", "admin-passwort-123")
 STAFF = ("redaktion", "staff-passwort-456")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 def test_staff_area_needs_login_and_role(live_server) -> None:
@@ -34,18 +23,6 @@ def test_staff_area_needs_login_and_role(live_server) -> None:
     assert httpx.get(base + "/admin/api/documents", auth=STAFF).status_code == 200
     assert httpx.post(base + "/admin/api/index", auth=STAFF).status_code == 403
     assert httpx.get(base + "/").status_code == 200, "citizens never need a login"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists("/usr/bin/chromium"):
-        pytest.skip("Debian chromium is not installed (make browser-deps)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        yield browser
-        browser.close()
 
 
 def ask(page, question: str, expect: str) -> str:
