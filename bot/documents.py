@@ -112,7 +112,7 @@ def load_document(
         raise DocumentError("Datei ist leer")
     if size > max_bytes:
         raise DocumentError(
-            f"Datei ist zu groß ({size / 1048576:.1f} MB, erlaubt {max_bytes / 1048576:.0f} MB)"
+            f"Datei ist zu groß ({size / 1048576:.2f} MB, erlaubt sind {max_bytes / 1048576:g} MB)"
         )
     data = path.read_bytes()
     source = path.relative_to(corpus_dir).as_posix()
