@@ -91,12 +91,6 @@ class LoadedIndex:
     texts: list[str]
     metadatas: list[dict[str, Any]]
 
-    def documents(self) -> list[Document]:
-        return [
-            Document(page_content=t, metadata=m, id=i)
-            for i, t, m in zip(self.ids, self.texts, self.metadatas, strict=True)
-        ]
-
 
 # --- storage ----------------------------------------------------------------------------------
 

@@ -22,14 +22,12 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
-from langchain_core.documents import Document
 
 from bot.chunking import SECTION_SEPARATOR
 from bot.embeddings import BotEmbeddings
 from bot.index import LoadedIndex
 
 CALIBRATION_SAMPLE = 2000
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 @dataclass
@@ -40,9 +38,6 @@ class Hit:
     score: float  # fused score used for ranking
     dense: float = 0.0  # cosine similarity to the query
     lexical: float = 0.0  # BM25 score (0 when BM25 did not run)
-
-    def document(self) -> Document:
-        return Document(page_content=self.text, metadata=self.metadata, id=self.id)
 
 
 @dataclass
@@ -294,7 +289,3 @@ def key_terms(question: str, language: str) -> list[str]:
         if language == "de" or (language != "tr" and _GERMAN_LOOKING.search(word)):
             out.append(word)
     return out
-
-
-def words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
