@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-fast lint eval bench browser-deps clean-index
+.PHONY: install run test test-fast lint eval bench audit load browser-deps clean-index
 
 # torch first and pinned: that takes the CPU wheel; an unpinned torch would pull a CUDA build.
 $(STAMP): pyproject.toml
@@ -41,6 +41,12 @@ eval: install
 bench: install
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	$(PY) bench/run.py
+
+audit: install
+	$(PY) scripts/audit.py
+
+load: install
+	$(PY) bench/load.py
 
 clean-index:
 	rm -rf index

@@ -111,8 +111,13 @@ def plot(results: dict, path: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1,10", help="corpus factors, e.g. 1,10,100")
+    parser.add_argument(
+        "--merge", action="store_true", help="keep other sizes from bench/results.json"
+    )
     args = parser.parse_args()
     results: dict = {}
+    if args.merge and (BENCH / "results.json").exists():
+        results = json.loads((BENCH / "results.json").read_text())
     with tempfile.TemporaryDirectory() as tmp:
         for factor in [int(x) for x in args.sizes.split(",")]:
             size = f"{factor}x"
@@ -130,6 +135,7 @@ def main() -> int:
             results[size] = runs
             print(size, json.dumps(runs), flush=True)
             shutil.rmtree(Path(tmp) / f"ours-{size}", ignore_errors=True)
+    results = dict(sorted(results.items(), key=lambda item: int(item[0].rstrip("x"))))
     (BENCH / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     plot(results, BENCH / "latency.png")
     text = table(results)
