@@ -25,15 +25,15 @@ browser-deps:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium chromium-driver >/dev/null; fi; }
 
 test: install browser-deps
-	$(PY) -m ruff check bot tests app.py
+	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 
 test-fast: install
 	$(PY) -m pytest -q -m "not integration and not browser"
 
 lint: install
-	$(PY) -m ruff check bot tests app.py
-	$(PY) -m ruff format --check bot tests app.py
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 eval: install
 	$(PY) -m bot eval

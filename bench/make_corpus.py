@@ -13,6 +13,8 @@ import shutil
 import sys
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
 TOWNS = [
     "Siegburg",
@@ -29,6 +31,13 @@ TOWNS = [
     "Eitorf",
     "Windeck",
 ]
+
+
+def _retitle(head: str, i: int) -> str:
+    """Number the copy's title inside valid YAML (titles may be quoted)."""
+    meta = yaml.safe_load(head.removeprefix("---\n"))
+    meta["title"] = f"({i}) {meta['title']}"
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False).rstrip("\n")
 
 
 def make_corpus(factor: int, target: Path, source: Path = ROOT / "corpus") -> int:
@@ -51,8 +60,7 @@ def make_corpus(factor: int, target: Path, source: Path = ROOT / "corpus") -> in
                 head, sep, body = text.partition("\n---\n")  # keep front matter dates valid
                 body = body.replace("Siegburg", town).replace("Rhein-Sieg-Kreis", f"Kreis {i}")
                 body = re.sub(r"\b(\d{2,3})\b", lambda m, i=i: str(int(m.group(1)) + i), body)
-                variant = head + sep + body
-                variant = variant.replace("title: ", f"title: ({i}) ", 1)
+                variant = _retitle(head, i) + sep + body
                 name = f"{path.stem}-{i:03d}.md"
             (target / name).write_text(variant, encoding="utf-8")
             count += 1

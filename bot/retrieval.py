@@ -180,13 +180,15 @@ class Retriever:
         hits = []
         for cid, score in sorted(fused.items(), key=lambda item: item[1], reverse=True)[:k]:
             pos = self._positions[cid]
+            # a BM25-only hit has no dense score from the query; fetch its vector (rare)
+            similarity = dense[cid] if cid in dense else self._similarity(vector, cid)
             hits.append(
                 Hit(
                     id=cid,
                     text=self.index.texts[pos],
                     metadata=self.index.metadatas[pos],
                     score=score,
-                    dense=dense.get(cid, self._similarity(vector, cid)),
+                    dense=similarity,
                     lexical=float(lexical[pos]) if lexical.size else 0.0,
                 )
             )
@@ -199,7 +201,9 @@ class Retriever:
             if stem not in self.known_terms
         ]
         margin = (
-            top_dense - float((self._background @ vector).max()) if len(self._background) else 1.0
+            top_dense - float(similarities(self._background, vector).max())
+            if len(self._background)
+            else 1.0
         )
         return RetrievalResult(
             hits=hits,
@@ -220,9 +224,17 @@ class Retriever:
     def _z_score(self, vector: np.ndarray, top: float) -> float:
         if self._calibration is None or len(self._calibration) < 5:
             return 0.0
-        sims = self._calibration @ vector
+        sims = similarities(self._calibration, vector)
         std = float(sims.std()) or 1e-6
         return (top - float(sims.mean())) / std
+
+
+def similarities(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """Row-wise dot products without BLAS. A BLAS matrix-vector product here wakes
+    OpenBLAS's thread pool, whose spinning threads then compete with the embedder's
+    OpenMP threads: measured on 2 cores, the next query embedding took 22 ms instead
+    of 11 ms. einsum's own loop does the same work in 0.15 ms on one thread."""
+    return np.einsum("ij,j->i", matrix, vector)
 
 
 @lru_cache(maxsize=4)

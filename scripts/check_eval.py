@@ -1,6 +1,6 @@
 """Check tests/eval/questions.jsonl against the corpus: keys, documents, facts, counts.
 
-    .venv/bin/python scripts/check_eval.py
+.venv/bin/python scripts/check_eval.py
 """
 
 from __future__ import annotations
@@ -47,9 +47,11 @@ def main() -> int:
     docs = Counter(q["doc"] for q in questions if q["doc"])
     missing = sorted(p.name for p in corpus.iterdir() if p.is_file() and p.name not in docs)
     print(f"{len(questions)} questions, languages {dict(langs)}")
-    print(f"non-German {sum(n for lang, n in langs.items() if lang != 'de')}, "
-          f"refusals {sum(q['doc'] is None for q in questions)}, "
-          f"with fact {sum(bool(q['fact']) for q in questions)}")
+    print(
+        f"non-German {sum(n for lang, n in langs.items() if lang != 'de')}, "
+        f"refusals {sum(q['doc'] is None for q in questions)}, "
+        f"with fact {sum(bool(q['fact']) for q in questions)}"
+    )
     if missing:
         print("documents without questions:", ", ".join(missing))
     for problem in problems:

@@ -81,8 +81,14 @@ DOCX = {
             ],
             [],
         ),
-        ("Kontakt", ["Fragen Sie Ihre Kita oder Schule nach Angeboten in Ihrer Nähe oder "
-                     "wenden Sie sich an das Team Bildung des KI."], []),
+        (
+            "Kontakt",
+            [
+                "Fragen Sie Ihre Kita oder Schule nach Angeboten in Ihrer Nähe oder "
+                "wenden Sie sich an das Team Bildung des KI."
+            ],
+            [],
+        ),
     ],
 }
 

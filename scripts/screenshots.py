@@ -1,7 +1,7 @@
 """Screenshots of the chat page (phone and desktop) for docs/screenshots/.
 
-    .venv/bin/python app.py &   # serving on BOT_PORT (default 7860)
-    .venv/bin/python scripts/screenshots.py http://127.0.0.1:7860/
+.venv/bin/python app.py &   # serving on BOT_PORT (default 7860)
+.venv/bin/python scripts/screenshots.py http://127.0.0.1:7860/
 """
 
 from __future__ import annotations
@@ -10,8 +10,15 @@ import sys
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def main(url: str) -> None:
