@@ -166,6 +166,21 @@ def make_docx(path: Path) -> None:
         for item in items:
             document.add_paragraph(item, style="List Bullet")
     document.save(str(path))
+    _fix_zip_times(path)
+
+
+def _fix_zip_times(path: Path) -> None:
+    """python-docx stamps zip entries with the current time; fix them so a rerun is
+    byte-identical and git sees no change."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        entries = [(info, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, data in entries:
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(fixed, data)
 
 
 def make_html(path: Path) -> None:
