@@ -3,14 +3,15 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-fast lint eval bench audit load browser-deps clean-index
+.PHONY: lock install run test test-fast lint eval bench audit load browser-deps clean-index
 
 # torch first and pinned: that takes the CPU wheel; an unpinned torch would pull a CUDA build.
-$(STAMP): pyproject.toml
+# requirements.lock pins every other package to the versions the tests passed with.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test]' -c requirements.lock
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -41,6 +42,13 @@ eval: install
 bench: install
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	$(PY) bench/run.py
+
+# After changing dependencies in pyproject.toml: install unconstrained, test, then lock.
+lock:
+	$(PY) -m pip install --quiet -e '.[test]'
+	{ echo '# Exact versions the tests passed with (constraints for pip; torch is pinned in the Makefile).'; \
+	  echo '# Regenerate with: make lock'; \
+	  $(PY) -m pip freeze --exclude-editable | grep -v '^torch=='; } > requirements.lock
 
 audit: install
 	$(PY) scripts/audit.py
