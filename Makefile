@@ -36,7 +36,9 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+# index first (incremental: a no-op when nothing changed), so eval works on a fresh clone
 eval: install
+	$(PY) -m bot index --json > /dev/null
 	$(PY) -m bot eval
 
 bench: install

@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fail(message: str) -> int:
-    print(f"Fehler: {message}", file=sys.stderr)
+    print(f"Error: {message}", file=sys.stderr)
     return 1
 
 
