@@ -9,16 +9,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "screenshots"
+sys.path.insert(0, str(ROOT))
+
+from tests.browser import launch_chromium  # noqa: E402
 
 
 def main(url: str) -> None:
@@ -26,7 +21,7 @@ def main(url: str) -> None:
 
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = launch_chromium(playwright)
         for name, size in {"phone": (390, 844), "desktop": (1280, 900)}.items():
             page = browser.new_page(viewport={"width": size[0], "height": size[1]})
             page.goto(url, wait_until="load")

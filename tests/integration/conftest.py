@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from tests.browser import CHROMIUM, launch_chromium
 
 DOCS = {
     "einbuergerung.md": "---\ntitle: Einbürgerung\nupdated: 2026-09-15\n"
@@ -90,19 +91,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         yield server
 
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-
-
 @pytest.fixture(scope="module")
 def browser():
     """Debian's chromium driven by Playwright (which never downloads a browser here)."""
@@ -111,6 +99,6 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         yield browser
         browser.close()
