@@ -123,7 +123,7 @@ class Assistant:
     ) -> Iterator[Delta | Answer]:
         started = time.perf_counter()
         question = (question or "").strip()
-        language = detect_language(question[:500]) if question else "de"
+        language = detect_language(question)
         if not question:
             yield Answer(question, message("empty", language), True, language, reason="empty")
             return

@@ -149,9 +149,8 @@ class ChatController:
         question = question or ""
         shown = question if len(question) <= 2000 else question[:2000] + " …"
         history.append({"role": "user", "content": safe_markdown(html.escape(shown))})
-        language = detect_language(question[:500]) if question.strip() else "de"
         if not self.limiter.allow(session.id):
-            text = message("rate_limited", language)
+            text = message("rate_limited", detect_language(question))
             history.append({"role": "assistant", "content": text})
             yield history, session, _live(text), ""
             return
@@ -170,7 +169,7 @@ class ChatController:
                     final = event
         except Exception:  # the citizen gets a clear message, the log the details
             log.exception("answering failed")
-            text = message("error", language)
+            text = message("error", detect_language(question))
             history[-1] = {"role": "assistant", "content": text}
             yield history, session, _live(text), ""
             return
