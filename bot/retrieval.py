@@ -37,7 +37,6 @@ class Hit:
     metadata: dict[str, Any]
     score: float  # fused score used for ranking
     dense: float = 0.0  # cosine similarity to the query
-    lexical: float = 0.0  # BM25 score (0 when BM25 did not run)
 
 
 @dataclass
@@ -47,7 +46,6 @@ class RetrievalResult:
     z_score: float  # how far the best chunk stands out from the corpus at large
     top_dense: float
     background_margin: float = 0.0  # best chunk minus best everyday background passage
-    query_terms: list[str] = field(default_factory=list)  # stemmed content terms (German)
     unknown_terms: list[str] = field(default_factory=list)  # terms the corpus never uses
 
 
@@ -163,13 +161,13 @@ class Retriever:
         dense = {
             cid: 1.0 - float(d) for cid, d in zip(got["ids"][0], got["distances"][0], strict=True)
         }
-        lexical = self.bm25.scores(query)
         w_bm25 = self.weights.bm25_german if language == "de" else self.weights.bm25_other
 
         fused: dict[str, float] = {}
         for rank, cid in enumerate(sorted(dense, key=dense.__getitem__, reverse=True)):
             fused[cid] = self.weights.dense / (self.weights.rrf_k + rank + 1)
-        if w_bm25 > 0 and lexical.size and float(lexical.max()) > 0:
+        lexical = self.bm25.scores(query) if w_bm25 > 0 else np.zeros(0)
+        if lexical.size and float(lexical.max()) > 0:
             order = np.argsort(-lexical)[: self.candidates]
             for rank, pos in enumerate(order):
                 if lexical[pos] <= 0:
@@ -189,11 +187,9 @@ class Retriever:
                     metadata=self.index.metadatas[pos],
                     score=score,
                     dense=similarity,
-                    lexical=float(lexical[pos]) if lexical.size else 0.0,
                 )
             )
         top_dense = max(dense.values())
-        terms = self.bm25.stems(query) if language == "de" else []
         unknown = [
             stem
             for word in key_terms(query, language)
@@ -211,7 +207,6 @@ class Retriever:
             z_score=self._z_score(vector, top_dense),
             top_dense=top_dense,
             background_margin=margin,
-            query_terms=terms,
             unknown_terms=unknown,
         )
 
