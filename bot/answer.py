@@ -246,19 +246,20 @@ def _join_sentences(units: list[str]) -> list[str]:
 
 
 def select_passages(result: RetrievalResult, max_passages: int = 2) -> list[Hit]:
-    """The best hit, plus a second one when it is nearly as relevant and adds something new."""
+    """The best hit, plus a second one when it is nearly as relevant: from the same
+    document, or, for a question not in German (where the best hit is less often the
+    right document), from another document when the same one offers nothing close."""
     if not result.hits:
         return []
     best = result.hits[0]
-    chosen = [best]
-    for hit in result.hits[1:]:
-        if len(chosen) >= max_passages:
-            break
-        close = hit.dense >= best.dense - 0.015 and hit.score >= 0.8 * best.score
-        same_doc = hit.metadata.get("source") == best.metadata.get("source")
-        if close and same_doc:
-            chosen.append(hit)
-    return chosen
+    close = [
+        hit
+        for hit in result.hits[1:]
+        if hit.dense >= best.dense - 0.015 and hit.score >= 0.8 * best.score
+    ]
+    same_doc = [h for h in close if h.metadata.get("source") == best.metadata.get("source")]
+    extra = same_doc or (close if result.language != "de" else [])
+    return [best, *extra][:max_passages]
 
 
 def make_citations(

@@ -1,10 +1,11 @@
-"""Retrieval helpers that the hot path relies on."""
+"""Retrieval helpers that the hot path relies on, and which passages an answer quotes."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from bot.retrieval import similarities
+from bot.answer import select_passages
+from bot.retrieval import Hit, RetrievalResult, similarities
 
 
 def test_similarities_match_the_matrix_product() -> None:
@@ -15,3 +16,31 @@ def test_similarities_match_the_matrix_product() -> None:
     assert got.shape == (300,)
     np.testing.assert_allclose(got, matrix.astype(np.float64) @ vector, rtol=1e-4, atol=1e-3)
     assert int(got.argmax()) == int((matrix @ vector).argmax())
+
+
+def _hit(cid: str, source: str, dense: float, score: float) -> Hit:
+    return Hit(id=cid, text=f"Text {cid}.", metadata={"source": source}, score=score, dense=dense)
+
+
+def _result(language: str, hits: list[Hit]) -> RetrievalResult:
+    return RetrievalResult(hits=hits, language=language, z_score=5.0, top_dense=hits[0].dense)
+
+
+def test_second_passage_from_another_document_only_for_non_german_questions() -> None:
+    hits = [
+        _hit("a1", "kontakt.md", 0.838, 0.091),
+        _hit("b1", "einbuergerung.md", 0.828, 0.083),
+        _hit("c1", "arbeit.md", 0.700, 0.077),
+    ]
+    assert [h.id for h in select_passages(_result("en", hits))] == ["a1", "b1"]
+    assert [h.id for h in select_passages(_result("de", hits))] == ["a1"]
+
+
+def test_close_passage_of_the_same_document_comes_first() -> None:
+    hits = [
+        _hit("a1", "kontakt.md", 0.838, 0.091),
+        _hit("b1", "diskriminierung.md", 0.836, 0.083),
+        _hit("a2", "kontakt.md", 0.830, 0.077),
+    ]
+    for language in ("de", "ar"):
+        assert [h.id for h in select_passages(_result(language, hits))] == ["a1", "a2"]
