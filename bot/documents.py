@@ -19,6 +19,9 @@ from typing import Any
 
 import yaml
 
+# Raise when the loaders extract different text or metadata from the same file, so the
+# next `bot index` re-reads unchanged files instead of keeping what the old loader made.
+LOADER_VERSION = 2
 SUPPORTED_SUFFIXES = {".md", ".markdown", ".txt", ".pdf", ".docx", ".html", ".htm"}
 # A DOCX is a zip; refuse archives that would inflate past this (decompression bombs).
 DOCX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
@@ -131,8 +134,63 @@ def load_document(
     doc.sections = [s for s in doc.sections if s.text.strip()]
     if not doc.sections:
         raise DocumentError("Datei enthält keinen lesbaren Text")
+    if not doc.updated:  # PDFs and plain files state their date in the text, if at all
+        doc.updated = stand_date(doc.text[:2000])
     doc.sha256 = file_sha256(data)
     return doc
+
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("januar", "jänner"),
+            ("februar",),
+            ("märz", "maerz"),
+            ("april",),
+            ("mai",),
+            ("juni",),
+            ("juli",),
+            ("august",),
+            ("september",),
+            ("oktober",),
+            ("november",),
+            ("dezember",),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_STAND = re.compile(
+    r"\bStand\s*:?\s*(?:"
+    r"(?P<iso>\d{4}-\d{2}-\d{2})"
+    r"|(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})"
+    r"|(?:(?P<day>\d{1,2})\.\s*)?(?P<month>[A-Za-zÄÖÜäöü]+)\s+(?P<year>\d{4})"
+    r")",
+)
+
+
+def stand_date(text: str) -> str | None:
+    """The date of a "Stand: 1. September 2026" / "Stand: 01.09.2026" line as ISO text
+    ("2026-09" for a month alone); None when there is no such line or it is no date."""
+    for match in _STAND.finditer(text):
+        if match["iso"]:
+            year, month, day = (int(part) for part in match["iso"].split("-"))
+        elif match["d"]:
+            day, month, year = int(match["d"]), int(match["m"]), int(match["y"])
+        else:
+            month = _MONTHS.get(match["month"].lower(), 0)
+            if not month:
+                continue
+            year = int(match["year"])
+            if not match["day"]:
+                return f"{year:04d}-{month:02d}"
+            day = int(match["day"])
+        try:
+            return dt.date(year, month, day).isoformat()
+        except ValueError:
+            continue
+    return None
 
 
 # --- text encodings ---------------------------------------------------------------------------

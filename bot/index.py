@@ -33,7 +33,13 @@ from langchain_core.documents import Document
 from bot import __version__
 from bot.chunking import chunk_document, embedding_text
 from bot.config import Settings
-from bot.documents import DocumentError, iter_corpus_files, load_document
+from bot.documents import (
+    LOADER_VERSION,
+    DocumentError,
+    file_sha256,
+    iter_corpus_files,
+    load_document,
+)
 from bot.embeddings import BotEmbeddings
 
 MANIFEST_FORMAT = 1
@@ -299,12 +305,13 @@ def _load_one(
     source = path.relative_to(settings.corpus_dir).as_posix()
     try:
         size = path.stat().st_size
-        if old_entry and size <= settings.max_file_bytes:
-            import hashlib
-
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            if digest == old_entry.get("sha256"):
-                return old_entry, None
+        if (
+            old_entry
+            and old_entry.get("loader") == LOADER_VERSION
+            and size <= settings.max_file_bytes
+            and file_sha256(path.read_bytes()) == old_entry.get("sha256")
+        ):
+            return old_entry, None
         doc = load_document(
             path, settings.corpus_dir, settings.max_file_bytes, settings.parse_timeout_seconds
         )
@@ -320,6 +327,7 @@ def _load_one(
     chunks = chunk_document(doc, settings.chunk_size, settings.chunk_overlap)
     entry = {
         "sha256": doc.sha256,
+        "loader": LOADER_VERSION,
         "title": doc.title,
         "updated": doc.updated,
         "valid_until": doc.valid_until,

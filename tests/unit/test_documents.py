@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.chunking import chunk_document
-from bot.documents import DocumentError, decode_text, load_document
+from bot.documents import DocumentError, decode_text, load_document, stand_date
 
 MB = 1024 * 1024
 
@@ -163,3 +163,29 @@ def test_corrupt_docx(corpus_dir: Path) -> None:
 def test_decode_rejects_nul_noise() -> None:
     with pytest.raises(DocumentError):
         decode_text(b"\x00\x01\x02\x03" * 100)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Stand: 1. September 2026", "2026-09-01"),
+        ("Merkblatt\nStand: 01.09.2026\nText", "2026-09-01"),
+        ("Stand 2026-09-01", "2026-09-01"),
+        ("Stand: März 2025", "2025-03"),
+        ("Stand: 31.02.2026", None),
+        ("Stand: 2026-13-45", None),
+        ("Der Stand der Dinge ist gut.", None),
+        ("Treffpunkt am Stand 4 im Juli 2024", None),
+    ],
+)
+def test_stand_date(text: str, expected: str | None) -> None:
+    assert stand_date(text) == expected
+
+
+def test_front_matter_date_wins_over_a_stand_line(corpus_dir: Path) -> None:
+    (corpus_dir / "a.md").write_text(
+        "---\nupdated: 2026-10-01\n---\n# A\nStand: 1. Januar 2020\n", encoding="utf-8"
+    )
+    (corpus_dir / "b.txt").write_text("Hinweise\n\nStand: 15.03.2026\n\nText.", "utf-8")
+    assert load_document(corpus_dir / "a.md", corpus_dir, MB).updated == "2026-10-01"
+    assert load_document(corpus_dir / "b.txt", corpus_dir, MB).updated == "2026-03-15"

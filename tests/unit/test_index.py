@@ -61,6 +61,23 @@ def test_build_then_noop_then_update_and_delete(settings: Settings, corpus: Path
     assert index.collection.count() == len(index.ids) == third.chunks
 
 
+def test_files_read_by_an_older_loader_are_read_again(
+    settings: Settings, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A loader that now extracts more (e.g. the date of a "Stand:" line) must reach files
+    that did not change; a version bump makes the next run re-read them once."""
+    embedder = make_embedder("fake")
+    write(corpus, "merkblatt.txt", "Merkblatt\n\nStand: 15.03.2026\n\nText.")
+    build_index(settings, embedder)
+    monkeypatch.setattr("bot.index.LOADER_VERSION", 99)
+    again = build_index(settings, embedder)
+    assert (again.added, again.updated, again.removed) == (0, 4, 0)
+    assert build_index(settings, embedder).updated == 0, "then unchanged files stay put"
+    index = load_index(settings, embedder)
+    dates = {m["source"]: m.get("updated") for m in index.metadatas}
+    assert dates["merkblatt.txt"] == "2026-03-15"
+
+
 def test_bad_files_are_skipped_and_others_indexed(settings: Settings, corpus: Path) -> None:
     (corpus / "leer.md").write_bytes(b"")
     (corpus / "kaputt.pdf").write_bytes(b"%PDF-1.7 garbage")

@@ -35,6 +35,13 @@ def test_pdf_pages_and_title(corpus_dir: Path) -> None:
     assert doc.title == "Merkblatt Aufenthalt"
     assert [s.page for s in doc.sections] == [1, 2]
     assert "Unterlagen" in doc.sections[1].text
+    assert doc.updated is None, "no date anywhere: none is invented"
+
+
+def test_pdf_date_comes_from_its_stand_line(corpus_dir: Path) -> None:
+    path = corpus_dir / "merkblatt.pdf"
+    make_pdf(path, ["Merkblatt\nStand: 1. September 2026\nAufenthaltstitel verlaengern."])
+    assert load(path).updated == "2026-09-01"
 
 
 def test_encrypted_pdf_is_skipped_with_reason(corpus_dir: Path) -> None:
