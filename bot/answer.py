@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from difflib import get_close_matches
 from typing import Any
 
-from bot.i18n import contact_line, message
+from bot.i18n import contact_line, format_date, message
 from bot.retrieval import Hit, RetrievalResult, relevance
 
 MAX_PASSAGE_CHARS = 650
@@ -34,12 +34,12 @@ class Citation:
     url: str | None = None
 
     def label(self, language: str = "de") -> str:
-        """ "Einbürgerung › Kosten, S. 2 (Stand 2026-10-01)" for the citation list."""
+        """ "Einbürgerung › Kosten, S. 2 (Stand 01.10.2026)" for the citation list."""
         text = self.title + (f" › {self.section}" if self.section else "")
         if self.page:
             text += f", {message('page', language)} {self.page}"
         if self.updated:
-            text += f" ({message('as_of', language)} {self.updated})"
+            text += f" ({message('as_of', language)} {format_date(self.updated, language)})"
         return text
 
     def contract(self) -> dict[str, Any]:

@@ -168,6 +168,19 @@ def message(key: str, language: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def format_date(iso: str, language: str) -> str:
+    """A document date as readers expect it: "15.09.2026" (or "09/2026") in German, ISO
+    ("2026-09-15") in every other language, where it is the least ambiguous form."""
+    if language != "de":
+        return iso
+    parts = iso.split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        return f"{parts[2]}.{parts[1]}.{parts[0]}"
+    if len(parts) == 2 and all(p.isdigit() for p in parts):
+        return f"{parts[1]}/{parts[0]}"
+    return iso
+
+
 def contact_line(language: str) -> str:
     return message("contact", language)
 

@@ -38,7 +38,7 @@ def test_chat_in_browser_stays_on_this_machine(live_server, browser, tmp_path: P
     chat.get_by_text("Quellen").first.wait_for(timeout=10_000)
     chat.locator("details.ki-source summary").first.click()  # open the source
     chat.get_by_text("einbuergerung.md").first.wait_for(timeout=5_000)
-    assert "Stand 2026-09-15" in chat.inner_text()
+    assert "Stand 15.09.2026" in chat.inner_text()
     assert chat.locator("details.ki-source a[href='https://www.rhein-sieg-kreis.de/']").count()
     live = page.locator("#ki-live [role=status]")
     assert "255 Euro" in live.inner_text(), "the complete answer is announced once"

@@ -87,7 +87,8 @@ def test_extractive_answer_quotes_corpus_with_citations(assistant: Assistant) ->
     first = answer.sources[0]
     assert (first.number, first.source, first.section) == (1, "einbuergerung.md", "Kosten")
     assert first.updated == "2026-10-01" and first.url == "https://www.rhein-sieg-kreis.de/"
-    assert "Stand 2026-10-01" in first.label("de")
+    assert "Stand 01.10.2026" in first.label("de")
+    assert "2026-10-01" in first.label("en"), "ISO dates outside German"
     contract = answer.contract()
     assert set(contract) == {"question", "answer", "refused", "language", "sources", "seconds"}
     assert {"source", "title", "score", "excerpt"} <= set(contract["sources"][0])

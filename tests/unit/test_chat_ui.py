@@ -41,7 +41,7 @@ def citation(**extra: object) -> Citation:
 def test_sources_show_section_date_passage_and_link() -> None:
     answer = Answer("q", "**Einbürgerung › Kosten** [1]\n255 Euro", False, "de", [citation()])
     html = render_answer(answer)
-    assert "[1] Einbürgerung › Kosten (Stand 2026-09-15)" in html
+    assert "[1] Einbürgerung › Kosten (Stand 15.09.2026)" in html
     assert "&lt;b onmouseover=alert(1)&gt;" in html, "passage text is escaped"
     assert 'href="https://www.rhein-sieg-kreis.de/"' in html
     unsafe = render_answer(Answer("q", "x", False, "de", [citation(url="javascript:alert(1)")]))

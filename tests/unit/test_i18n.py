@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import LANGUAGES, MESSAGES, RTL_LANGUAGES, detect_language, message
+from bot.i18n import LANGUAGES, MESSAGES, RTL_LANGUAGES, detect_language, format_date, message
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,10 @@ def test_message_formats_values_and_contact() -> None:
     assert "1000" in message("too_long", "en", limit=1000)
     assert "53721 Siegburg" in message("contact", "tr")
     assert message("refusal", "xx") == message("refusal", "de"), "unknown language: German"
+
+
+def test_dates_are_german_style_in_german_and_iso_elsewhere() -> None:
+    assert format_date("2026-09-15", "de") == "15.09.2026"
+    assert format_date("2025-03", "de") == "03/2025"
+    assert format_date("2026-09-15", "tr") == "2026-09-15"
+    assert format_date("Herbst 2026", "de") == "Herbst 2026", "free text stays as written"
