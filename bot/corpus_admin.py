@@ -23,11 +23,10 @@ from bot.documents import (
     DocumentError,
     check_zip_bomb,
     decode_text,
-    file_sha256,
     iter_corpus_files,
     split_front_matter,
 )
-from bot.index import LAST_RUN, current_generation, read_manifest
+from bot.index import LAST_RUN, current_generation, entry_is_current, read_manifest
 
 _TRANSLIT = str.maketrans(
     {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"}
@@ -175,7 +174,7 @@ def list_documents(settings: Settings) -> list[DocumentRow]:
             status = f"Fehler: {skipped[source]}"
         elif not entry:
             status = "neu – noch nicht im Index"
-        elif size <= settings.max_file_bytes and file_sha256(path.read_bytes()) == entry["sha256"]:
+        elif entry_is_current(path, entry, settings):
             status = "im Index"
         else:
             status = "geändert – Index aktualisieren"

@@ -298,6 +298,17 @@ def _chunking_settings(settings: Settings) -> dict[str, int]:
     return {"chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap}
 
 
+def entry_is_current(path: Path, entry: dict[str, Any] | None, settings: Settings) -> bool:
+    """Whether the index entry still stands for this file: same content, read by the
+    current loader. The indexer and the staff area's document list ask the same question."""
+    return bool(
+        entry
+        and entry.get("loader") == LOADER_VERSION
+        and path.stat().st_size <= settings.max_file_bytes
+        and file_sha256(path.read_bytes()) == entry.get("sha256")
+    )
+
+
 def _load_one(
     path: Path, settings: Settings, old_entry: dict[str, Any] | None, report: IndexReport
 ) -> tuple[dict[str, Any] | None, list[Document] | None]:
@@ -305,12 +316,7 @@ def _load_one(
     source = path.relative_to(settings.corpus_dir).as_posix()
     try:
         size = path.stat().st_size
-        if (
-            old_entry
-            and old_entry.get("loader") == LOADER_VERSION
-            and size <= settings.max_file_bytes
-            and file_sha256(path.read_bytes()) == old_entry.get("sha256")
-        ):
+        if entry_is_current(path, old_entry, settings):
             return old_entry, None
         doc = load_document(
             path, settings.corpus_dir, settings.max_file_bytes, settings.parse_timeout_seconds

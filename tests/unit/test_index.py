@@ -9,6 +9,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import Settings
+from bot.corpus_admin import list_documents
 from bot.embeddings import make_embedder
 from bot.index import (
     IndexBusy,
@@ -70,6 +71,8 @@ def test_files_read_by_an_older_loader_are_read_again(
     write(corpus, "merkblatt.txt", "Merkblatt\n\nStand: 15.03.2026\n\nText.")
     build_index(settings, embedder)
     monkeypatch.setattr("bot.index.LOADER_VERSION", 99)
+    statuses = {row.name: row.status for row in list_documents(settings)}
+    assert set(statuses.values()) == {"geändert – Index aktualisieren"}, "staff see it too"
     again = build_index(settings, embedder)
     assert (again.added, again.updated, again.removed) == (0, 4, 0)
     assert build_index(settings, embedder).updated == 0, "then unchanged files stay put"
