@@ -4,7 +4,8 @@
 
 Starts `app.py` on a free loopback port with a fresh index of corpus/, then each user
 (its own Gradio client, so its own session) asks questions from the evaluation set with
-a think time between them. Prints requests, errors and answer latency p50/p95, and writes
+a think time between them. Prints answers, errors (technical error replies or failed
+requests), replies of the per-session rate limit and answer latency p50/p95, and writes
 bench/load.json. Traffic goes only to 127.0.0.1; every loop is bounded in time.
 """
 
@@ -24,6 +25,14 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.i18n import MESSAGES  # noqa: E402
+
+# Replies that are not answers, in any language: a technical error, or the per-session
+# limit (BOT_REQUESTS_PER_MINUTE) answering a simulated user who asked too fast.
+ERROR_TEXTS = list(MESSAGES["error"].values())
+LIMIT_TEXTS = list(MESSAGES["rate_limited"].values())
 
 
 def free_port() -> int:
@@ -57,8 +66,10 @@ def user(url: str, questions: list[str], stop_at: float, think: float, out: dict
         try:
             result = client.predict(question, [], api_name="/ask")
             text = json.dumps(result, ensure_ascii=False)
-            if "technischer Fehler" in text or "technical error" in text:
+            if any(t in text for t in ERROR_TEXTS):
                 out["errors"].append("error answer")
+            elif any(t in text for t in LIMIT_TEXTS):
+                out["rate_limited"] += 1
             else:
                 out["latencies"].append(time.perf_counter() - started)
         except Exception as exc:  # a failed request is counted, the test goes on
@@ -98,7 +109,7 @@ def main() -> int:
         )
         try:
             wait_for(url, 300)
-            out: dict = {"latencies": [], "errors": []}
+            out: dict = {"latencies": [], "errors": [], "rate_limited": 0}
             stop_at = time.monotonic() + args.seconds
             threads = [
                 threading.Thread(target=user, args=(url, questions, stop_at, args.think, out))
@@ -119,6 +130,7 @@ def main() -> int:
         "answers": len(latencies),
         "errors": len(out["errors"]),
         "error_kinds": sorted(set(out["errors"])),
+        "rate_limited": out["rate_limited"],
         "p50_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
         "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))] * 1000, 1)
         if latencies
