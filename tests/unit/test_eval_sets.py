@@ -1,0 +1,88 @@
+"""Every evaluation set in tests/eval/*.jsonl: format, languages, documents and facts.
+
+A fact that is not a verbatim substring of its document can never be hit, so a typo or a
+changed document would silently lower the fact hit rate; this catches it before a run.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from bot.documents import load_document
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "corpus"
+EVAL_FILES = sorted((ROOT / "tests" / "eval").glob("*.jsonl"))
+LANGS = {"de", "en", "tr", "ar", "uk", "ru", "fa"}
+QUESTION_KEYS = {"q", "doc", "fact", "lang"}
+TURN_KEYS = {"q", "doc", "fact"}
+
+
+@cache
+def corpus_text(doc: str) -> str:
+    """Text of a corpus document as the project's loader yields it (cached: the PDF is slow)."""
+    return load_document(CORPUS / doc, CORPUS, 20 * 1024 * 1024, parse_timeout=20).text
+
+
+def read_lines(path: Path) -> list[dict]:
+    items = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        assert line.strip(), f"{path.name}:{number}: empty line"
+        item = json.loads(line)
+        assert isinstance(item, dict), f"{path.name}:{number}: not an object"
+        items.append(item)
+    return items
+
+
+def check_label(where: str, item: dict) -> None:
+    assert isinstance(item["q"], str) and item["q"].strip(), f"{where}: empty question"
+    doc, fact = item["doc"], item["fact"]
+    if doc is None:
+        assert fact is None, f"{where}: fact without doc"
+        return
+    assert isinstance(doc, str) and (CORPUS / doc).is_file(), f"{where}: no document {doc!r}"
+    if fact is not None:
+        assert isinstance(fact, str) and fact.strip(), f"{where}: empty fact"
+        assert fact in corpus_text(doc), f"{where}: fact {fact!r} not in {doc}"
+
+
+def test_eval_files_exist() -> None:
+    names = {p.name for p in EVAL_FILES}
+    assert {"questions.jsonl", "citizen_questions.jsonl", "citizen_conversations.jsonl"} <= names
+
+
+@pytest.mark.parametrize("path", EVAL_FILES, ids=lambda p: p.name)
+def test_eval_file_format_documents_and_facts(path: Path) -> None:
+    items = read_lines(path)
+    assert items, f"{path.name}: no lines"
+    for number, item in enumerate(items, start=1):
+        where = f"{path.name}:{number}"
+        if "turns" in item:
+            assert set(item) == {"lang", "turns"}, f"{where}: keys {sorted(item)}"
+            assert item["lang"] in LANGS, f"{where}: language {item['lang']!r}"
+            assert len(item["turns"]) >= 2, f"{where}: a conversation needs follow-ups"
+            for turn_no, turn in enumerate(item["turns"], start=1):
+                assert set(turn) == TURN_KEYS, f"{where} turn {turn_no}: keys {sorted(turn)}"
+                check_label(f"{where} turn {turn_no}", turn)
+        else:
+            assert set(item) == QUESTION_KEYS, f"{where}: keys {sorted(item)}"
+            assert item["lang"] in LANGS, f"{where}: language {item['lang']!r}"
+            check_label(where, item)
+
+
+def test_citizen_set_has_no_duplicate_questions() -> None:
+    items = read_lines(ROOT / "tests" / "eval" / "citizen_questions.jsonl")
+    questions = [i["q"].strip().lower() for i in items]
+    assert len(questions) == len(set(questions))
+
+
+def test_fact_check_rejects_a_fact_missing_from_its_document() -> None:
+    """The check itself must bite: a fact changed by one character is reported."""
+    with pytest.raises(AssertionError, match="not in einbuergerung.md"):
+        check_label("x", {"q": "?", "doc": "einbuergerung.md", "fact": "256 Euro"})
+    with pytest.raises(AssertionError, match="no document"):
+        check_label("x", {"q": "?", "doc": "gibt-es-nicht.md", "fact": None})
