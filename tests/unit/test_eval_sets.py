@@ -6,6 +6,7 @@ changed document would silently lower the fact hit rate; this catches it before 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from functools import cache
 from pathlib import Path
@@ -86,3 +87,19 @@ def test_fact_check_rejects_a_fact_missing_from_its_document() -> None:
         check_label("x", {"q": "?", "doc": "einbuergerung.md", "fact": "256 Euro"})
     with pytest.raises(AssertionError, match="no document"):
         check_label("x", {"q": "?", "doc": "gibt-es-nicht.md", "fact": None})
+
+
+def test_dev_test_split_is_a_fixed_partition_of_questions() -> None:
+    """dev.jsonl + test.jsonl are exactly questions.jsonl, disjoint, and what the script makes."""
+    spec = importlib.util.spec_from_file_location("split_eval", ROOT / "scripts" / "split_eval.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    evaldir = ROOT / "tests" / "eval"
+    lines = (evaldir / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    dev = (evaldir / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+    test = (evaldir / "test.jsonl").read_text(encoding="utf-8").splitlines()
+    assert sorted(dev + test) == sorted(lines)
+    assert not set(dev) & set(test)
+    assert (dev, test) == module.split(lines)
+    assert 0.55 <= len(dev) / len(lines) <= 0.65
