@@ -387,6 +387,7 @@ def test_cli_disk_full_is_one_line_and_old_index_keeps_serving(
     args = ["index", "--corpus", str(corpus), "--index", str(settings.index_dir), "--rebuild"]
     assert main(args) == 1
     err = capsys.readouterr().err.strip()
+    assert "Traceback" not in err
     assert len(err.splitlines()) == 1 and err.startswith("Error: "), err
     assert "kein Speicherplatz" in err and "bisherige Index bleibt aktiv" in err
     assert current_generation(settings.index_dir) == gen
