@@ -47,10 +47,15 @@ def admin_api_router(service: AdminService, authenticator: Authenticator) -> API
 
     @router.post("/api/index")
     def run_index(rebuild: bool = False, user: str = Depends(account)) -> dict[str, str]:  # noqa: B008
+        """200 {"result"} when done (or refused because a run is going on); a failed run is
+        4xx/5xx {"detail"} with the admin's message, never a stack trace."""
         try:
-            return {"result": service.run_index(user, rebuild=rebuild)}
+            run = service.index_run(user, rebuild=rebuild)
         except Forbidden as exc:
             raise forbidden(exc) from exc
+        if not run.ok:
+            raise HTTPException(run.status, run.message)
+        return {"result": run.message}
 
     @router.get("/api/download/{name}")
     def download(name: str, user: str = Depends(account)) -> Response:  # noqa: B008

@@ -9,7 +9,9 @@ generation while its old one keeps answering until the switch.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from bot.audit import AuditLog
@@ -26,11 +28,39 @@ from bot.corpus_admin import (
     save_upload,
 )
 from bot.embeddings import BotEmbeddings, make_embedder
-from bot.index import IndexBusy, IndexProblem, build_index, current_generation, read_manifest
+from bot.index import (
+    IndexBusy,
+    IndexProblem,
+    IndexWriteFailed,
+    build_index,
+    current_generation,
+    read_manifest,
+)
+
+log = logging.getLogger(__name__)
 
 
 class Forbidden(PermissionError):
     """The account's role does not allow this action."""
+
+
+@dataclass
+class IndexRun:
+    """Outcome of an index run: the text for the page and the HTTP status for the API."""
+
+    message: str
+    status: int = 200
+
+    @property
+    def ok(self) -> bool:
+        return self.status < 400
+
+
+def _failure_status(exc: IndexProblem) -> int:
+    """507 for a full disk, 503 for another write error, 409 for the index's state."""
+    if isinstance(exc, IndexWriteFailed):
+        return 507 if exc.disk_full else 503
+    return 409
 
 
 class AdminService:
@@ -97,6 +127,16 @@ class AdminService:
         rebuild: bool = False,
         progress: Callable[[str, int, int], None] | None = None,
     ) -> str:
+        return self.index_run(user, rebuild, progress).message
+
+    def index_run(
+        self,
+        user: str,
+        rebuild: bool = False,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> IndexRun:
+        """Every failure ends as a message and an audit record, never as a traceback: a full
+        disk (507), another write error (503), an index problem (409), anything else (500)."""
         self.require(user, "admin")
         action = "rebuild" if rebuild else "update"
         self.audit(user, f"index-{action}-start")
@@ -105,10 +145,18 @@ class AdminService:
                 self.settings, self._build_embedder(), rebuild=rebuild, progress=progress
             )
         except IndexBusy as exc:
-            return str(exc)
+            return IndexRun(str(exc))
         except IndexProblem as exc:
             self.audit(user, f"index-{action}-failed", reason=str(exc))
-            return f"Fehler: {exc}"
+            return IndexRun(f"Fehler: {exc}", _failure_status(exc))
+        except Exception as exc:  # a bug: the details go to the server log, not to the page
+            log.exception("index %s failed", action)
+            self.audit(user, f"index-{action}-failed", reason=type(exc).__name__)
+            return IndexRun(
+                "Fehler: Der Indexlauf ist unerwartet abgebrochen "
+                f"({type(exc).__name__}). Der bisherige Index bleibt aktiv.",
+                500,
+            )
         self.audit(
             user,
             f"index-{action}",
@@ -127,7 +175,7 @@ class AdminService:
         )
         if report.skipped:
             text += f" {len(report.skipped)} Datei(en) übersprungen, siehe Liste."
-        return text
+        return IndexRun(text)
 
     def _build_embedder(self) -> BotEmbeddings:
         """A separate model instance for builds, so citizens' questions never wait for one."""

@@ -70,6 +70,8 @@ def cmd_index(settings: Settings, args: argparse.Namespace) -> int:
         embedder = make_embedder(settings.embedding_model)
         report = build_index(settings, embedder, rebuild=args.rebuild, progress=progress)
     except (IndexProblem, EmbedderError) as exc:
+        if progress:  # clear the bar first, or the error is printed onto its line
+            progress.close()
         return _fail(str(exc))
     finally:
         if progress:
@@ -109,6 +111,7 @@ class _TqdmProgress:
     def close(self) -> None:
         for bar in self._bars.values():
             bar.close()
+        self._bars.clear()
 
 
 def _load_assistant(settings: Settings) -> Any:

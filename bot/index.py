@@ -11,15 +11,25 @@ Every run (update or rebuild) writes a *new* generation beside the serving one a
 only then points CURRENT at it, so a crash, a full disk or a bad file mid-build
 leaves the old index serving. Content hashes decide what is re-embedded: unchanged
 files keep their vectors (copied over), and a run with no changes writes nothing.
+
+A generation is *complete* once its manifest.json exists: the manifest is written last,
+atomically, after the vector count was checked. A generation without one was cut off
+(killed, power loss); the next run removes it while holding `.lock`, so a build still
+running in another process is never touched. CURRENT is only followed to a complete
+generation whose name is a plain `g-...` folder inside the index folder; otherwise the
+newest complete generation serves (and the next run repairs CURRENT).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import fcntl
 import json
+import logging
 import os
+import re
 import secrets
 import shutil
 import time
@@ -45,8 +55,13 @@ from bot.units import SEGMENTER_VERSION, split_units, unit_context
 
 MANIFEST_FORMAT = 1
 POINTER = "CURRENT"
+MANIFEST = "manifest.json"
 LAST_RUN = "last_run.json"
 _ADD_BATCH = 1000
+# only names `_new_generation_name` makes: no dots or slashes, so never a path out of index/
+_GENERATION_NAME = re.compile(r"g-[A-Za-z0-9_-]{1,64}")
+
+log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -65,6 +80,14 @@ class IndexIncompatible(IndexProblem):
 
 class IndexBusy(IndexProblem):
     pass
+
+
+class IndexWriteFailed(IndexProblem):
+    """Writing the new generation failed (e.g. a full disk); the old one keeps serving."""
+
+    def __init__(self, message: str, disk_full: bool = False) -> None:
+        super().__init__(message)
+        self.disk_full = disk_full
 
 
 @dataclass
@@ -147,17 +170,71 @@ def _collection(
     return client.get_collection(name, embedding_function=None)
 
 
-def current_generation(index_dir: Path) -> str | None:
-    pointer = index_dir / POINTER
+def _pointer(index_dir: Path) -> str | None:
+    """What CURRENT says, unchecked (None when it is missing or unreadable)."""
     try:
-        name = pointer.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
+        with open(index_dir / POINTER, "rb") as handle:
+            name = handle.read(256).decode("utf-8").strip()
+    except (OSError, UnicodeDecodeError):
         return None
     return name or None
 
 
+def _generation_dir(index_dir: Path, name: str) -> Path | None:
+    """The folder of generation `name`, or None when the name could lead out of index_dir."""
+    if not _GENERATION_NAME.fullmatch(name):
+        return None
+    path = index_dir / name
+    if path.is_symlink() or not path.is_dir():
+        return None
+    return path
+
+
+def is_complete(index_dir: Path, name: str) -> bool:
+    """A generation is complete once its manifest exists (written last, atomically)."""
+    path = _generation_dir(index_dir, name)
+    return path is not None and (path / MANIFEST).is_file()
+
+
+def complete_generations(index_dir: Path) -> list[str]:
+    """Complete generations, newest (latest finished manifest) first."""
+    found = []
+    for path in index_dir.glob("g-*"):
+        if is_complete(index_dir, path.name):
+            found.append(((path / MANIFEST).stat().st_mtime_ns, path.name))
+    return [name for _, name in sorted(found, reverse=True)]
+
+
+def current_generation(index_dir: Path) -> str | None:
+    """The generation that serves: the one CURRENT names when that is a complete generation
+    inside index_dir, else the newest complete one. A missing, edited or cut-off pointer must
+    not take the bot down while a good index is on disk."""
+    named = _pointer(index_dir)
+    if named and is_complete(index_dir, named):
+        return named
+    complete = complete_generations(index_dir)
+    return complete[0] if complete else None
+
+
+def pointer_problem(index_dir: Path) -> str | None:
+    """Why CURRENT is not followed as it stands (for logs and messages); None when it is fine."""
+    named = _pointer(index_dir)
+    if named is None:
+        return f"{POINTER} is missing or unreadable"
+    if not _GENERATION_NAME.fullmatch(named):
+        return f"{POINTER} names {named[:80]!r}, which is not a generation inside the index folder"
+    if not is_complete(index_dir, named):
+        return f"{POINTER} names {named!r}, which is not a complete generation"
+    return None
+
+
 def read_manifest(index_dir: Path, generation: str) -> dict[str, Any]:
-    path = index_dir / generation / "manifest.json"
+    folder = _generation_dir(index_dir, generation)
+    if folder is None:
+        raise IndexMissing(
+            f"Index generation {generation[:80]!r} not found. Run `python -m bot index --rebuild`."
+        )
+    path = folder / MANIFEST
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -170,11 +247,16 @@ def read_manifest(index_dir: Path, generation: str) -> dict[str, Any]:
 
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 @contextlib.contextmanager
@@ -240,8 +322,11 @@ def build_index(
     if not corpus_dir.is_dir():
         raise IndexProblem(f"Corpus folder not found: {corpus_dir}")
     with build_lock(index_dir):
+        _remove_incomplete_generations(settings)
         report = IndexReport()
         old_gen = current_generation(index_dir)
+        if old_gen and _pointer(index_dir) != old_gen:
+            log.warning("%s; building on generation %s", pointer_problem(index_dir), old_gen)
         old_manifest: dict[str, Any] | None = None
         if old_gen and not rebuild:
             old_manifest = read_manifest(index_dir, old_gen)
@@ -285,21 +370,81 @@ def build_index(
         changed = report.added or report.updated or report.removed
         if old_gen and not rebuild and not changed:
             report.generation = old_gen
+            if _pointer(index_dir) != old_gen:  # repair a missing or broken CURRENT
+                _write_pointer(settings, old_gen)
         else:
             report.generation = _write_generation(
                 settings, embedder, old_gen, keep, fresh, report, progress
             )
             _remove_old_generations(settings, keep_names={report.generation, old_gen or ""})
         report.seconds = round(time.perf_counter() - started, 3)
-        _write_atomic(
-            index_dir / LAST_RUN,
-            json.dumps(
-                {**asdict(report), "finished": dt.datetime.now(dt.UTC).isoformat()},
-                ensure_ascii=False,
-                indent=1,
-            ),
-        )
+        try:
+            _write_atomic(
+                index_dir / LAST_RUN,
+                json.dumps(
+                    {**asdict(report), "finished": dt.datetime.now(dt.UTC).isoformat()},
+                    ensure_ascii=False,
+                    indent=1,
+                ),
+            )
+        except OSError as exc:  # the new index already serves; only the report is lost
+            log.warning("could not write %s: %s", LAST_RUN, exc.strerror)
         return report
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    """Chroma reports a full disk as its own error ("database or disk is full"), Python as
+    ENOSPC; look along the exception chain for either."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        text = str(seen).lower()
+        if any(s in text for s in ("disk is full", "no space left", "os error 28")):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _write_failure(exc: BaseException) -> IndexWriteFailed | None:
+    """The admin-readable form of a failed write, or None for errors that are bugs."""
+    keeps = "Der bisherige Index bleibt aktiv."
+    if _is_disk_full(exc):
+        return IndexWriteFailed(
+            "Der neue Index konnte nicht geschrieben werden: kein Speicherplatz mehr frei. "
+            f"{keeps} Bitte Platz schaffen und den Lauf wiederholen.",
+            disk_full=True,
+        )
+    if isinstance(exc, OSError):
+        reason = exc.strerror or type(exc).__name__
+        return IndexWriteFailed(
+            f"Der neue Index konnte nicht geschrieben werden ({reason}). {keeps}"
+        )
+    return None
+
+
+def _write_pointer(settings: Settings, generation: str) -> None:
+    try:
+        _write_atomic(settings.index_dir / POINTER, generation + "\n")
+    except OSError as exc:
+        failure = _write_failure(exc)
+        if failure is None:
+            raise
+        raise failure from exc
+
+
+def _remove_incomplete_generations(settings: Settings) -> None:
+    """Remove generations a killed run left half-built. Only called with `.lock` held, so no
+    other process is writing one; CURRENT never names one (it switches after the manifest)."""
+    for path in settings.index_dir.glob("g-*"):
+        if path.is_dir() and not path.is_symlink() and not (path / MANIFEST).exists():
+            log.warning("removing unfinished index generation %s", path.name)
+            _discard_generation(settings, path.name)
+    for tmp in settings.index_dir.glob(".*.tmp"):  # a write cut off by the kill
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def _chunking_settings(settings: Settings) -> dict[str, int]:
@@ -363,8 +508,8 @@ def _write_generation(
 ) -> str:
     generation = _new_generation_name()
     gen_dir = settings.index_dir / generation
-    gen_dir.mkdir(parents=True)
     try:
+        gen_dir.mkdir(parents=True)
         collection = _collection(settings, generation, create=True)
         units = _collection(settings, generation, create=True, units=True)
         if keep and old_gen:
@@ -401,11 +546,14 @@ def _write_generation(
             raise IndexProblem(
                 f"Index check failed: {collection.count()} vectors stored, {report.chunks} expected"
             )
-        _write_atomic(gen_dir / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
-    except BaseException:
+        _write_atomic(gen_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+        _write_atomic(settings.index_dir / POINTER, generation + "\n")
+    except BaseException as exc:
         _discard_generation(settings, generation)
+        failure = None if isinstance(exc, IndexProblem) else _write_failure(exc)
+        if failure is not None:
+            raise failure from exc
         raise
-    _write_atomic(settings.index_dir / POINTER, generation + "\n")
     return generation
 
 
@@ -503,10 +651,18 @@ def _remove_old_generations(settings: Settings, keep_names: set[str]) -> None:
 def load_index(settings: Settings, embedder: BotEmbeddings) -> LoadedIndex:
     """Open the serving generation; refuse a missing, corrupt or other-model index."""
     generation = current_generation(settings.index_dir)
+    problem = pointer_problem(settings.index_dir)
     if not generation:
+        if problem and (settings.index_dir / POINTER).exists():
+            raise IndexMissing(
+                f"No complete index generation in {settings.index_dir} ({problem}). "
+                "Run `python -m bot index --rebuild`."
+            )
         raise IndexMissing(
             f"No index in {settings.index_dir}. Run `python -m bot index` to build it."
         )
+    if problem:
+        log.warning("%s; serving the newest complete generation %s", problem, generation)
     manifest = read_manifest(settings.index_dir, generation)
     check_compatible(manifest, embedder)
     try:
@@ -533,5 +689,4 @@ def load_index(settings: Settings, embedder: BotEmbeddings) -> LoadedIndex:
 
 
 def index_exists(settings: Settings) -> bool:
-    generation = current_generation(settings.index_dir)
-    return bool(generation) and (settings.index_dir / generation / "manifest.json").exists()
+    return current_generation(settings.index_dir) is not None

@@ -1,4 +1,5 @@
-"""A real `python -m bot index --rebuild` process killed mid-build: the old index survives."""
+"""A real `python -m bot index --rebuild` process killed mid-build: the old index survives,
+and the next run removes the half-built generation."""
 
 from __future__ import annotations
 
@@ -59,6 +60,15 @@ def test_killed_rebuild_leaves_old_index_serving(tmp_path: Path) -> None:
     assert current_generation(settings.index_dir) == old
     index = load_index(settings, embedder)
     assert len(index.ids) == first.chunks
+    (half,) = {p.name for p in settings.index_dir.glob("g-*")} - {old}
+    assert not (settings.index_dir / half / "manifest.json").exists(), "it was cut off"
+
+    # the next run, even one with nothing to do, removes the killed build's generation
+    noop = build_index(settings, embedder)
+    assert (noop.added, noop.updated, noop.removed) == (0, 0, 0)
+    assert {p.name for p in settings.index_dir.glob("g-*")} == {old}, "half-built one removed"
+    assert current_generation(settings.index_dir) == old
+
     # the next build still works (the lock died with the process) and cleans up
     again = build_index(settings, embedder, rebuild=True)
     assert again.chunks == first.chunks

@@ -121,3 +121,35 @@ def test_chat_keeps_answering_during_rebuild(live_server, browser) -> None:
     assert "einbuergerung.md" in page.content() or "Einbürgerung" in text
     print(f"\n{answered} answers during a {result['seconds']:.1f} s rebuild")
     page.close()
+
+
+def test_full_disk_during_rebuild_is_a_clear_error(live_server, monkeypatch) -> None:
+    """Chroma's own disk-full error (as measured on a full tmpfs) in the real server's rebuild:
+    507 with a message, no stack trace, an audit record, and the chat keeps its index."""
+    import chromadb.errors
+
+    import bot.index
+
+    def full(*args: object) -> None:
+        raise chromadb.errors.InternalError(
+            "error returned from database: (code: 13) database or disk is full"
+        )
+
+    index_dir = live_server.settings.index_dir
+    before = (index_dir / "CURRENT").read_text(encoding="utf-8")
+    generations = {p.name for p in index_dir.glob("g-*")}
+    monkeypatch.setattr(bot.index, "_add", full)
+    response = httpx.post(
+        live_server.url + "/admin/api/index", params={"rebuild": "true"}, auth=ADMIN, timeout=300
+    )
+    assert response.status_code == 507, response.text
+    assert "kein Speicherplatz" in response.json()["detail"]
+    assert "Traceback" not in response.text and str(index_dir) not in response.text
+    assert (index_dir / "CURRENT").read_text(encoding="utf-8") == before
+    assert {p.name for p in index_dir.glob("g-*")} == generations, "nothing half-built left"
+    audit = (live_server.settings.data_dir / "audit.jsonl").read_text(encoding="utf-8")
+    assert '"action": "index-rebuild-failed"' in audit
+    answer = httpx.post(
+        live_server.url + "/admin/api/index", auth=ADMIN, timeout=300
+    )  # an update after the failure: nothing changed, nothing to write
+    assert answer.status_code == 200 and "Fertig" in answer.json()["result"]

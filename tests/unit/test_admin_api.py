@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,41 @@ def test_uploaded_html_is_never_served_as_a_page(client: TestClient) -> None:
         404,
         400,
     }
+
+
+def test_full_disk_is_a_clear_error_and_audited(
+    client: TestClient, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import FakeEmbeddings
+
+    assert client.post("/admin/api/index", auth=ADMIN).status_code == 200
+
+    def full(self: FakeEmbeddings, texts: list[str]) -> list[list[float]]:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(FakeEmbeddings, "embed_documents", full)
+    response = client.post("/admin/api/index", params={"rebuild": "true"}, auth=ADMIN)
+    assert response.status_code == 507
+    detail = response.json()["detail"]
+    assert "kein Speicherplatz" in detail and "bisherige Index bleibt aktiv" in detail
+    assert "Traceback" not in response.text and str(tmp_path) not in response.text
+    records = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    failed = [r for r in records if r["action"] == "index-rebuild-failed"]
+    assert len(failed) == 1 and "kein Speicherplatz" in failed[0]["detail"]["reason"]
+    statuses = {d["status"] for d in client.get("/admin/api/documents", auth=ADMIN).json()}
+    assert statuses == {"im Index"}, "the old index keeps serving"
+
+
+def test_unexpected_index_error_is_a_500_message_and_audited(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def bug(*args: object, **kwargs: object) -> None:
+        raise TypeError("internal detail /srv/secret/path")
+
+    monkeypatch.setattr("bot.admin_service.build_index", bug)
+    response = client.post("/admin/api/index", auth=ADMIN)
+    assert response.status_code == 500
+    assert "TypeError" in response.json()["detail"]
+    assert "/srv/secret" not in response.text and "Traceback" not in response.text
+    audit = (tmp_path / "audit.jsonl").read_text()
+    assert '"action": "index-update-failed"' in audit

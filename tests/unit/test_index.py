@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,11 +19,15 @@ from bot.index import (
     IndexBusy,
     IndexIncompatible,
     IndexMissing,
+    IndexWriteFailed,
     build_index,
     build_lock,
     current_generation,
     load_index,
 )
+from tests.conftest import FakeEmbeddings
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def write(corpus: Path, name: str, text: str) -> Path:
@@ -138,8 +146,9 @@ def test_crash_mid_rebuild_leaves_old_index_serving(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(embedder, "embed_documents", explode)
-    with pytest.raises(OSError):
+    with pytest.raises(IndexWriteFailed, match="kein Speicherplatz") as failed:
         build_index(settings, embedder, rebuild=True)
+    assert failed.value.disk_full
     assert current_generation(settings.index_dir) == gen
     assert [p.name for p in settings.index_dir.glob("g-*")] == [gen]
     assert len(load_index(settings, embedder).ids) == 3
@@ -200,3 +209,216 @@ def test_unexpected_loader_error_skips_only_that_file(
     assert report.skipped == [
         {"source": "kurs.md", "error": "Unerwarteter Fehler beim Lesen (RecursionError)"}
     ]
+
+
+# --- unfinished generations, a broken CURRENT, a full disk -------------------------------------
+
+
+def generations(settings: Settings) -> set[str]:
+    return {p.name for p in settings.index_dir.glob("g-*")}
+
+
+def leave_half_built_generation(
+    settings: Settings, embedder: FakeEmbeddings, monkeypatch: pytest.MonkeyPatch
+) -> str:
+    """What a SIGKILL mid-embedding leaves: a generation with Chroma files but no manifest."""
+    import bot.index
+
+    before = generations(settings)
+
+    def killed(texts: list[str]) -> list[list[float]]:
+        raise KeyboardInterrupt  # stands in for the kill; no cleanup may run after it
+
+    with monkeypatch.context() as patch:
+        patch.setattr(bot.index, "_discard_generation", lambda *a: None)
+        patch.setattr(embedder, "embed_documents", killed)
+        with pytest.raises(KeyboardInterrupt):
+            build_index(settings, embedder, rebuild=True)
+    (half,) = generations(settings) - before
+    assert (settings.index_dir / half / "chroma").is_dir()
+    assert not (settings.index_dir / half / "manifest.json").exists()
+    return half
+
+
+def test_unfinished_generation_is_removed_by_the_next_run(
+    settings: Settings, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    embedder = make_embedder("fake")
+    gen = build_index(settings, embedder).generation
+    leave_half_built_generation(settings, embedder, monkeypatch)
+    again = build_index(settings, embedder)  # nothing changed: a no-op run cleans up too
+    assert (again.added, again.updated, again.removed) == (0, 0, 0)
+    assert generations(settings) == {gen}
+    assert current_generation(settings.index_dir) == gen
+
+
+def test_generation_of_a_build_still_running_is_not_removed(
+    settings: Settings, corpus: Path
+) -> None:
+    embedder = make_embedder("fake")
+    gen = build_index(settings, embedder).generation
+    running = settings.index_dir / "g-20991231T235959-abcdef"
+    (running / "chroma").mkdir(parents=True)
+    with build_lock(settings.index_dir):  # the other process's build holds the lock
+        with pytest.raises(IndexBusy):
+            build_index(settings, embedder)
+        assert running.is_dir(), "a generation being built elsewhere stays"
+        assert load_index(settings, embedder).generation == gen
+    build_index(settings, embedder)
+    assert not running.exists(), "once no build holds the lock it is stale and removed"
+
+
+def _break_pointer(settings: Settings, how: str, tmp_path: Path, gen: str) -> None:
+    pointer = settings.index_dir / "CURRENT"
+    outside = tmp_path / "outside"
+    if how in {"relative-outside", "absolute-outside"}:
+        # a complete generation outside index/: it must never be opened
+        shutil.copytree(settings.index_dir / gen, outside)
+        manifest = json.loads((outside / "manifest.json").read_text(encoding="utf-8"))
+        manifest["chunks"] = 999
+        (outside / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    if how == "missing":
+        pointer.unlink()
+    elif how == "relative-outside":
+        pointer.write_text("../outside\n", encoding="utf-8")
+    elif how == "absolute-outside":
+        pointer.write_text(f"{outside}\n", encoding="utf-8")
+    elif how == "half-built":
+        half = settings.index_dir / "g-20991231T235959-abcdef"
+        (half / "chroma").mkdir(parents=True)
+        pointer.write_text(half.name + "\n", encoding="utf-8")
+    elif how == "unknown":
+        pointer.write_text("g-gibt-es-nicht\n", encoding="utf-8")
+    elif how == "binary":
+        pointer.write_bytes(b"\xff\xfe\x00")
+
+
+BROKEN = ["missing", "relative-outside", "absolute-outside", "half-built", "unknown", "binary"]
+
+
+@pytest.mark.parametrize("how", BROKEN)
+def test_broken_pointer_falls_back_to_newest_complete_generation(
+    settings: Settings, corpus: Path, tmp_path: Path, how: str
+) -> None:
+    embedder = make_embedder("fake")
+    older = build_index(settings, embedder).generation
+    write(corpus, "neu.md", "# Neu\n\nEin neues Merkblatt.")
+    newest = build_index(settings, embedder).generation
+    assert generations(settings) == {older, newest}
+    _break_pointer(settings, how, tmp_path, newest)
+
+    index = load_index(settings, embedder)
+    assert index.generation == newest
+    assert index.manifest["chunks"] == len(index.ids) != 999, "nothing outside index/ is read"
+
+    from bot.assistant import Assistant
+    from bot.server import ensure_index
+
+    ensure_index(settings)  # the app's start: nothing to build, nothing to crash on
+    assert Assistant(settings, embedder).generation == newest
+
+    report = build_index(settings, embedder)  # `bot index` recovers and repairs CURRENT
+    assert (report.added, report.updated, report.removed) == (0, 0, 0)
+    assert (settings.index_dir / "CURRENT").read_text(encoding="utf-8").strip() == newest
+    assert generations(settings) == {older, newest}, "only the half-built one is removed"
+
+
+@pytest.mark.parametrize("how", ["relative-outside", "half-built", "unknown"])
+def test_broken_pointer_without_complete_generation_says_rebuild(
+    settings: Settings, corpus: Path, tmp_path: Path, how: str
+) -> None:
+    embedder = make_embedder("fake")
+    gen = build_index(settings, embedder).generation
+    _break_pointer(settings, how, tmp_path, gen)
+    shutil.rmtree(settings.index_dir / gen)
+    with pytest.raises(IndexMissing, match="--rebuild"):
+        load_index(settings, embedder)
+    report = build_index(settings, embedder)  # `bot index` builds a fresh one
+    assert report.added == 3
+    assert load_index(settings, embedder).generation == report.generation
+
+
+def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ...` in a new process, with the fake embedder registered."""
+    code = "import sys, tests.conftest; from bot.cli import main; sys.exit(main(sys.argv[1:]))"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT_")}
+    env |= {"PYTHONPATH": str(ROOT), "BOT_EMBEDDING_MODEL": "fake", "HF_HUB_OFFLINE": "1"}
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_cli_recovers_from_a_broken_pointer(
+    settings: Settings, corpus: Path, tmp_path: Path
+) -> None:
+    embedder = make_embedder("fake")
+    gen = build_index(settings, embedder).generation
+    _break_pointer(settings, "relative-outside", tmp_path, gen)
+    where = ["--corpus", str(corpus), "--index", str(settings.index_dir)]
+
+    done = _cli(["index", *where], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert (settings.index_dir / "CURRENT").read_text(encoding="utf-8").strip() == gen
+
+    shutil.rmtree(settings.index_dir / gen)
+    (settings.index_dir / "CURRENT").write_text("../outside\n", encoding="utf-8")
+    asked = _cli(
+        ["ask", "--index", str(settings.index_dir), "Wie lange dauert der Kurs?"], tmp_path
+    )
+    assert asked.returncode == 1
+    assert "Traceback" not in asked.stderr
+    assert "--rebuild" in asked.stderr
+
+
+def test_cli_disk_full_is_one_line_and_old_index_keeps_serving(
+    settings: Settings,
+    corpus: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    embedder = make_embedder("fake")
+    gen = build_index(settings, embedder).generation
+
+    def full(self: FakeEmbeddings, texts: list[str]) -> list[list[float]]:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(FakeEmbeddings, "embed_documents", full)
+    monkeypatch.setenv("BOT_EMBEDDING_MODEL", "fake")
+    args = ["index", "--corpus", str(corpus), "--index", str(settings.index_dir), "--rebuild"]
+    assert main(args) == 1
+    err = capsys.readouterr().err.strip()
+    assert "Traceback" not in err
+    assert len(err.splitlines()) == 1 and err.startswith("Error: "), err
+    assert "kein Speicherplatz" in err and "bisherige Index bleibt aktiv" in err
+    assert current_generation(settings.index_dir) == gen
+    assert generations(settings) == {gen}
+
+
+def test_chroma_disk_full_error_is_recognised(
+    settings: Settings, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Measured on a full 8 MB tmpfs: Chroma raises its own InternalError, not OSError."""
+    import chromadb.errors
+
+    import bot.index
+
+    embedder = make_embedder("fake")
+    gen = build_index(settings, embedder).generation
+
+    def full(*args: object) -> None:
+        raise chromadb.errors.InternalError(
+            "error returned from database: (code: 13) database or disk is full"
+        )
+
+    monkeypatch.setattr(bot.index, "_add", full)
+    with pytest.raises(IndexWriteFailed) as failed:
+        build_index(settings, embedder, rebuild=True)
+    assert failed.value.disk_full
+    assert current_generation(settings.index_dir) == gen
+    assert generations(settings) == {gen}
