@@ -88,10 +88,11 @@ class AdminService:
         self.audit = audit
         self.on_index_changed = on_index_changed
         self.uploads = uploads
+        self._builder: BotEmbeddings | None = None
 
     def public(self, text: str) -> str:
+        """`text` without server paths, for messages shown to staff."""
         return public_text(text, self.settings)
-        self._builder: BotEmbeddings | None = None
 
     # --- roles --------------------------------------------------------------------------------
 

@@ -24,39 +24,46 @@ ADMIN_CSS = """
 """
 
 
-class StaffFiles(gr.File):
-    """`gr.File` for staff uploads that takes nothing but files the upload route stored.
+def staff_files(uploads: StaffUploads, **kwargs: Any) -> Any:
+    """A `gr.File` for staff uploads that takes nothing but files the upload route stored.
 
     Before a handler runs, Gradio copies every input path that is not in its cache into
     the cache (reading `/etc/passwd`, or `/dev/zero` forever); mounted apps skip its own
-    "was this uploaded?" check. This component refuses such a path before any copy. The
+    "was this uploaded?" check. This component refuses such a path before any copy, and
+    its preprocess does not leave the empty temp file per file that `gr.File`'s does. The
     handler checks again (`AdminService.upload_file`), so this is the early half only.
+    The methods are replaced on the instance: a `gr.File` subclass would make Gradio
+    write a `.pyi` stub next to this module at import time.
     """
+    component = gr.File(**kwargs)
+    move_async = component.async_move_resource_to_block_cache
+    move = component.move_resource_to_block_cache
 
-    def __init__(self, uploads: StaffUploads, **kwargs: Any) -> None:
-        self._uploads = uploads
-        super().__init__(**kwargs)
-
-    def _refuse_unless_uploaded(self, path: str | Path | None) -> None:
-        if path is not None and not self._uploads.is_known(str(path)):
+    def refuse_unless_uploaded(path: Any) -> None:
+        if path is not None and not uploads.is_known(str(path)):
             raise gr.Error(
                 "Die Datei wurde nicht über diese Seite hochgeladen.", print_exception=False
             )
 
-    async def async_move_resource_to_block_cache(self, url_or_file_path: Any) -> str | None:
-        self._refuse_unless_uploaded(url_or_file_path)
-        return await super().async_move_resource_to_block_cache(url_or_file_path)
+    async def guarded_move_async(url_or_file_path: Any) -> str | None:
+        refuse_unless_uploaded(url_or_file_path)
+        return await move_async(url_or_file_path)
 
-    def move_resource_to_block_cache(self, url_or_file_path: Any) -> str | None:
-        self._refuse_unless_uploaded(url_or_file_path)
-        return super().move_resource_to_block_cache(url_or_file_path)
+    def guarded_move(url_or_file_path: Any) -> str | None:
+        refuse_unless_uploaded(url_or_file_path)
+        return move(url_or_file_path)
 
-    def preprocess(self, payload: ListFiles | FileData | None) -> list[tuple[str, str]] | None:
-        """(path, original name) pairs, without the empty temp file `gr.File` leaves per file."""
+    def preprocess(payload: ListFiles | FileData | None) -> list[tuple[str, str]] | None:
+        """(path, original name) pairs."""
         if payload is None:
             return None
         files = payload.root if isinstance(payload, ListFiles) else [payload]
         return [(f.path, f.orig_name or Path(f.path).name) for f in files]
+
+    component.async_move_resource_to_block_cache = guarded_move_async
+    component.move_resource_to_block_cache = guarded_move
+    component.preprocess = preprocess
+    return component
 
 
 def build_admin_app(service: AdminService) -> Any:
@@ -164,7 +171,7 @@ def build_admin_app(service: AdminService) -> Any:
                 label="Dokumente im Korpus",
             )
             with gr.Row():
-                files = StaffFiles(
+                files = staff_files(
                     uploads,
                     label="Dokumente hochladen (.md .txt .pdf .docx .html)",
                     file_count="multiple",
