@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import re
+import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bot.audit import AuditLog
@@ -36,8 +41,14 @@ from bot.index import (
     current_generation,
     read_manifest,
 )
+from bot.uploads import StaffUploads
 
 log = logging.getLogger(__name__)
+
+# What may end a path in a message, and what may stand before one.
+_PATH_CHARS = r"[^\s'\"()\[\]`,;]"
+_BEFORE = r"(?:^|(?<=[\s'\"(\[=`]))"
+_ABSOLUTE_PATH = re.compile(_BEFORE + "/" + _PATH_CHARS + r"+(?<!\.)")
 
 
 class Forbidden(PermissionError):
@@ -63,6 +74,33 @@ def _failure_status(exc: IndexProblem) -> int:
     return 409
 
 
+def public_text(text: str, settings: Settings) -> str:
+    """A message for the page without server paths (they help attackers, not staff).
+
+    The configured folders become their role ("Index-Ordner"), any other absolute path "…".
+    """
+    folders = {
+        settings.index_dir: "Index-Ordner",
+        settings.corpus_dir: "Dokumentenordner",
+        settings.data_dir: "Datenordner",
+        Path(tempfile.gettempdir()): "Temp-Ordner",
+        Path(sys.prefix): "Programmordner",
+        Path(os.getcwd()): "Programmordner",
+    }
+    names: dict[str, str] = {}
+    for folder, label in folders.items():
+        for form in {str(folder), str(folder.resolve()), os.path.abspath(folder)}:
+            if form not in {"", ".", "/"}:
+                names.setdefault(form, label)
+    for form in sorted(names, key=len, reverse=True):
+        if form.startswith("/"):  # the folder itself or anything in it
+            pattern = rf"{re.escape(form)}(?:/{_PATH_CHARS}*(?<!\.))?(?![\w-]|\.\w)"
+        else:  # relative ("index/g-1/manifest.json"), not the word "index" in a sentence
+            pattern = rf"{_BEFORE}{re.escape(form)}/{_PATH_CHARS}*(?<!\.)"
+        text = re.sub(pattern, f"<{names[form]}>", text)
+    return _ABSOLUTE_PATH.sub("…", text)
+
+
 class AdminService:
     def __init__(
         self,
@@ -70,12 +108,18 @@ class AdminService:
         users: UserStore,
         audit: AuditLog,
         on_index_changed: Callable[[], Any] | None = None,
+        uploads: StaffUploads | None = None,
     ) -> None:
         self.settings = settings
         self.users = users
         self.audit = audit
         self.on_index_changed = on_index_changed
+        self.uploads = uploads
         self._builder: BotEmbeddings | None = None
+
+    def public(self, text: str) -> str:
+        """`text` without server paths, for messages shown to staff."""
+        return public_text(text, self.settings)
 
     # --- roles --------------------------------------------------------------------------------
 
@@ -107,6 +151,19 @@ class AdminService:
             return f"{original_name}: abgelehnt – {exc}"
         self.audit(user, "upload", name, bytes=len(data), replaced=replace)
         return f"{name}: gespeichert. Bitte den Index aktualisieren."
+
+    def upload_file(self, user: str, original_name: str, path: str, replace: bool = False) -> str:
+        """An upload named by the page: only a file the staff upload route stored is read
+        (bounded, see `bot.uploads`), never any other path on the server."""
+        self.require(user, "staff")
+        if self.uploads is None:
+            raise Forbidden("Hochladen ist nicht eingerichtet.")
+        try:
+            data = self.uploads.take(path, self.settings.max_file_bytes)
+        except ValueError as exc:
+            self.audit(user, "upload-refused", original_name[:200], reason=str(exc))
+            return f"{original_name}: abgelehnt – {exc}"
+        return self.upload(user, original_name, data, replace)
 
     def delete(self, user: str, name: str) -> None:
         self.require(user, "staff")
@@ -147,8 +204,9 @@ class AdminService:
         except IndexBusy as exc:
             return IndexRun(str(exc))
         except IndexProblem as exc:
+            log.warning("index %s failed: %s", action, exc)
             self.audit(user, f"index-{action}-failed", reason=str(exc))
-            return IndexRun(f"Fehler: {exc}", _failure_status(exc))
+            return IndexRun(f"Fehler: {self.public(str(exc))}", _failure_status(exc))
         except Exception as exc:  # a bug: the details go to the server log, not to the page
             log.exception("index %s failed", action)
             self.audit(user, f"index-{action}-failed", reason=type(exc).__name__)
@@ -190,7 +248,8 @@ class AdminService:
         try:
             manifest = read_manifest(self.settings.index_dir, generation)
         except IndexProblem as exc:
-            return f"Index nicht lesbar: {exc}"
+            log.warning("index not readable: %s", exc)
+            return f"Index nicht lesbar: {self.public(str(exc))}"
         model = manifest.get("embedding", {})
         return (
             f"**{manifest.get('documents', 0)} Dokumente, {manifest.get('chunks', 0)} Abschnitte** "
@@ -201,6 +260,11 @@ class AdminService:
 
     def last_run(self) -> dict[str, Any]:
         return last_run(self.settings)
+
+    def skipped_files(self) -> list[list[str]]:
+        """The last run's skipped files and reasons, reasons without server paths."""
+        skipped = self.last_run().get("skipped", [])
+        return [[str(s.get("source", "")), self.public(str(s.get("error", "")))] for s in skipped]
 
     def expiring(self) -> list[dict[str, str]]:
         return expiring_documents(self.settings)

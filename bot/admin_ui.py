@@ -14,15 +14,63 @@ from typing import Any
 from urllib.parse import quote
 
 import gradio as gr  # at module level: handlers' gr.Request/gr.Progress hints must resolve
+from gradio.data_classes import FileData, ListFiles
 
 from bot.admin_service import AdminService, Forbidden
+from bot.uploads import StaffUploads
 
 ADMIN_CSS = """
 .gradio-container { font-family: system-ui, sans-serif; }
 """
 
 
+def staff_files(uploads: StaffUploads, **kwargs: Any) -> Any:
+    """A `gr.File` for staff uploads that takes nothing but files the upload route stored.
+
+    Before a handler runs, Gradio copies every input path that is not in its cache into
+    the cache (reading `/etc/passwd`, or `/dev/zero` forever); mounted apps skip its own
+    "was this uploaded?" check. This component refuses such a path before any copy, and
+    its preprocess does not leave the empty temp file per file that `gr.File`'s does. The
+    handler checks again (`AdminService.upload_file`), so this is the early half only.
+    The methods are replaced on the instance: a `gr.File` subclass would make Gradio
+    write a `.pyi` stub next to this module at import time.
+    """
+    component = gr.File(**kwargs)
+    move_async = component.async_move_resource_to_block_cache
+    move = component.move_resource_to_block_cache
+
+    def refuse_unless_uploaded(path: Any) -> None:
+        if path is not None and not uploads.is_known(str(path)):
+            raise gr.Error(
+                "Die Datei wurde nicht über diese Seite hochgeladen.", print_exception=False
+            )
+
+    async def guarded_move_async(url_or_file_path: Any) -> str | None:
+        refuse_unless_uploaded(url_or_file_path)
+        return await move_async(url_or_file_path)
+
+    def guarded_move(url_or_file_path: Any) -> str | None:
+        refuse_unless_uploaded(url_or_file_path)
+        return move(url_or_file_path)
+
+    def preprocess(payload: ListFiles | FileData | None) -> list[tuple[str, str]] | None:
+        """(path, original name) pairs."""
+        if payload is None:
+            return None
+        files = payload.root if isinstance(payload, ListFiles) else [payload]
+        return [(f.path, f.orig_name or Path(f.path).name) for f in files]
+
+    component.async_move_resource_to_block_cache = guarded_move_async
+    component.move_resource_to_block_cache = guarded_move
+    component.preprocess = preprocess
+    return component
+
+
 def build_admin_app(service: AdminService) -> Any:
+    if service.uploads is None:
+        raise ValueError("The staff area needs AdminService(uploads=StaffUploads(...)).")
+    uploads = service.uploads
+
     def user_of(request: gr.Request) -> str:
         name = getattr(request, "username", None)
         if not name:
@@ -33,7 +81,7 @@ def build_admin_app(service: AdminService) -> Any:
         try:
             return func(*args)
         except (Forbidden, ValueError) as exc:
-            raise gr.Error(str(exc)) from exc
+            raise gr.Error(service.public(str(exc)), print_exception=False) from exc
 
     def table_rows(user: str) -> list[list[Any]]:
         return [list(asdict(row).values()) for row in call(service.documents, user)]
@@ -45,15 +93,16 @@ def build_admin_app(service: AdminService) -> Any:
         rows = call(service.documents, user_of(request))
         return gr.update(choices=[row.name for row in rows], value=None)
 
-    def upload(files: list[Any] | None, replace: bool, request: gr.Request) -> tuple[Any, ...]:
+    def upload(
+        files: list[tuple[str, str]] | None, replace: bool, request: gr.Request
+    ) -> tuple[Any, ...]:
         user = user_of(request)
         if not files:
             return "Bitte zuerst eine Datei auswählen.", gr.update(), gr.update()
-        lines = []
-        for file in files:
-            path = Path(getattr(file, "name", file))
-            original = getattr(file, "orig_name", None) or path.name
-            lines.append(call(service.upload, user, original, path.read_bytes(), replace))
+        lines = [
+            service.public(call(service.upload_file, user, original, path, replace))
+            for path, original in files
+        ]
         rows = table_rows(user)
         return (
             "\n".join(f"- {line}" for line in lines),
@@ -93,7 +142,7 @@ def build_admin_app(service: AdminService) -> Any:
 
     def overview(request: gr.Request) -> tuple[Any, ...]:
         call(service.require, user_of(request), "admin")
-        skipped = [[s["source"], s["error"]] for s in service.last_run().get("skipped", [])]
+        skipped = service.skipped_files()
         expiring = [[e["source"], e["valid_until"], e["state"]] for e in service.expiring()]
         audit = [
             [r.get("time", ""), r.get("user", ""), r.get("action", ""), r.get("target", "")]
@@ -107,7 +156,12 @@ def build_admin_app(service: AdminService) -> Any:
         label = "Administration" if role == "admin" else "Redaktion"
         return f"Angemeldet als **{user}** ({label}).", gr.update(visible=role == "admin")
 
-    with gr.Blocks(title="KI-Bot – Verwaltung", analytics_enabled=False) as admin:
+    with gr.Blocks(
+        title="KI-Bot – Verwaltung",
+        analytics_enabled=False,
+        # Gradio's own clean-up of this app's temp files (uploads never submitted), hourly.
+        delete_cache=(3600, int(uploads.max_age_seconds)),
+    ) as admin:
         gr.Markdown("# KI-Bot – Verwaltung")
         who = gr.Markdown()
         with gr.Tab("Dokumente"):
@@ -117,7 +171,8 @@ def build_admin_app(service: AdminService) -> Any:
                 label="Dokumente im Korpus",
             )
             with gr.Row():
-                files = gr.File(
+                files = staff_files(
+                    uploads,
                     label="Dokumente hochladen (.md .txt .pdf .docx .html)",
                     file_count="multiple",
                     type="filepath",

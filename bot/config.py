@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     chunk_size: int = Field(900, ge=200, le=8000, description="Maximum characters per chunk.")
     chunk_overlap: int = Field(120, ge=0, le=2000)
     max_file_mb: float = Field(20.0, gt=0, description="Files larger than this are skipped.")
+    max_upload_mb: float = Field(
+        100.0, gt=0, description="Largest upload request to the staff area (all files)."
+    )
     parse_timeout_seconds: float = Field(60.0, gt=0, description="Per-file PDF parse limit.")
     chroma_url: str | None = Field(None, description="Use a Chroma server instead of files.")
 
@@ -93,6 +96,10 @@ class Settings(BaseSettings):
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * 1024 * 1024)
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
 
     @property
     def llm_enabled(self) -> bool:

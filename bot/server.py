@@ -20,6 +20,8 @@ from bot.auth import Authenticator, LoginGuard, UserStore
 from bot.config import Settings
 from bot.embeddings import make_embedder
 from bot.index import build_index, index_exists
+from bot.uploads import StaffUploads
+from bot.web_guard import RequestGuard
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,7 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
     """Returns (FastAPI app, citizen Blocks)."""
     import gradio as gr
     from fastapi import FastAPI
+    from gradio.utils import get_upload_folder
 
     from bot.chat_ui import CSS, HEAD, build_app, theme
 
@@ -52,7 +55,11 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
     audit = AuditLog(settings.data_dir / "audit.jsonl")
     users = UserStore(settings.users_file)
     authenticator = Authenticator(users, LoginGuard(), audit)
-    service = AdminService(settings, users, audit, on_index_changed=assistant.reload_if_changed)
+    # Where Gradio's upload route stores files (GRADIO_TEMP_DIR or <tmp>/gradio).
+    uploads = StaffUploads(get_upload_folder())
+    service = AdminService(
+        settings, users, audit, on_index_changed=assistant.reload_if_changed, uploads=uploads
+    )
 
     app = FastAPI(title="KI-Bot", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(admin_api_router(service, authenticator), prefix="/admin")
@@ -64,6 +71,7 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
         path="/admin",
         auth=authenticator.check,
         auth_message="Anmeldung für Mitarbeitende des Kommunalen Integrationszentrums.",
+        max_file_size=settings.max_file_bytes,
         run_history=False,
         ssr_mode=False,
         mcp_server=False,
@@ -83,5 +91,13 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
         theme=theme(),
         css=CSS,
         head=HEAD,
+    )
+    app.add_middleware(
+        RequestGuard,
+        staff_prefix="/admin",
+        staff_blocks=admin,
+        citizen_blocks=citizen,
+        uploads=uploads,
+        max_upload_bytes=settings.max_upload_bytes,
     )
     return app, citizen
