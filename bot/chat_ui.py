@@ -58,13 +58,20 @@ details.ki-source summary { cursor: pointer; }
 
 # Runs once in the browser: the streaming chat log must not announce every piece of text;
 # the complete answer is announced once through the hidden #ki-live region instead.
+# Gradio labels each message with its raw content (our escaped HTML); without that label a
+# screen reader reads the message text itself instead of tags and entities.
 HEAD = """
 <script>
 (() => {
   document.documentElement.lang = 'de';
-  const quiet = () => document.querySelectorAll('#ki-chat [aria-live], #ki-chat [role=log]')
-    .forEach(el => el.setAttribute('aria-live', 'off'));
-  new MutationObserver(quiet).observe(document.documentElement, {childList: true, subtree: true});
+  const quiet = () => {
+    document.querySelectorAll('#ki-chat [aria-live], #ki-chat [role=log]')
+      .forEach(el => el.setAttribute('aria-live', 'off'));
+    document.querySelectorAll('#ki-chat :is([data-testid=bot], [data-testid=user])[aria-label]')
+      .forEach(el => el.removeAttribute('aria-label'));
+  };
+  new MutationObserver(quiet).observe(document.documentElement,
+    {childList: true, subtree: true, attributes: true, attributeFilter: ['aria-label']});
 })();
 </script>
 """

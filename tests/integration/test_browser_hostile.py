@@ -121,6 +121,8 @@ def test_hostile_document_loads_nothing_in_the_chat(hostile_server, browser) -> 
     assert loaders.count() == 0, "no element from a document that can load something"
     assert chat.locator("[background], [poster], [style*=url], [onload]").count() == 0
     assert evil_links(page) == []
+    labels = chat.locator(":is([data-testid=bot], [data-testid=user])[aria-label]")
+    assert labels.count() == 0, "screen readers read the message, not its HTML source"
     assert foreign == [], f"requests left this machine: {foreign}"
     context.close()
 
