@@ -51,6 +51,21 @@ _BEFORE = r"(?:^|(?<=[\s'\"(\[=`]))"
 _ABSOLUTE_PATH = re.compile(_BEFORE + "/" + _PATH_CHARS + r"+(?<!\.)")
 
 
+@dataclass
+class FeedbackReport:
+    """Citizens' feedback for the admin report: counts and citizens' text as plain values."""
+
+    total: int
+    helpful: int
+    top_questions: list[tuple[int, str]]  # (count, question), most frequent first
+    comments: list[tuple[str, str, str, str]]  # (day, verdict, question, comment), newest first
+
+    def headline(self) -> str:
+        if not self.total:
+            return "Noch keine Rückmeldungen."
+        return f"{self.total} Rückmeldungen, davon {self.helpful} hilfreich."
+
+
 class Forbidden(PermissionError):
     """The account's role does not allow this action."""
 
@@ -272,28 +287,35 @@ class AdminService:
     def audit_log(self, limit: int = 50) -> list[dict[str, Any]]:
         return self.audit.recent(limit)
 
-    def feedback_summary(self) -> str:
-        """Most frequent refused or unhelpful questions (no personal data is stored)."""
+    def feedback_summary(self, top: int = 10, comments: int = 20) -> FeedbackReport:
+        """Most frequent refused or unhelpful questions and the latest comments.
+
+        Returned as plain values: questions and comments are citizens' text and are shown
+        in text-only table cells, never as Markdown or HTML (no links, no images)."""
         path = self.settings.data_dir / "feedback.jsonl"
         counts: dict[str, int] = {}
+        latest: list[tuple[str, str, str, str]] = []
         total = helpful = 0
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
         except FileNotFoundError:
-            return "Noch keine Rückmeldungen."
+            return FeedbackReport(0, 0, [], [])
         for line in lines:
             try:
                 item = json.loads(line)
             except json.JSONDecodeError:
                 continue
+            if not isinstance(item, dict):
+                continue
             total += 1
             if item.get("helpful"):
                 helpful += 1
-            if not item.get("helpful") or item.get("refused"):
-                question = " ".join(str(item.get("question", "")).split())[:200]
-                if question:
-                    counts[question] = counts.get(question, 0) + 1
-        top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
-        lines_out = [f"{total} Rückmeldungen, davon {helpful} hilfreich."]
-        lines_out += [f"- {n}× {q}" for q, n in top]
-        return "\n".join(lines_out)
+            question = " ".join(str(item.get("question", "")).split())[:200]
+            if question and (not item.get("helpful") or item.get("refused")):
+                counts[question] = counts.get(question, 0) + 1
+            comment = " ".join(str(item.get("comment", "")).split())[:500]
+            if comment:
+                verdict = "hilfreich" if item.get("helpful") else "nicht hilfreich"
+                latest.append((str(item.get("day", ""))[:10], verdict, question, comment))
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+        return FeedbackReport(total, helpful, [(n, q) for q, n in ranked], latest[::-1][:comments])

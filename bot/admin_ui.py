@@ -66,6 +66,40 @@ def staff_files(uploads: StaffUploads, **kwargs: Any) -> Any:
     return component
 
 
+def text_table(headers: list[str]) -> Any:
+    """A read-only table whose cells are shown as plain text (no Markdown, HTML, LaTeX)."""
+    return gr.Dataframe(
+        headers=headers,
+        datatype="str",
+        interactive=False,
+        wrap=True,
+        latex_delimiters=[],
+        elem_classes=["ki-text-table"],
+    )
+
+
+def report_values(service: AdminService) -> tuple[Any, ...]:
+    """Values for the reports tab; everything from files and citizens as plain strings."""
+    skipped = service.skipped_files()  # reasons without server paths
+    expiring = [[e["source"], e["valid_until"], e["state"]] for e in service.expiring()]
+    audit = [
+        [str(r.get(key, "")) for key in ("time", "user", "action", "target")]
+        for r in service.audit_log()
+    ]
+    feedback = service.feedback_summary()
+    top = [[str(n), q] for n, q in feedback.top_questions]
+    comments = [list(row) for row in feedback.comments]
+    return (
+        service.index_statistics(),
+        skipped,
+        expiring,
+        feedback.headline(),
+        top,
+        comments,
+        audit,
+    )
+
+
 def build_admin_app(service: AdminService) -> Any:
     if service.uploads is None:
         raise ValueError("The staff area needs AdminService(uploads=StaffUploads(...)).")
@@ -142,13 +176,7 @@ def build_admin_app(service: AdminService) -> Any:
 
     def overview(request: gr.Request) -> tuple[Any, ...]:
         call(service.require, user_of(request), "admin")
-        skipped = service.skipped_files()
-        expiring = [[e["source"], e["valid_until"], e["state"]] for e in service.expiring()]
-        audit = [
-            [r.get("time", ""), r.get("user", ""), r.get("action", ""), r.get("target", "")]
-            for r in service.audit_log()
-        ]
-        return service.index_statistics(), skipped, expiring, service.feedback_summary(), audit
+        return report_values(service)
 
     def whoami(request: gr.Request) -> tuple[str, Any]:
         user = user_of(request)
@@ -195,15 +223,20 @@ def build_admin_app(service: AdminService) -> Any:
             index_msg = gr.Markdown()
             stats = gr.Markdown()
             gr.Markdown("### Beim letzten Lauf übersprungene Dateien")
-            skipped = gr.Dataframe(headers=["Datei", "Grund"], interactive=False)
+            # Tables below show text from files and citizens: text-only cells ("str"), never
+            # Markdown or HTML, so no link or image in that text becomes live.
+            skipped = text_table(["Datei", "Grund"])
             gr.Markdown("### Abgelaufene oder bald ablaufende Dokumente")
-            expiring = gr.Dataframe(headers=["Datei", "Gültig bis", "Status"], interactive=False)
+            expiring = text_table(["Datei", "Gültig bis", "Status"])
             gr.Markdown("### Rückmeldungen der Bürgerinnen und Bürger")
-            feedback = gr.Markdown()
+            feedback_total = gr.Markdown()
+            feedback_top = text_table(["Anzahl", "Unbeantwortete oder nicht hilfreiche Frage"])
+            feedback_comments = text_table(["Tag", "Bewertung", "Frage", "Kommentar"])
             gr.Markdown("### Protokoll")
-            audit = gr.Dataframe(headers=["Zeit", "Konto", "Aktion", "Ziel"], interactive=False)
+            audit = text_table(["Zeit", "Konto", "Aktion", "Ziel"])
 
-        report_outputs = [stats, skipped, expiring, feedback, audit]
+        report_outputs = [stats, skipped, expiring, feedback_total, feedback_top, feedback_comments]
+        report_outputs.append(audit)
         admin.load(whoami, None, [who, admin_tab])
         admin.load(documents_table, None, table)
         admin.load(names, None, chosen)

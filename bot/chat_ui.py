@@ -13,7 +13,7 @@ import html
 import logging
 import re
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from bot.answer import Answer
@@ -30,6 +30,14 @@ from bot.i18n import (
     ui_text,
 )
 from bot.ratelimit import RateLimiter
+from bot.safe_html import (
+    DEFAULT_LINK_HOSTS,
+    escape_text,
+    host_allowed,
+    link,
+    sanitize,
+    text_to_html,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +58,20 @@ details.ki-source summary { cursor: pointer; }
 
 # Runs once in the browser: the streaming chat log must not announce every piece of text;
 # the complete answer is announced once through the hidden #ki-live region instead.
+# Gradio labels each message with its raw content (our escaped HTML); without that label a
+# screen reader reads the message text itself instead of tags and entities.
 HEAD = """
 <script>
 (() => {
   document.documentElement.lang = 'de';
-  const quiet = () => document.querySelectorAll('#ki-chat [aria-live], #ki-chat [role=log]')
-    .forEach(el => el.setAttribute('aria-live', 'off'));
-  new MutationObserver(quiet).observe(document.documentElement, {childList: true, subtree: true});
+  const quiet = () => {
+    document.querySelectorAll('#ki-chat [aria-live], #ki-chat [role=log]')
+      .forEach(el => el.setAttribute('aria-live', 'off'));
+    document.querySelectorAll('#ki-chat :is([data-testid=bot], [data-testid=user])[aria-label]')
+      .forEach(el => el.removeAttribute('aria-label'));
+  };
+  new MutationObserver(quiet).observe(document.documentElement,
+    {childList: true, subtree: true, attributes: true, attributeFilter: ['aria-label']});
 })();
 </script>
 """
@@ -72,48 +87,43 @@ SET_DIRECTION_JS = """
 }
 """
 
-_MD_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_JS_LINK = re.compile(r"\[([^\]]*)\]\(\s*(?:javascript|data|vbscript):[^)]*\)", re.I)
-_RAW_TAG = re.compile(r"<(/?)(script|iframe|img|object|embed|style|link|meta|form|svg)[^>]*>", re.I)
-_SAFE_URL = re.compile(r"^https?://[^\s<>\"']+$")
 
+def render_sources(answer: Answer, link_hosts: Iterable[str] = DEFAULT_LINK_HOSTS) -> str:
+    """Numbered, openable sources: section, date (Stand), the passage and its URL.
 
-def safe_markdown(text: str) -> str:
-    """Answer text as harmless Markdown: no images (they could leak data to other hosts),
-    no script-like links, no raw active HTML."""
-    text = _MD_IMAGE.sub("", text)
-    text = _JS_LINK.sub(r"\1", text)
-    text = _RAW_TAG.sub("", text)
-    return text.replace("javascript:", "javascript&#58;")
-
-
-def render_sources(answer: Answer) -> str:
-    """Numbered, openable sources: section, date (Stand), the passage and its URL."""
+    Title, passage, file name and URL come from documents: escaped text; the URL is shown
+    (as a link) only for a trusted host, so a document cannot point citizens elsewhere."""
     if not answer.sources:
         return ""
-    parts = [f"\n\n**{html.escape(message('sources', answer.language))}**\n"]
+    parts = [f"<p><strong>{html.escape(message('sources', answer.language))}</strong></p>"]
     for cite in answer.sources:
         label = html.escape(f"[{cite.number}] {cite.label(answer.language)}")
-        excerpt = html.escape(cite.excerpt).replace("\n", "<br>")
-        link = ""
-        if cite.url and _SAFE_URL.match(cite.url):
-            url = html.escape(cite.url, quote=True)
-            link = f'<br><a href="{url}" target="_blank" rel="noopener noreferrer">{url}</a>'
+        trusted = cite.url and host_allowed(cite.url, link_hosts)
+        url = f"<br>{link(cite.url, cite.url, link_hosts)}" if trusted else ""
         parts.append(
             f'<details class="ki-source"><summary>{label}</summary>'
-            f"<blockquote>{excerpt}</blockquote>"
-            f"<small>{html.escape(cite.source)}</small>{link}</details>"
+            f"<blockquote>{escape_text(cite.excerpt)}</blockquote>"
+            f"<small>{html.escape(cite.source)}</small>{url}</details>"
         )
-    return "\n".join(parts)
+    return "".join(parts)
 
 
-def render_answer(answer: Answer) -> str:
-    text = safe_markdown(answer.text)
+def render_answer(answer: Answer, link_hosts: Iterable[str] = DEFAULT_LINK_HOSTS) -> str:
+    """The answer as sanitised HTML; `Answer.text` is untrusted text with a few markers."""
+    body = text_to_html(answer.text)
     if answer.refused and answer.reason not in {"empty", "too-long"}:
-        url = html.escape(CONTACT_URL, quote=True)
-        label = html.escape(ui_text("contact_link", answer.language))
-        text += f'\n\n<a href="{url}" target="_blank" rel="noopener noreferrer">{label}</a>'
-    return text + render_sources(answer)
+        body += f"<p>{link(CONTACT_URL, ui_text('contact_link', answer.language))}</p>"
+    return sanitize(body + render_sources(answer, link_hosts), link_hosts)
+
+
+def render_question(question: str) -> str:
+    """The citizen's question exactly as typed (escaped, never Markdown or HTML)."""
+    return sanitize(escape_text(question))
+
+
+def render_text(text: str) -> str:
+    """A partial answer while it streams, or a message of the bot: text, not markup."""
+    return sanitize(text_to_html(text))
 
 
 def plain_text(answer: Answer) -> str:
@@ -148,10 +158,10 @@ class ChatController:
         history = list(history or [])
         question = question or ""
         shown = question if len(question) <= 2000 else question[:2000] + " …"
-        history.append({"role": "user", "content": safe_markdown(html.escape(shown))})
+        history.append({"role": "user", "content": render_question(shown)})
         if not self.limiter.allow(session.id):
             text = message("rate_limited", detect_language(question))
-            history.append({"role": "assistant", "content": text})
+            history.append({"role": "assistant", "content": render_text(text)})
             yield history, session, _live(text), ""
             return
         history.append({"role": "assistant", "content": "…"})
@@ -163,18 +173,21 @@ class ChatController:
             for event in self.assistant.stream(question, session.turns):
                 if isinstance(event, Delta):
                     streamed += event.text
-                    history[-1] = {"role": "assistant", "content": safe_markdown(streamed)}
+                    history[-1] = {"role": "assistant", "content": render_text(streamed)}
                     yield history, session, "", ""
                 else:
                     final = event
         except Exception:  # the citizen gets a clear message, the log the details
             log.exception("answering failed")
             text = message("error", detect_language(question))
-            history[-1] = {"role": "assistant", "content": text}
+            history[-1] = {"role": "assistant", "content": render_text(text)}
             yield history, session, _live(text), ""
             return
         assert final is not None
-        history[-1] = {"role": "assistant", "content": render_answer(final)}
+        history[-1] = {
+            "role": "assistant",
+            "content": render_answer(final, self.settings.link_hosts),
+        }
         session.last = final
         if not final.refused:
             session.turns = (session.turns + [(question, final.text)])[-5:]
@@ -235,8 +248,12 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
             label=ui_text("chat", lang0),
             elem_id="ki-chat",
             height=460,
+            # Messages arrive as HTML built from escaped text and sanitised (bot.safe_html);
+            # Markdown or LaTeX rendering would turn text like [x](http://…) into links again.
             sanitize_html=True,
-            render_markdown=True,
+            render_markdown=False,
+            latex_delimiters=[],
+            allow_tags=False,
             buttons=["copy"],
         )
         live = gr.HTML("", elem_id="ki-live")

@@ -14,6 +14,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.safe_html import DEFAULT_LINK_HOSTS
+
 ENV_PREFIX = "BOT_"
 DEFAULT_EMBEDDING_MODEL = "intfloat/multilingual-e5-small"
 
@@ -86,6 +88,11 @@ class Settings(BaseSettings):
     max_queue_size: int = Field(64, ge=1)
     requests_per_minute: int = Field(20, ge=1, description="Per browser session.")
     log_questions: bool = Field(False, description="Log question text (debugging only).")
+    link_hosts: list[str] = Field(
+        list(DEFAULT_LINK_HOSTS),
+        description="Hosts (and their subdomains) whose source URLs are shown as links; "
+        "other URLs from documents are shown as text.",
+    )
 
     @model_validator(mode="after")
     def _check_overlap(self) -> Settings:

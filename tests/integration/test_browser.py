@@ -46,6 +46,7 @@ def test_chat_in_browser_stays_on_this_machine(live_server, browser, tmp_path: P
     page.get_by_role("combobox", name="Sprache der Seite").click()
     page.get_by_role("option", name="العربية").click()
     page.wait_for_function("document.documentElement.dir === 'rtl'", timeout=10_000)
+    page.get_by_label("سؤالك").wait_for(timeout=10_000)  # the label arrives after the dir
     assert page.get_by_label("سؤالك").count() == 1
 
     page.locator("#ki-new-chat").click()

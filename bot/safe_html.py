@@ -1,0 +1,125 @@
+"""HTML for the pages built from untrusted text: corpus passages, answers, citizens' input.
+
+Everything shown in a browser that came from a document or a citizen is data, never markup.
+It is escaped first; the little markup the pages need (paragraphs, line breaks, list items,
+bold headings, the numbered sources, links) is added here around the escaped text; the
+result then goes through `nh3` (the Rust sanitiser ammonia) with an allow-list of exactly
+those tags, so nothing that can load a resource (img, video, style, background, …) or run
+code can reach the page even if this module had a bug. Links must be http(s), open with
+rel="noopener noreferrer", and only point to hosts the settings trust; other addresses are
+shown as text. The browser must show the result as HTML, not as Markdown (the chat uses
+`render_markdown=False`), or Markdown syntax inside escaped text would become links again.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from functools import partial
+from urllib.parse import urlsplit
+
+import nh3
+
+# Official sites the sample corpus links to; more can be trusted through BOT_LINK_HOSTS.
+DEFAULT_LINK_HOSTS = (
+    "rhein-sieg-kreis.de",
+    "bamf.de",
+    "anerkennung-in-deutschland.de",
+    "antidiskriminierungsstelle.de",
+    "germany4ukraine.de",
+    "kommunale-integrationszentren-nrw.de",
+    "make-it-in-germany.com",
+)
+
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "ul",
+    "li",
+    "strong",
+    "details",
+    "summary",
+    "blockquote",
+    "small",
+    "a",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href"}}
+ALLOWED_CLASSES = {"details": {"ki-source"}}
+
+_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+_LIST_ITEM = re.compile(r"^\s*[-•]\s+")
+
+
+def host_allowed(url: str, hosts: Iterable[str]) -> bool:
+    """True for an http(s) address on one of `hosts` or their subdomains (no user:pass@)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    host = (parts.hostname or "").lower().rstrip(".")
+    if parts.scheme not in {"http", "https"} or not host or "@" in parts.netloc:
+        return False
+    return any(host == h or host.endswith("." + h) for h in (h.lower() for h in hosts))
+
+
+def _keep_attribute(hosts: tuple[str, ...], tag: str, name: str, value: str) -> str | None:
+    if tag == "a" and name == "href":
+        return value if host_allowed(value, hosts) else None
+    return value
+
+
+def sanitize(markup: str, link_hosts: Iterable[str] = DEFAULT_LINK_HOSTS) -> str:
+    """Allow-list clean-up of HTML this project built: only the tags above, safe links."""
+    return nh3.clean(
+        markup,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        attribute_filter=partial(_keep_attribute, tuple(link_hosts)),
+        url_schemes={"http", "https"},
+        url_relative="deny",
+        link_rel="noopener noreferrer",
+        set_tag_attribute_values={"a": {"target": "_blank"}},
+        strip_comments=True,
+    )
+
+
+def escape_text(text: str) -> str:
+    """Text shown exactly as written (a citizen's question): escaped, line breaks kept."""
+    return html.escape(text, quote=True).replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def _inline(line: str) -> str:
+    return _BOLD.sub(r"<strong>\1</strong>", html.escape(line.strip(), quote=True))
+
+
+def text_to_html(text: str) -> str:
+    """Answer text (untrusted, a few markers) as HTML: paragraphs from blank lines, `- `
+    lines as list items, `**bold**`, other line breaks kept. Everything else stays text."""
+    out: list[str] = []
+    for block in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").strip()):
+        # runs of list items and of other lines, in order: [(is_list, [html lines])]
+        runs: list[tuple[bool, list[str]]] = []
+        for line in block.split("\n"):
+            is_item = bool(_LIST_ITEM.match(line))
+            if not is_item and not line.strip():
+                continue
+            content = _inline(_LIST_ITEM.sub("", line, count=1) if is_item else line)
+            if runs and runs[-1][0] == is_item:
+                runs[-1][1].append(content)
+            else:
+                runs.append((is_item, [content]))
+        for is_list, parts in runs:
+            if is_list:
+                out.append("<ul>" + "".join(f"<li>{p}</li>" for p in parts) + "</ul>")
+            else:
+                out.append("<p>" + "<br>".join(parts) + "</p>")
+    return "".join(out)
+
+
+def link(url: str, label: str, link_hosts: Iterable[str] = DEFAULT_LINK_HOSTS) -> str:
+    """A link to a trusted host, or the address as plain text when it is not trusted."""
+    if host_allowed(url, link_hosts):
+        return f'<a href="{html.escape(url.strip(), quote=True)}">{html.escape(label)}</a>'
+    return html.escape(label)
