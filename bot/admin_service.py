@@ -8,7 +8,6 @@ generation while its old one keeps answering until the switch.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +25,7 @@ from bot.corpus_admin import (
     save_upload,
 )
 from bot.embeddings import BotEmbeddings, make_embedder
+from bot.feedback import read_feedback
 from bot.index import IndexBusy, IndexProblem, build_index, current_generation, read_manifest
 
 
@@ -161,20 +161,15 @@ class AdminService:
         return self.audit.recent(limit)
 
     def feedback_summary(self) -> str:
-        """Most frequent refused or unhelpful questions (no personal data is stored)."""
+        """Most frequent refused or unhelpful questions (scrubbed of personal data patterns
+        when stored; expired records are deleted here too)."""
         path = self.settings.data_dir / "feedback.jsonl"
-        counts: dict[str, int] = {}
-        total = helpful = 0
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except FileNotFoundError:
+        if not path.exists():
             return "Noch keine Rückmeldungen."
-        for line in lines:
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError:
-                continue
-            total += 1
+        items = read_feedback(path, self.settings.feedback_retention_days)
+        counts: dict[str, int] = {}
+        helpful = 0
+        for item in items:
             if item.get("helpful"):
                 helpful += 1
             if not item.get("helpful") or item.get("refused"):
@@ -182,6 +177,7 @@ class AdminService:
                 if question:
                     counts[question] = counts.get(question, 0) + 1
         top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
-        lines_out = [f"{total} Rückmeldungen, davon {helpful} hilfreich."]
+        days = self.settings.feedback_retention_days
+        lines_out = [f"{len(items)} Rückmeldungen der letzten {days} Tage, {helpful} hilfreich."]
         lines_out += [f"- {n}× {q}" for q, n in top]
         return "\n".join(lines_out)
