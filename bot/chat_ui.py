@@ -316,7 +316,6 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
 
         outputs = [chat, session, live, box]
 
-        # One public API endpoint ("/ask", used by the load test); the others are page-only.
         def answer(
             question: str, history: list[dict[str, Any]], state: ChatSession | None, request: Any
         ) -> Iterator[tuple[list[dict[str, Any]], ChatSession, str, str]]:
@@ -336,6 +335,7 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
         for fn in (answer, rate_good, rate_bad):
             fn.__annotations__ = {"request": gr.Request}
 
+        # One public API endpoint ("/ask", used by the load test); the others are page-only.
         ask = {
             "fn": answer,
             "inputs": [box, chat, session],
