@@ -36,7 +36,16 @@ def main() -> None:
     settings = load_settings()
     app, _ = create_app(settings)
     print(f"KI-Bot: http://{settings.host}:{settings.port}/  (Verwaltung: /admin)", flush=True)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        access_log=False,
+        # X-Forwarded-For is believed only from these proxies (docs/deployment.md)
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+    )
 
 
 if __name__ == "__main__":

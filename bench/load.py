@@ -55,11 +55,16 @@ def wait_for(url: str, timeout: float) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def user(url: str, questions: list[str], stop_at: float, think: float, out: dict) -> None:
+def user(
+    url: str, questions: list[str], stop_at: float, think: float, out: dict, n: int = 0
+) -> None:
     from gradio_client import Client
 
     rng = random.Random()
-    client = Client(url, verbose=False)
+    # each simulated citizen has its own address, as behind a proxy (the app trusts
+    # X-Forwarded-For from loopback), so the per-client limit counts each one apart
+    headers = {"X-Forwarded-For": f"198.18.{n // 250}.{n % 250 + 1}"}
+    client = Client(url, verbose=False, headers=headers)
     while time.monotonic() < stop_at:
         question = rng.choice(questions)
         started = time.perf_counter()
@@ -112,8 +117,8 @@ def main() -> int:
             out: dict = {"latencies": [], "errors": [], "rate_limited": 0}
             stop_at = time.monotonic() + args.seconds
             threads = [
-                threading.Thread(target=user, args=(url, questions, stop_at, args.think, out))
-                for _ in range(args.users)
+                threading.Thread(target=user, args=(url, questions, stop_at, args.think, out, n))
+                for n in range(args.users)
             ]
             for thread in threads:
                 thread.start()

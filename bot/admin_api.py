@@ -31,7 +31,8 @@ def admin_api_router(service: AdminService, authenticator: Authenticator) -> API
             name, _, password = base64.b64decode(encoded).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError) as exc:
             raise HTTPException(401, "Anmeldung erforderlich.", headers=challenge) from exc
-        if not authenticator.check(name, password):
+        client = authenticator.client_key(request.client.host if request.client else None)
+        if not authenticator.check(name, password, client):
             raise HTTPException(401, "Anmeldung fehlgeschlagen.", headers=challenge)
         return name
 

@@ -8,7 +8,6 @@ generation while its old one keeps answering until the switch.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -33,6 +32,7 @@ from bot.corpus_admin import (
     save_upload,
 )
 from bot.embeddings import BotEmbeddings, make_embedder
+from bot.feedback import read_feedback
 from bot.index import (
     IndexBusy,
     IndexProblem,
@@ -288,23 +288,18 @@ class AdminService:
         return self.audit.recent(limit)
 
     def feedback_summary(self, top: int = 10, comments: int = 20) -> FeedbackReport:
-        """Most frequent refused or unhelpful questions and the latest comments.
+        """Most frequent refused or unhelpful questions and the latest comments (scrubbed of
+        personal data patterns when stored; expired records are deleted here too).
 
         Returned as plain values: questions and comments are citizens' text and are shown
         in text-only table cells, never as Markdown or HTML (no links, no images)."""
         path = self.settings.data_dir / "feedback.jsonl"
+        if not path.exists():
+            return FeedbackReport(0, 0, [], [])
         counts: dict[str, int] = {}
         latest: list[tuple[str, str, str, str]] = []
         total = helpful = 0
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except FileNotFoundError:
-            return FeedbackReport(0, 0, [], [])
-        for line in lines:
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError:
-                continue
+        for item in read_feedback(path, self.settings.feedback_retention_days):
             if not isinstance(item, dict):
                 continue
             total += 1

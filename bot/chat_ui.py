@@ -29,7 +29,7 @@ from bot.i18n import (
     message,
     ui_text,
 )
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import ClientKeys, RateLimiter, allow_all
 from bot.safe_html import (
     DEFAULT_LINK_HOSTS,
     escape_text,
@@ -139,6 +139,15 @@ class ChatSession:
         self.id = secrets.token_hex(8)
         self.turns: list[tuple[str, str]] = []
         self.last: Answer | None = None
+        self.feedback_given = 0
+        self.last_rated: Answer | None = None
+
+    def new_conversation(self) -> ChatSession:
+        """Forgets the turns but keeps the id and counters: "new conversation" must not
+        reset the session's question or feedback limits."""
+        fresh = ChatSession()
+        fresh.id, fresh.feedback_given = self.id, self.feedback_given
+        return fresh
 
 
 class ChatController:
@@ -147,19 +156,35 @@ class ChatController:
     def __init__(self, settings: Settings, assistant: Assistant) -> None:
         self.settings = settings
         self.assistant = assistant
+        # Per session, per client address (an opaque per-process key, so new sessions and
+        # "new conversation" do not reset it) and per process (all clients together).
         self.limiter = RateLimiter(settings.requests_per_minute)
+        self.client_limiter = RateLimiter(settings.requests_per_minute_per_client)
+        self.total_limiter = RateLimiter(settings.requests_per_minute_total)
+        self.feedback_limiter = RateLimiter(settings.feedback_per_client_per_hour, 3600.0)
+        self.client_keys = ClientKeys()
         self.feedback_path = settings.data_dir / "feedback.jsonl"
 
     def respond(
-        self, question: str, history: list[dict[str, Any]], session: ChatSession | None
+        self,
+        question: str,
+        history: list[dict[str, Any]],
+        session: ChatSession | None,
+        client: str | None = None,
     ) -> Iterator[tuple[list[dict[str, Any]], ChatSession, str, str]]:
-        """Yields (chat messages, session, live-region HTML, cleared input)."""
+        """Yields (chat messages, session, live-region HTML, cleared input). `client` is the
+        client's address as the server sees it; only its per-process hash is kept."""
         session = session or ChatSession()
         history = list(history or [])
         question = question or ""
         shown = question if len(question) <= 2000 else question[:2000] + " …"
         history.append({"role": "user", "content": render_question(shown)})
-        if not self.limiter.allow(session.id):
+        checks = [
+            (self.limiter, session.id),
+            (self.client_limiter, self.client_keys.key(client)),
+            (self.total_limiter, "all"),
+        ]
+        if not allow_all(checks):
             text = message("rate_limited", detect_language(question))
             history.append({"role": "assistant", "content": render_text(text)})
             yield history, session, _live(text), ""
@@ -193,10 +218,27 @@ class ChatController:
             session.turns = (session.turns + [(question, final.text)])[-5:]
         yield history, session, _live(plain_text(final)), ""
 
-    def feedback(self, session: ChatSession | None, helpful: bool, comment: str, lang: str) -> str:
+    def feedback(
+        self,
+        session: ChatSession | None,
+        helpful: bool,
+        comment: str,
+        lang: str,
+        client: str | None = None,
+    ) -> str:
+        """Stores one scrubbed record per answer, at most `feedback_per_session` per session
+        and `feedback_per_client_per_hour` per client address."""
         if session is None or session.last is None:
             return ui_text("no_answer_yet", lang)
         answer = session.last
+        if session.last_rated is answer:
+            return ui_text("thanks", lang)  # one verdict per answer, repeated clicks ignored
+        if session.feedback_given >= self.settings.feedback_per_session or not allow_all(
+            [(self.feedback_limiter, self.client_keys.key(client))]
+        ):
+            return ui_text("feedback_limit", lang)
+        session.feedback_given += 1
+        session.last_rated = answer
         record_feedback(
             self.feedback_path,
             answer.question,
@@ -205,8 +247,14 @@ class ChatController:
             helpful,
             comment,
             [c.source for c in answer.sources],
+            retention_days=self.settings.feedback_retention_days,
         )
         return ui_text("thanks", lang)
+
+
+def _client_address(request: Any) -> str | None:
+    """The client's address as uvicorn reports it (after trusted proxy headers)."""
+    return getattr(getattr(request, "client", None), "host", None)
 
 
 def _live(text: str) -> str:
@@ -284,9 +332,29 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
             thanks = gr.Markdown("")
 
         outputs = [chat, session, live, box]
+
+        def answer(
+            question: str, history: list[dict[str, Any]], state: ChatSession | None, request: Any
+        ) -> Iterator[tuple[list[dict[str, Any]], ChatSession, str, str]]:
+            yield from controller.respond(question, history, state, _client_address(request))
+
+        def rate(state: ChatSession | None, text: str, lang: str, helpful: bool, request: Any):
+            return controller.feedback(state, helpful, text, lang, _client_address(request)), ""
+
+        def rate_good(state: ChatSession | None, text: str, lang: str, request: Any):
+            return rate(state, text, lang, True, request)
+
+        def rate_bad(state: ChatSession | None, text: str, lang: str, request: Any):
+            return rate(state, text, lang, False, request)
+
+        # Gradio passes the request to a parameter annotated gr.Request; the string
+        # annotations of this module (future import) cannot name gr, so set it here.
+        for fn in (answer, rate_good, rate_bad):
+            fn.__annotations__ = {"request": gr.Request}
+
         # One public API endpoint ("/ask", used by the load test); the others are page-only.
         ask = {
-            "fn": controller.respond,
+            "fn": answer,
             "inputs": [box, chat, session],
             "outputs": outputs,
             "api_visibility": "private",
@@ -296,21 +364,15 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
         for button in example_buttons:
             button.click(lambda b=button.value: b, None, box, api_visibility="private").then(**ask)
 
-        def clear() -> tuple[list[Any], None, str, str]:
-            return [], None, "", ""
+        def clear(state: ChatSession | None) -> tuple[list[Any], ChatSession | None, str, str]:
+            return [], state.new_conversation() if state else None, "", ""
 
-        new_chat.click(clear, None, outputs, api_visibility="private")
+        new_chat.click(clear, session, outputs, api_visibility="private")
         good.click(
-            lambda s, c, lang: (controller.feedback(s, True, c, lang), ""),
-            [session, comment, language],
-            [thanks, comment],
-            api_visibility="private",
+            rate_good, [session, comment, language], [thanks, comment], api_visibility="private"
         )
         bad.click(
-            lambda s, c, lang: (controller.feedback(s, False, c, lang), ""),
-            [session, comment, language],
-            [thanks, comment],
-            api_visibility="private",
+            rate_bad, [session, comment, language], [thanks, comment], api_visibility="private"
         )
 
         def switch(lang: str) -> tuple[Any, ...]:

@@ -87,6 +87,17 @@ class Settings(BaseSettings):
     concurrency_limit: int = Field(4, ge=1, le=64)
     max_queue_size: int = Field(64, ge=1)
     requests_per_minute: int = Field(20, ge=1, description="Per browser session.")
+    requests_per_minute_per_client: int = Field(
+        60, ge=1, description="Per client address (hashed, in memory; shared behind one NAT)."
+    )
+    requests_per_minute_total: int = Field(600, ge=1, description="Per process, all clients.")
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1,::1",
+        description="Proxies whose X-Forwarded-For names the client (uvicorn); see deployment.",
+    )
+    feedback_per_session: int = Field(5, ge=0, description="Feedback records per session.")
+    feedback_per_client_per_hour: int = Field(20, ge=1)
+    feedback_retention_days: int = Field(90, ge=1, description="Older feedback is deleted.")
     log_questions: bool = Field(False, description="Log question text (debugging only).")
     link_hosts: list[str] = Field(
         list(DEFAULT_LINK_HOSTS),

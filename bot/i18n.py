@@ -434,6 +434,15 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "ru": "Спасибо за отзыв!",
         "fa": "از بازخورد شما سپاسگزاریم!",
     },
+    "feedback_limit": {
+        "de": "Danke! Wir haben schon genug Rückmeldungen von Ihnen gespeichert.",
+        "en": "Thank you! We have already stored enough feedback from you.",
+        "tr": "Teşekkürler! Sizden yeterince geri bildirim kaydettik.",
+        "ar": "شكرًا! لقد حفظنا ما يكفي من ملاحظاتك.",
+        "uk": "Дякуємо! Ми вже зберегли достатньо ваших відгуків.",
+        "ru": "Спасибо! Мы уже сохранили достаточно ваших отзывов.",
+        "fa": "سپاسگزاریم! به اندازهٔ کافی بازخورد از شما ذخیره کرده‌ایم.",
+    },
     "no_answer_yet": {
         "de": "Bitte stellen Sie zuerst eine Frage.",
         "en": "Please ask a question first.",

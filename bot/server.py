@@ -16,7 +16,7 @@ from bot.admin_service import AdminService
 from bot.admin_ui import ADMIN_CSS, build_admin_app
 from bot.assistant import Assistant
 from bot.audit import AuditLog
-from bot.auth import Authenticator, LoginGuard, UserStore
+from bot.auth import Authenticator, LoginClientMiddleware, LoginGuard, UserStore
 from bot.config import Settings
 from bot.embeddings import make_embedder
 from bot.index import build_index, index_exists
@@ -69,7 +69,7 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
         app,
         admin,
         path="/admin",
-        auth=authenticator.check,
+        auth=authenticator.check_async,
         auth_message="Anmeldung für Mitarbeitende des Kommunalen Integrationszentrums.",
         max_file_size=settings.max_file_bytes,
         run_history=False,
@@ -100,4 +100,6 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
         uploads=uploads,
         max_upload_bytes=settings.max_upload_bytes,
     )
+    # after mounting: the client key must be set for Gradio's /admin/login as well
+    app.add_middleware(LoginClientMiddleware, authenticator=authenticator)
     return app, citizen

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -153,3 +154,47 @@ def test_full_disk_during_rebuild_is_a_clear_error(live_server, monkeypatch) -> 
         live_server.url + "/admin/api/index", auth=ADMIN, timeout=300
     )  # an update after the failure: nothing changed, nothing to write
     assert answer.status_code == 200 and "Fertig" in answer.json()["result"]
+
+
+def test_login_attack_does_not_lock_out_other_accounts(live_server) -> None:
+    """The reported denial of service, against the real server: 5 wrong passwords for one
+    account plus 50 failures for random names (each from another address, as a botnet
+    would send them through the proxy) used to block every account for 15 minutes."""
+    base = live_server.url
+    owner = httpx.post(base + "/admin/login", data={"username": STAFF[0], "password": STAFF[1]})
+    assert owner.status_code == 200, "the owner logs in from his usual client first"
+
+    def attempt(name: str, password: str, address: str) -> int:
+        headers = {"X-Forwarded-For": address}  # uvicorn trusts loopback as the proxy
+        form = {"username": name, "password": password}
+        return httpx.post(base + "/admin/login", data=form, headers=headers, timeout=60).status_code
+
+    attacks = [(STAFF[0], "falsch", f"203.0.113.{i}") for i in range(6)]
+    attacks += [(f"user{i}", "falsch", f"198.51.100.{i}") for i in range(50)]
+    started = time.perf_counter()
+    chat_latency: list[float] = []
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(attempt, *a) for a in attacks]
+        while not all(f.done() for f in futures):  # the citizens' side stays responsive
+            t0 = time.perf_counter()
+            assert httpx.get(base + "/config", timeout=60).status_code == 200
+            chat_latency.append(time.perf_counter() - t0)
+        results = [f.result() for f in futures]
+    assert set(results) == {400}
+    seconds = time.perf_counter() - started
+    print(f"\n{len(attacks)} failed logins in {seconds:.1f} s; /config meanwhile: ", end="")
+    print(f"{len(chat_latency)} requests, max {max(chat_latency or [0]):.2f} s")
+
+    admin = httpx.post(base + "/admin/login", data={"username": ADMIN[0], "password": ADMIN[1]})
+    assert admin.status_code == 200, "the admin was not attacked and logs in"
+    assert admin.cookies, "with a session cookie"
+    assert httpx.get(base + "/admin/api/documents", auth=ADMIN).status_code == 200
+    attacked = attempt(STAFF[0], STAFF[1], "192.0.2.99")
+    assert attacked == 400, "the attacked account waits (growing backoff) ..."
+    owner = httpx.post(base + "/admin/login", data={"username": STAFF[0], "password": STAFF[1]})
+    assert owner.status_code == 200, "... except on the client it was used from before"
+
+    for i in range(20):  # one client guessing many names is stopped, only that client
+        attempt(f"guess{i}", "falsch", "203.0.113.250")
+    assert attempt(ADMIN[0], ADMIN[1], "203.0.113.250") == 400
+    assert attempt(ADMIN[0], ADMIN[1], "192.0.2.98") == 200
