@@ -168,15 +168,11 @@ class Assistant:
         result = retriever.search(question, language, k=k)
         own_vector = result.vector
         topic = conversation_topic(question, history)
-        follows = False
         if topic and result.hits:
             topical = retriever.search(topic, language, k=k)
             # a follow-up that clearly names a new topic of its own starts a new topic
-            # (more than three words: "ücreti ne kadar" alone matches the naturalisation fee)
-            new_topic = (
-                len(question.split()) > 3
-                and relevance(result) >= self.settings.refusal_clear_relevance
-                and result.hits[0].metadata.get("source") != topical.hits[0].metadata.get("source")
+            new_topic = relevance(result) >= self.settings.refusal_clear_relevance and (
+                result.hits[0].metadata.get("source") != topical.hits[0].metadata.get("source")
             )
             if not new_topic and topical.vector is not None and own_vector is not None:
                 # units are judged against the question and its topic together: "Und für
@@ -185,7 +181,6 @@ class Assistant:
                 own_vector = blend / (float(np.linalg.norm(blend)) or 1.0)
                 result = topical
                 result.background_best = retriever.background_similarity(own_vector)
-                follows = True
         reason = refusal_reason(
             question,
             result,
@@ -200,7 +195,7 @@ class Assistant:
         elif self.llm is not None:
             answer = yield from self._llm_answer(question, result)
         else:
-            answer = self._extractive(question, result, own_vector, follows)
+            answer = self._extractive(question, result, own_vector)
         answer.seconds = time.perf_counter() - started
         if self.settings.log_questions:
             log.info("question=%r refused=%s reason=%s", question, answer.refused, answer.reason)
@@ -208,9 +203,7 @@ class Assistant:
             log.info("answered refused=%s reason=%s", answer.refused, answer.reason)
         yield answer
 
-    def _extractive(
-        self, question: str, result: RetrievalResult, vector: object, follows: bool = False
-    ) -> Answer:
+    def _extractive(self, question: str, result: RetrievalResult, vector: object) -> Answer:
         """The chosen units answer, unless they are too weak to: the answerability check
         on what would be shown, not only on the passage. A place the passages never
         mention raises the bar (Hennef is not Bad Honnef)."""
@@ -221,8 +214,7 @@ class Assistant:
         )
         margin = composed.best_similarity - result.background_best
         place = self._unknown_place(question, result)
-        # a follow-up's topic passed the passage check; its blended vector sits lower
-        needed = -1.0 if follows else self.settings.refusal_unit_margin
+        needed = self.settings.refusal_unit_margin
         if place:
             needed = max(needed, self.settings.refusal_place_margin)
         if "amount" in asks_for(question) and not any(

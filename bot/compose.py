@@ -100,10 +100,7 @@ _HAS = {
 
 def asks_for(question: str) -> set[str]:
     """What kind of answer a question wants, in any of the supported languages."""
-    kinds = {kind for kind, pattern in _ASKS.items() if pattern.search(question)}
-    if "time" in kinds:  # "كم من الوقت", "скільки часу": how much *time*
-        kinds.discard("amount")
-    return kinds
+    return {kind for kind, pattern in _ASKS.items() if pattern.search(question)}
 
 
 def holds(unit: Unit, kind: str) -> bool:
