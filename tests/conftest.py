@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.answer import Answer, Citation
+from bot.auth import UserStore
 from bot.config import Settings
 from bot.embeddings import BotEmbeddings, register_embedder
 
@@ -87,3 +89,29 @@ def fake_embedder() -> FakeEmbeddings:
     embedder = make_embedder("fake")
     assert isinstance(embedder, FakeEmbeddings)
     return embedder
+
+
+@pytest.fixture
+def users(tmp_path: Path) -> UserStore:
+    """Two accounts: anna (admin) and ben (staff)."""
+    store = UserStore(tmp_path / "users.json")
+    store.add("anna", "admin", "sehr-geheim-123")
+    store.add("ben", "staff", "auch-geheim-456")
+    return store
+
+
+class OneAnswer:
+    """A stand-in assistant: answers every question the same way, with `cite` as source."""
+
+    def __init__(self, cite: Citation | None = None) -> None:
+        self.calls = 0
+        self.cite = cite or Citation(
+            1, "einbuergerung.md", "Einbürgerung", "Kosten", 0.9, "255 Euro", ""
+        )
+
+    def reload_if_changed(self) -> bool:
+        return False
+
+    def stream(self, question: str, history: object):  # noqa: ANN201 - a generator
+        self.calls += 1
+        yield Answer(question, "Die Gebühr beträgt 255 Euro.", False, "de", [self.cite])

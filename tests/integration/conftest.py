@@ -70,20 +70,24 @@ def write_corpus(folder: Path) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The real app (real e5 model, real Chroma, real Gradio) with one admin and one staff."""
-    from bot.auth import UserStore
-
-    root = tmp_path_factory.mktemp("live")
-    settings = Settings(
+def server_settings(root: Path, **overrides: object) -> Settings:
+    """Settings for a real server whose corpus, index, data and accounts live under `root`."""
+    return Settings(
         _env_file=None,  # type: ignore[call-arg]
         corpus_dir=write_corpus(root / "corpus"),
         index_dir=root / "index",
         data_dir=root / "data",
         users_file=root / "data" / "users.json",
-        requests_per_minute=1000,
+        **overrides,  # type: ignore[arg-type]
     )
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The real app (real e5 model, real Chroma, real Gradio) with one admin and one staff."""
+    from bot.auth import UserStore
+
+    settings = server_settings(tmp_path_factory.mktemp("live"), requests_per_minute=1000)
     users = UserStore(settings.users_file)
     users.add("admin", "admin", "admin-passwort-123")
     users.add("redaktion", "staff", "staff-passwort-456")

@@ -7,21 +7,15 @@ import json
 
 import pytest
 
-from bot.config import Settings
-from tests.integration.conftest import LiveServer, write_corpus
+from tests.integration.conftest import LiveServer, server_settings
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def limited_server(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("limits")
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        corpus_dir=write_corpus(root / "corpus"),
-        index_dir=root / "index",
-        data_dir=root / "data",
-        users_file=root / "data" / "users.json",
+    settings = server_settings(
+        tmp_path_factory.mktemp("limits"),
         requests_per_minute=1000,
         requests_per_minute_per_client=3,
     )

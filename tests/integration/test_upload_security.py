@@ -16,8 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.config import Settings
-from tests.integration.conftest import LiveServer, write_corpus
+from tests.integration.conftest import LiveServer, server_settings
 
 pytestmark = pytest.mark.integration
 
@@ -32,12 +31,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     from bot.auth import UserStore
 
     root = tmp_path_factory.mktemp("uploads")
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        corpus_dir=write_corpus(root / "corpus"),
-        index_dir=root / "index",
-        data_dir=root / "data",
-        users_file=root / "data" / "users.json",
+    settings = server_settings(
+        root,
         embedding_model="fake",
         max_file_mb=1,
         max_upload_mb=2,

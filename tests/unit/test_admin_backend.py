@@ -25,14 +25,6 @@ from bot.embeddings import make_embedder
 from bot.index import build_index
 
 
-@pytest.fixture
-def users(tmp_path: Path) -> UserStore:
-    store = UserStore(tmp_path / "users.json")
-    store.add("anna", "admin", "sehr-geheim-123")
-    store.add("ben", "staff", "auch-geheim-456")
-    return store
-
-
 def test_passwords_are_hashed_and_checked(users: UserStore) -> None:
     raw = users.path.read_text(encoding="utf-8")
     assert "sehr-geheim-123" not in raw and "$2b$" in raw

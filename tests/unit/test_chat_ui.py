@@ -10,6 +10,7 @@ import pytest
 from bot.answer import Answer, Citation
 from bot.chat_ui import ChatController, ChatSession, render_answer
 from bot.config import Settings
+from tests.conftest import OneAnswer
 
 
 def citation(**extra: object) -> Citation:
@@ -42,24 +43,10 @@ def test_refusal_offers_contact_in_the_question_language() -> None:
     assert "contact the KI" in html and "rhein-sieg-kreis.de" in html
 
 
-class OneAnswer:
-    """A stand-in assistant: answers every question the same way."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def reload_if_changed(self) -> bool:
-        return False
-
-    def stream(self, question: str, history: object):
-        self.calls += 1
-        yield Answer(question, "Die Gebühr beträgt 255 Euro.", False, "de", [citation()])
-
-
 @pytest.fixture
 def controller(settings: Settings) -> ChatController:
     limited = settings.model_copy(update={"requests_per_minute": 3})
-    return ChatController(limited, OneAnswer())  # type: ignore[arg-type]
+    return ChatController(limited, OneAnswer(citation()))  # type: ignore[arg-type]
 
 
 def run(controller: ChatController, question: str, session: ChatSession | None):

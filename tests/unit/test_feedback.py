@@ -12,10 +12,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.answer import Answer, Citation
 from bot.chat_ui import ChatController, ChatSession, build_app
 from bot.config import Settings
 from bot.feedback import record_feedback
+from tests.conftest import OneAnswer
 
 PERSONAL = (
     "Ich heiße Ahmad Karimi, geboren am 03.12.1985, Tel. 0171 1234567 oder +49 2241 13-2345, "
@@ -83,19 +83,6 @@ def test_old_feedback_is_deleted_on_write_and_on_read(tmp_path: Path) -> None:
     ]
     assert [r["question"] for r in stored(path)] == ["neu"], "pruned on read"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-
-
-class OneAnswer:
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def reload_if_changed(self) -> bool:
-        return False
-
-    def stream(self, question: str, history: object):
-        self.calls += 1
-        cite = Citation(1, "einbuergerung.md", "Einbürgerung", "Kosten", 0.9, "255 Euro", "")
-        yield Answer(question, "Die Gebühr beträgt 255 Euro.", False, "de", [cite])
 
 
 @pytest.fixture

@@ -11,14 +11,6 @@ from bot.auth import Authenticator, LoginGuard, UserStore
 
 
 @pytest.fixture
-def users(tmp_path: Path) -> UserStore:
-    store = UserStore(tmp_path / "users.json")
-    store.add("anna", "admin", "sehr-geheim-123")
-    store.add("ben", "staff", "auch-geheim-456")
-    return store
-
-
-@pytest.fixture
 def now() -> list[float]:
     return [1000.0]
 
