@@ -193,14 +193,6 @@ class AdminService:
 
     # --- index (admins) ------------------------------------------------------------------------
 
-    def run_index(
-        self,
-        user: str,
-        rebuild: bool = False,
-        progress: Callable[[str, int, int], None] | None = None,
-    ) -> str:
-        return self.index_run(user, rebuild, progress).message
-
     def index_run(
         self,
         user: str,

@@ -166,7 +166,7 @@ def build_admin_app(service: AdminService) -> Any:
             if total:
                 progress(done / total, desc=f"{stage} {done}/{total}")
 
-        return call(service.run_index, user_of(request), rebuild, report)
+        return call(service.index_run, user_of(request), rebuild, report).message
 
     def update_index(request: gr.Request, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
         return run_index(False, request, progress)

@@ -132,7 +132,7 @@ def test_messages_to_staff_have_no_server_paths(settings: Settings, tmp_path: Pa
     users.add("anna", "admin", "sehr-geheim-123")
     service = AdminService(settings, users, AuditLog(tmp_path / "audit.jsonl"))
 
-    messages = [service.index_statistics(), service.run_index("anna")]
+    messages = [service.index_statistics(), service.index_run("anna").message]
     for message in messages:
         assert "beschädigt" in message or "corrupt" in message
         assert str(tmp_path) not in message and "manifest.json" not in message, message
