@@ -49,6 +49,13 @@ class NeedsConfirmation(UploadError):
     """A file of that name exists; replacing it needs an explicit confirmation."""
 
 
+def too_large(size: int, max_bytes: int) -> UploadError:
+    """The refusal for a file over the size limit (checked on disk and again on content)."""
+    return UploadError(
+        f"Die Datei ist zu groß ({size / 1048576:.1f} MB, erlaubt {max_bytes / 1048576:.0f} MB)."
+    )
+
+
 def sanitize_filename(name: str) -> str:
     """A safe, readable file name: no folders, no dots in front, ASCII letters, digits, -_."""
     base = re.split(r"[\\/]", name or "")[-1]
@@ -73,10 +80,7 @@ def check_content(name: str, data: bytes, max_bytes: int) -> None:
     if not data:
         raise UploadError("Die Datei ist leer.")
     if len(data) > max_bytes:
-        raise UploadError(
-            f"Die Datei ist zu groß ({len(data) / 1048576:.1f} MB, "
-            f"erlaubt {max_bytes / 1048576:.0f} MB)."
-        )
+        raise too_large(len(data), max_bytes)
     try:
         if suffix == ".pdf":
             if not data.lstrip()[:5].startswith(b"%PDF"):

@@ -19,19 +19,13 @@ import threading
 import time
 from pathlib import Path
 
-from bot.corpus_admin import UploadError
+from bot.corpus_admin import UploadError, too_large
 
 _CHUNK = 1024 * 1024
 
 
 class NotUploaded(UploadError):
     """The path was not stored by an upload to the staff area (or was used already)."""
-
-
-def too_large(size: int, max_bytes: int) -> UploadError:
-    return UploadError(
-        f"Die Datei ist zu groß ({size / 1048576:.1f} MB, erlaubt {max_bytes / 1048576:.0f} MB)."
-    )
 
 
 def read_bounded(path: str | Path, max_bytes: int) -> bytes:
