@@ -14,11 +14,19 @@ from dataclasses import dataclass, field
 from difflib import get_close_matches
 from typing import Any
 
+from bot.compose import (
+    ScoredUnit,
+    UnitStore,
+    Weights,
+    candidate_hits,
+    choose_units,
+    join_units,
+    score_units,
+)
 from bot.i18n import contact_line, format_date, message
 from bot.retrieval import Hit, RetrievalResult, relevance
 
-MAX_PASSAGE_CHARS = 650
-EXCERPT_CHARS = 320
+EXCERPT_CHARS = 1200  # the whole passage: the full section stays one click away
 
 
 @dataclass
@@ -90,9 +98,21 @@ class Answer:
         return "\n".join(lines)
 
 
-def refusal_answer(question: str, language: str, reason: str) -> Answer:
-    text = f"{message('refusal', language)}\n\n{contact_line(language)}"
-    return Answer(question, text, True, language, [], reason=reason)
+def refusal_answer(question: str, language: str, reason: str, place: str | None = None) -> Answer:
+    """The documents hold no answer: say so plainly and name the human contact."""
+    said = (
+        message("refusal_place", language, place=place) if place else message("refusal", language)
+    )
+    return Answer(
+        question, f"{said}\n\n{contact_line(language)}", True, language, [], reason=reason
+    )
+
+
+def human_contact_answer(question: str, language: str) -> Answer:
+    """ "I want to talk to a person": straight to the contact (not an answer from the
+    documents, so it counts as a refusal)."""
+    text = f"{message('human_contact', language)}\n\n{contact_line(language)}"
+    return Answer(question, text, True, language, [], reason="human-contact")
 
 
 # --- refusal ----------------------------------------------------------------------------------
@@ -169,80 +189,7 @@ def refusal_reason(
 
 
 # --- extractive composition -------------------------------------------------------------------
-
-_UNIT_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÄÖÜ0-9„\"(])|\n+")
-
-
-def split_units(text: str) -> list[str]:
-    """Sentences and list items, in order."""
-    return [u.strip() for u in _UNIT_SPLIT.split(text) if u and u.strip()]
-
-
-def trim_passage(text: str, terms: set[str], stem: Any, limit: int = MAX_PASSAGE_CHARS) -> str:
-    """Keep a long passage readable: its lead, plus the units that carry the question's terms."""
-    if len(text) <= limit:
-        return text
-    units = split_units(text)
-    if not terms:
-        return _take_in_order(units, set(range(len(units))), limit)
-    scores = []
-    for i, unit in enumerate(units):
-        unit_terms = set(stem(unit))
-        scores.append((len(unit_terms & terms), -i))
-    chosen = {0}
-    size = len(units[0])
-    for overlap, neg_i in sorted(scores, reverse=True):
-        i = -neg_i
-        if overlap == 0:
-            break
-        if i in chosen:
-            continue
-        if size + len(units[i]) > limit:
-            continue
-        chosen.add(i)
-        size += len(units[i])
-        # the sentence after a match often carries the detail ("... etwa acht Wochen vorher")
-        follower = i + 1
-        if follower < len(units) and follower not in chosen:
-            if size + len(units[follower]) <= limit:
-                chosen.add(follower)
-                size += len(units[follower])
-        # a list item pulls in the line that introduces its list
-        if units[i].startswith(("-", "*")) and i > 0 and (i - 1) not in chosen:
-            intro = max(j for j in range(i) if not units[j].startswith(("-", "*")) or j == 0)
-            if size + len(units[intro]) <= limit:
-                chosen.add(intro)
-                size += len(units[intro])
-    return _take_in_order(units, chosen, limit)
-
-
-def _take_in_order(units: list[str], chosen: set[int], limit: int) -> str:
-    out: list[str] = []
-    size = 0
-    last = -1
-    for i, unit in enumerate(units):
-        if i not in chosen:
-            continue
-        if size + len(unit) > limit and out:
-            break
-        if last >= 0 and i != last + 1:
-            out.append("…")
-        out.append(unit)
-        size += len(unit)
-        last = i
-    return "\n".join(_join_sentences(out))
-
-
-def _join_sentences(units: list[str]) -> list[str]:
-    """Sentences of one paragraph back on one line; list items stay one per line."""
-    lines: list[str] = []
-    for unit in units:
-        is_item = unit.startswith(("-", "*", "…"))
-        if lines and not is_item and not lines[-1].startswith(("-", "*", "…")):
-            lines[-1] += " " + unit
-        else:
-            lines.append(unit)
-    return lines
+# The units of an answer are chosen in bot/compose.py; here they become text and citations.
 
 
 def select_passages(result: RetrievalResult, max_passages: int = 2) -> list[Hit]:
@@ -294,23 +241,48 @@ def make_citations(
     return citations
 
 
+@dataclass
+class Composed:
+    """An extractive answer before it becomes an `Answer`: the units carry the evidence
+    the refusal check looks at."""
+
+    text: str
+    citations: list[Citation]
+    units: list[ScoredUnit]
+
+    @property
+    def best_similarity(self) -> float:
+        return max((u.dense for u in self.units), default=0.0)
+
+
 def compose_extractive(
-    question: str, result: RetrievalResult, stem: Any
-) -> tuple[str, list[Citation]]:
-    """Quote the passages that answer the question, each under its heading with [n]."""
-    used = select_passages(result)
-    citations = make_citations(result, used)
-    terms = set(stem(question))
+    question: str,
+    result: RetrievalResult,
+    stem: Any,
+    store: UnitStore,
+    vector: Any = None,
+    weights: Weights | None = None,
+) -> Composed:
+    """The units that answer the question under one heading line, with citation [1].
+
+    `vector` is the embedding the units are compared with: the question's own (for a
+    follow-up the search used the conversation's topic, the units the question itself).
+    """
+    weights = weights or Weights()
+    hits = candidate_hits(result, gap=weights.gap)
+    vector = result.vector if vector is None else vector
+    chosen = choose_units(score_units(question, vector, hits, store, stem, weights), weights)
+    if not chosen:
+        return Composed("", make_citations(result, result.hits[:1]), [])
+    hit = chosen[0].hit
+    citations = make_citations(result, [hit])
+    heading = hit.metadata.get("title", "")
+    if hit.metadata.get("section"):
+        heading += f" › {hit.metadata['section']}"
     blocks = []
     if result.language != "de":
         note = message("german_sources", result.language)
         if note:
             blocks.append(note)
-    for number, hit in enumerate(used, start=1):
-        meta = hit.metadata
-        heading = meta.get("title", "")
-        if meta.get("section"):
-            heading += f" › {meta['section']}"
-        body = trim_passage(hit.text, terms, stem)
-        blocks.append(f"**{heading}** [{number}]\n{body}")
-    return "\n\n".join(blocks), citations
+    blocks.append(f"**{heading}** [1]\n{join_units([c.unit for c in chosen])}")
+    return Composed("\n\n".join(blocks), citations, chosen)

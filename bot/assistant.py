@@ -1,7 +1,9 @@
 """The assistant: one question (plus the conversation so far) in, a grounded answer out.
 
-    question -> checks (empty, length) -> language -> follow-up resolution -> retrieval
-             -> refusal decision -> extractive answer, or LLM answer with fallback
+    question -> checks (empty, length) -> language -> "talk to a person"? -> retrieval
+             (a short follow-up is searched with the conversation's topic) -> refusal
+             decision (passages, places, the chosen units) -> extractive answer, or LLM
+             answer with fallback
 
 `stream()` is the one generator both the web UI and the CLI consume: it yields text
 pieces (`Delta`) while an LLM writes and always ends with the complete `Answer`. The
@@ -18,31 +20,46 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from bot.answer import (
     Answer,
     compose_extractive,
+    human_contact_answer,
     make_citations,
     refusal_answer,
     refusal_reason,
     select_passages,
 )
+from bot.compose import UnitStore, asks_for, holds
 from bot.config import Settings
 from bot.embeddings import BotEmbeddings, make_embedder
 from bot.i18n import detect_language, message
 from bot.index import IndexProblem, current_generation, load_index
 from bot.llm import NO_ANSWER, LLMAnswerer, LLMError, clean_citations, has_citation
-from bot.retrieval import RetrievalResult, Retriever
+from bot.retrieval import (
+    RetrievalResult,
+    Retriever,
+    human_contact_vectors,
+    mentions_place,
+    named_places,
+    relevance,
+    similarities,
+)
 
 log = logging.getLogger(__name__)
 
 Turn = tuple[str, str]  # (user question, bot answer)
 
 _FOLLOW_UP = re.compile(
-    r"^(und|aber|also|and|what about|how about|ve|peki|а|и|і|а як|و|اما)\b"
-    r"|\b(das|dies|dafür|dazu|davon|darauf|es|sie|er|dort|da|it|this|that|there|they|them|"
-    r"bu|bunun|onun|orada|это|этого|там|це|цього|там|هذا|ذلك|هناك|این|آن|آنجا)\b",
+    r"^(und|aber|also|und wenn|and|but|what about|how about|ve|peki|ya|а|и|і|а як|а если|"
+    r"و|اما|ولو|و اگر)\b"
+    r"|\b(das|dies|dafür|dazu|davon|darauf|dabei|damit|es|sie|er|ihn|dort|da|hier|it|this|"
+    r"that|there|they|them|its|bu|bunun|onun|orada|bunu|onu|это|этого|там|тут|его|це|цього|"
+    r"його|там|тут|هذا|ذلك|هناك|هذه|این|آن|آنجا|اینجا)\b",
     re.I,
 )
+HUMAN_CONTACT_SIMILARITY = 0.945  # question-to-example cosine (e5); see human_contact.txt
 
 
 @dataclass
@@ -53,17 +70,27 @@ class Delta:
 
 
 def is_follow_up(question: str) -> bool:
-    """Short questions that lean on the previous turn ("und was kostet das?")."""
+    """Short questions that lean on what was asked before ("und was kostet das?",
+    "وللأطفال؟"): up to three words always, up to seven with a pronoun or "und"."""
     words = question.split()
-    return len(words) <= 7 and bool(_FOLLOW_UP.search(question))
+    return len(words) <= 3 or (len(words) <= 7 and bool(_FOLLOW_UP.search(question)))
+
+
+def conversation_topic(question: str, history: Sequence[Turn] | None) -> str | None:
+    """For a follow-up, the text that carries the conversation's topic: the last
+    question that stood on its own (the anchor) plus the turns after it. So a third
+    turn "Wie lange dauert das?" still searches "Einbürgerung", not only the second
+    turn "Und für Kinder?". None when the question stands on its own."""
+    if not history or not is_follow_up(question):
+        return None
+    questions = [turn[0] for turn in history]
+    anchor = max((i for i, q in enumerate(questions) if not is_follow_up(q)), default=0)
+    return " ".join([*questions[anchor:][-3:], question])
 
 
 def retrieval_query(question: str, history: Sequence[Turn] | None) -> str:
-    """A follow-up is searched together with the question it follows."""
-    if history and is_follow_up(question):
-        previous = history[-1][0]
-        return f"{previous} {question}"
-    return question
+    """What is searched for a question in its conversation."""
+    return conversation_topic(question, history) or question
 
 
 class Assistant:
@@ -72,9 +99,11 @@ class Assistant:
         self.embedder = embedder
         self._lock = threading.Lock()
         self._retriever: Retriever | None = None
+        self._units: UnitStore | None = None
         self._generation: str | None = None
         self.llm = LLMAnswerer(settings) if settings.llm_enabled else None
         self.reload_if_changed(force=True)
+        self._human = human_contact_vectors(embedder)
         detect_language("Guten Tag, wie geht es?")  # load the detector now, not on question one
 
     @classmethod
@@ -104,8 +133,9 @@ class Assistant:
             log.error("new index generation %s not loaded: %s", generation, exc)
             return False
         retriever = Retriever(index, self.embedder)
+        units = UnitStore(index.units, self.embedder)
         with self._lock:
-            self._retriever, self._generation = retriever, index.generation
+            self._retriever, self._units, self._generation = retriever, units, index.generation
         return True
 
     # --- answering ----------------------------------------------------------------------------
@@ -132,10 +162,25 @@ class Assistant:
             yield Answer(question[:200], text, True, language, reason="too-long")
             return
 
-        retriever = self._retriever
-        assert retriever is not None
-        query = retrieval_query(question, history)
-        result = retriever.search(query, language, k=max(self.settings.top_k, 4))
+        retriever, units = self._retriever, self._units
+        assert retriever is not None and units is not None
+        k = max(self.settings.top_k, 4)
+        result = retriever.search(question, language, k=k)
+        own_vector = result.vector
+        topic = conversation_topic(question, history)
+        if topic and result.hits:
+            topical = retriever.search(topic, language, k=k)
+            # a follow-up that clearly names a new topic of its own starts a new topic
+            new_topic = relevance(result) >= self.settings.refusal_clear_relevance and (
+                result.hits[0].metadata.get("source") != topical.hits[0].metadata.get("source")
+            )
+            if not new_topic and topical.vector is not None and own_vector is not None:
+                # units are judged against the question and its topic together: "Und für
+                # Kinder?" picks the sentence about children within the topic's passage
+                blend = np.asarray(own_vector) + np.asarray(topical.vector)
+                own_vector = blend / (float(np.linalg.norm(blend)) or 1.0)
+                result = topical
+                result.background_best = retriever.background_similarity(own_vector)
         reason = refusal_reason(
             question,
             result,
@@ -143,19 +188,62 @@ class Assistant:
             self.settings.refusal_min_relevance,
             self.settings.refusal_clear_relevance,
         )
-        if reason:
+        if reason is None and self.wants_person(question, own_vector):
+            answer = human_contact_answer(question, language)
+        elif reason:
             answer = refusal_answer(question, language, reason)
         elif self.llm is not None:
             answer = yield from self._llm_answer(question, result)
         else:
-            text, citations = compose_extractive(question, result, retriever.bm25.stems)
-            answer = Answer(question, text, False, language, citations)
+            answer = self._extractive(question, result, own_vector)
         answer.seconds = time.perf_counter() - started
         if self.settings.log_questions:
             log.info("question=%r refused=%s reason=%s", question, answer.refused, answer.reason)
         else:
             log.info("answered refused=%s reason=%s", answer.refused, answer.reason)
         yield answer
+
+    def _extractive(self, question: str, result: RetrievalResult, vector: object) -> Answer:
+        """The chosen units answer, unless they are too weak to: the answerability check
+        on what would be shown, not only on the passage. A place the passages never
+        mention raises the bar (Hennef is not Bad Honnef)."""
+        assert self._units is not None
+        language = result.language
+        composed = compose_extractive(
+            question, result, self.retriever.bm25.stems, self._units, vector=vector
+        )
+        margin = composed.best_similarity - result.background_best
+        place = self._unknown_place(question, result)
+        needed = self.settings.refusal_unit_margin
+        if place:
+            needed = max(needed, self.settings.refusal_place_margin)
+        if "amount" in asks_for(question) and not any(
+            holds(u.unit, "amount") for u in composed.units
+        ):
+            needed = max(needed, self.settings.refusal_amount_margin)
+        if not composed.units or margin < needed:
+            why = f"chosen units too weak (margin {margin:.3f} < {needed:.3f})"
+            return refusal_answer(question, language, why, place)
+        text = composed.text
+        if place:  # answered in general: say that the documents say nothing for the place
+            text = f"{message('place_general', language, place=place)}\n\n{text}"
+        return Answer(question, text, False, language, composed.citations)
+
+    def wants_person(self, question: str, vector: object) -> bool:
+        """ "Ich möchte mit einem Menschen sprechen", in any language: the contact, not a
+        passage (measured: the Sprachcafé passage was the closest one)."""
+        if vector is None or len(question.split()) > 12 or not len(self._human):
+            return False
+        return float(similarities(self._human, vector).max()) >= HUMAN_CONTACT_SIMILARITY
+
+    def _unknown_place(self, question: str, result: RetrievalResult) -> str | None:
+        """A place the question names that no candidate passage mentions: the documents
+        do not speak about that place (Hennef is not Bad Honnef)."""
+        texts = " ".join(
+            f"{h.metadata.get('title', '')} {h.metadata.get('section', '')} {h.text}"
+            for h in result.hits[:3]
+        )
+        return next((p for p in named_places(question) if not mentions_place(texts, p)), None)
 
     def _llm_answer(self, question: str, result: RetrievalResult) -> Iterator[Delta]:
         """Stream from the LLM; on failure, return the extractive answer with a note."""
@@ -194,6 +282,8 @@ class Assistant:
 
     def _fallback(self, question: str, result: RetrievalResult) -> Answer:
         language = result.language
-        text, citations = compose_extractive(question, result, self.retriever.bm25.stems)
+        assert self._units is not None
+        composed = compose_extractive(question, result, self.retriever.bm25.stems, self._units)
+        text, citations = composed.text, composed.citations
         note = message("llm_fallback", language)
         return Answer(question, f"{note}\n\n{text}", False, language, citations, notice=note)

@@ -64,6 +64,17 @@ class Settings(BaseSettings):
     refusal_clear_relevance: float = Field(
         2.8, description="Below this, refuse questions whose key terms the corpus lacks."
     )
+    # Answerability of the chosen units: cosine margin of the best unit over the closest
+    # everyday background passage. Calibrated on tests/eval/dev*.jsonl only.
+    refusal_unit_margin: float = Field(
+        0.008, description="Refuse when the best answer unit's margin is below this."
+    )
+    refusal_place_margin: float = Field(
+        0.06, description="Margin needed when the question names a place no passage mentions."
+    )
+    refusal_amount_margin: float = Field(
+        0.07, description="Margin needed when an amount is asked and no chosen unit has one."
+    )
     llm_base_url: str | None = Field(None, description="OpenAI-compatible server, e.g. Ollama.")
     llm_model: str = "llama3.1"
     llm_api_key: SecretStr = SecretStr("not-needed")

@@ -44,6 +44,50 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "متأسفانه در مدارک من پاسخ مطمئنی برای این پرسش پیدا نشد. "
         "لطفاً مستقیماً با مرکز ادغام شهرستان (Kommunales Integrationszentrum) تماس بگیرید.",
     },
+    "refusal_place": {
+        "de": "Zu „{place}“ finde ich in meinen Unterlagen nichts. Die Dokumente des "
+        "Kommunalen Integrationszentrums sagen dazu nichts Verlässliches; bitte fragen Sie "
+        "direkt dort nach.",
+        "en": "I found nothing about “{place}” in my documents. Please ask the Kommunales "
+        "Integrationszentrum (integration centre) directly.",
+        "tr": "Belgelerimde “{place}” hakkında bir bilgi bulamadım. Lütfen doğrudan "
+        "Kommunales Integrationszentrum'a (Uyum Merkezi) sorun.",
+        "ar": "لم أجد في وثائقي شيئًا عن „{place}“. يُرجى السؤال مباشرةً لدى مركز الاندماج "
+        "البلدي (Kommunales Integrationszentrum).",
+        "uk": "У моїх документах немає нічого про „{place}“. Будь ласка, запитайте "
+        "безпосередньо в Комунальному інтеграційному центрі (Kommunales Integrationszentrum).",
+        "ru": "В моих документах нет ничего о „{place}“. Пожалуйста, спросите напрямую в "
+        "Коммунальном интеграционном центре (Kommunales Integrationszentrum).",
+        "fa": "در مدارک من چیزی درباره „{place}“ پیدا نشد. لطفاً مستقیماً از مرکز ادغام "
+        "شهرستان (Kommunales Integrationszentrum) بپرسید.",
+    },
+    "place_general": {
+        "de": "Zu „{place}“ steht in meinen Unterlagen nichts Eigenes. Allgemein gilt:",
+        "en": "My documents say nothing specific about “{place}”. In general:",
+        "tr": "Belgelerimde “{place}” hakkında özel bir bilgi yok. Genel olarak:",
+        "ar": "لا تذكر وثائقي شيئًا خاصًا عن „{place}“. بشكل عام:",
+        "uk": "У моїх документах немає нічого окремого про „{place}“. Загалом:",
+        "ru": "В моих документах нет ничего отдельного о „{place}“. В целом:",
+        "fa": "در مدارک من چیز خاصی درباره „{place}“ نیامده است. به‌طور کلی:",
+    },
+    "human_contact": {
+        "de": "Gern: Die Mitarbeitenden des Kommunalen Integrationszentrums beraten Sie "
+        "persönlich. Bitte vereinbaren Sie vorher einen Termin.",
+        "en": "Of course: the staff of the Kommunales Integrationszentrum (integration "
+        "centre) will advise you in person. Please make an appointment first.",
+        "tr": "Elbette: Kommunales Integrationszentrum (Uyum Merkezi) çalışanları size "
+        "yüz yüze danışmanlık verir. Lütfen önceden randevu alın.",
+        "ar": "بكل سرور: يقدّم موظفو مركز الاندماج البلدي (Kommunales Integrationszentrum) "
+        "الاستشارة لك شخصيًا. يُرجى حجز موعد مسبقًا.",
+        "uk": "Звісно: працівники Комунального інтеграційного центру (Kommunales "
+        "Integrationszentrum) проконсультують вас особисто. Будь ласка, домовтеся про "
+        "зустріч заздалегідь.",
+        "ru": "Конечно: сотрудники Коммунального интеграционного центра (Kommunales "
+        "Integrationszentrum) проконсультируют вас лично. Пожалуйста, заранее запишитесь "
+        "на приём.",
+        "fa": "حتماً: کارکنان مرکز ادغام شهرستان (Kommunales Integrationszentrum) شما را "
+        "حضوری راهنمایی می‌کنند. لطفاً از قبل وقت بگیرید.",
+    },
     "contact": {
         "de": "Kontakt: Kommunales Integrationszentrum Rhein-Sieg-Kreis, {address}, {url}",
         "en": "Contact: Kommunales Integrationszentrum Rhein-Sieg-Kreis, {address}, {url}",

@@ -47,6 +47,8 @@ class RetrievalResult:
     top_dense: float
     background_margin: float = 0.0  # best chunk minus best everyday background passage
     unknown_terms: list[str] = field(default_factory=list)  # terms the corpus never uses
+    vector: np.ndarray | None = None  # the query's embedding (the composer reuses it)
+    background_best: float = 0.0  # similarity of the closest everyday background passage
 
 
 MARGIN_WEIGHT = 8.0  # one z unit ~ 0.125 cosine of margin over everyday text
@@ -196,11 +198,10 @@ class Retriever:
             for stem in self.bm25.stems(word)
             if stem not in self.known_terms
         ]
-        margin = (
-            top_dense - float(similarities(self._background, vector).max())
-            if len(self._background)
-            else 1.0
+        background_best = (
+            float(similarities(self._background, vector).max()) if len(self._background) else 0.0
         )
+        margin = top_dense - background_best if len(self._background) else 1.0
         return RetrievalResult(
             hits=hits,
             language=language,
@@ -208,7 +209,15 @@ class Retriever:
             top_dense=top_dense,
             background_margin=margin,
             unknown_terms=unknown,
+            vector=vector,
+            background_best=background_best,
         )
+
+    def background_similarity(self, vector: np.ndarray) -> float:
+        """How close a query vector is to everyday text (the closest background passage)."""
+        if not len(self._background):
+            return 0.0
+        return float(similarities(self._background, np.asarray(vector, np.float32)).max())
 
     def _similarity(self, vector: np.ndarray, cid: str) -> float:
         got = self.index.collection.get(ids=[cid], include=["embeddings"])
@@ -244,18 +253,59 @@ def common_words() -> tuple[str, ...]:
     return tuple(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
 
 
-_BACKGROUND_CACHE: dict[tuple[str, str], np.ndarray] = {}
+_BACKGROUND_CACHE: dict[tuple[str, str, str], np.ndarray] = {}
 
 
-def background_vectors(embedder: BotEmbeddings) -> np.ndarray:
-    """Everyday passages embedded once per model and process (about a second with e5)."""
-    key = (embedder.model_id, embedder.backend)
+def _data_lines(name: str) -> tuple[str, ...]:
+    text = resources.files("bot.data").joinpath(name).read_text(encoding="utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip() and line[0] != "#")
+
+
+def _cached_vectors(embedder: BotEmbeddings, name: str, as_queries: bool) -> np.ndarray:
+    key = (embedder.model_id, embedder.backend, name)
     if key not in _BACKGROUND_CACHE:
-        vectors = np.asarray(embedder.embed_documents(list(_background_passages())), np.float32)
+        lines = list(_data_lines(name))
+        raw = (
+            [embedder.embed_query(line) for line in lines]
+            if as_queries
+            else embedder.embed_documents(lines)
+        )
+        vectors = np.asarray(raw, np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         _BACKGROUND_CACHE[key] = vectors / norms
     return _BACKGROUND_CACHE[key]
+
+
+def background_vectors(embedder: BotEmbeddings) -> np.ndarray:
+    """Everyday passages embedded once per model and process (about a second with e5)."""
+    return _cached_vectors(embedder, "background.txt", as_queries=False)
+
+
+def human_contact_vectors(embedder: BotEmbeddings) -> np.ndarray:
+    """ "I want to talk to a person" in our languages, embedded as questions."""
+    return _cached_vectors(embedder, "human_contact.txt", as_queries=True)
+
+
+@lru_cache(maxsize=1)
+def _place_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    out = []
+    for line in _data_lines("places.txt"):
+        exact = line.startswith("!")  # a name that is also a word ("how much"): as written
+        variants = [v.strip() for v in line.lstrip("!").split("|") if v.strip()]
+        alternatives = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in variants)
+        flags = 0 if exact else re.I
+        out.append((variants[0], re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", flags)))
+    return tuple(out)
+
+
+def named_places(text: str) -> list[str]:
+    """Places of the district (and beyond) a text names, by their main name."""
+    return [name for name, pattern in _place_patterns() if pattern.search(text)]
+
+
+def mentions_place(text: str, place: str) -> bool:
+    return any(name == place and p.search(text) for name, p in _place_patterns())
 
 
 def _lexical_text(text: str, meta: dict[str, Any]) -> str:

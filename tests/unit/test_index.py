@@ -60,7 +60,13 @@ def test_build_then_noop_then_update_and_delete(settings: Settings, corpus: Path
     calls_before = embedder.calls
     third = build_index(settings, embedder)
     assert (third.added, third.updated, third.removed) == (0, 1, 1)
-    assert embedder.calls - calls_before == 1, "only the changed file is embedded again"
+    # one chunk and its one answer unit: only the changed file is embedded again
+    assert embedder.calls - calls_before == 2, "only the changed file is embedded again"
+
+    index = load_index(settings, embedder)
+    units = index.units.get(include=["documents", "metadatas"])
+    assert set(units["documents"]) >= {"Der Kurs hat 700 Stunden."}
+    assert {m["chunk"] for m in units["metadatas"]} == set(index.ids), "units follow chunks"
 
     index = load_index(settings, embedder)
     sources = {m["source"] for m in index.metadatas}

@@ -1,0 +1,306 @@
+"""The extractive answer: the one to three units of the best passages that answer.
+
+    question -> retrieval (passages) -> units of the top passages (precomputed vectors)
+             -> score each unit: meaning (e5) + shared words + what the question asks for
+             -> best unit, its list or introduction, a close second from the same passage
+             -> one heading line, the units in document order, one citation
+
+Why not simply the passage: a 900-character passage under a bold heading is a collage
+to read on a phone and hides the one sentence that answers. Why not similarity alone:
+measured on the dev split, the sentence most similar to the question is often a
+neighbour of the answer ("Der Test hat 33 Fragen." for "wie viele muss ich richtig
+haben"); what the question asks for (an amount, a time, a place, a list of papers),
+shared words and the passage's rank decide between close candidates.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from bot.embeddings import BotEmbeddings
+from bot.retrieval import Hit, RetrievalResult, similarities
+from bot.units import Unit, split_units, unit_context
+
+MAX_ANSWER_CHARS = 450
+CANDIDATE_PASSAGES = 3
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How a unit's score is made; tuned on tests/eval/dev.jsonl only (see
+    docs/evaluation.md), reported on the test split and the citizen set."""
+
+    lexical: float = 0.08  # share of the question's stems the unit contains
+    answer_type: float = 0.05  # the unit holds what the question asks for
+    passage_rank: float = 0.012  # per rank of the passage below the best
+    second_gap: float = 0.03  # a second unit joins when this close to the best
+    short_unit: int = 70  # a unit this short takes its follower along
+    long_unit: float = 0.02  # per 500 characters beyond 200: long lists match everything a bit
+    gap: float = 0.05  # passages this much less similar than the best still offer units
+
+
+@dataclass
+class ScoredUnit:
+    unit: Unit
+    hit: Hit
+    rank: int  # rank of its passage among the candidates
+    dense: float
+    score: float
+
+
+# --- what the question asks for ----------------------------------------------------------------
+
+_ASKS = {
+    "amount": re.compile(
+        r"kost|gebühr|preis|wie ?viel|bezahl|zahl|euro|geld|cost|fee|price|how much|pay|"
+        r"ücret|para|ne kadar|tutar|تكلف|رسوم|كم|سعر|скільки|кошту|вартіст|плат|сколько|"
+        r"стои|стоимост|هزینه|چقدر|قیمت|پول",
+        re.I,
+    ),
+    "time": re.compile(
+        r"\bwann\b|wie lange|dauer|frist|bis wann|wie schnell|uhrzeit|geöffnet|offen|"
+        r"öffnungszeit|sprechzeit|when|how long|deadline|open|ne zaman|ne kadar sür|süre|"
+        r"متى|مدة|كم من الوقت|коли|скільки часу|термін|когда|сколько времени|срок|"
+        r"کی |چه مدت|چقدر طول|مهلت",
+        re.I,
+    ),
+    "contact": re.compile(
+        r"telefon|anruf|nummer|e-?mail|erreich|kontakt|adresse|\bwo\b|wohin|phone|call|"
+        r"address|where|contact|nerede|adres|iletişim|أين|هاتف|عنوان|اتصال|де\b|телефон|"
+        r"адрес|где|контакт|کجا|تلفن|آدرس|تماس",
+        re.I,
+    ),
+    "list": re.compile(
+        r"unterlagen|dokumente|papiere|mitbringen|voraussetzung|bedingung|documents|papers|"
+        r"requirement|bring|belge|evrak|şart|وثائق|مستندات|شروط|документ|умов|услови|مدارک|"
+        r"شرایط",
+        re.I,
+    ),
+}
+_HAS = {
+    "amount": re.compile(
+        r"\d[\d.,]*\s*(?:euro|€|eur\b|prozent|%)|kostenlos|gebührenfrei|gratis|umsonst|"
+        r"übernimmt|übernehmen|bezahlt|zahlt|gebühr",
+        re.I,
+    ),
+    "time": re.compile(
+        r"\d+\s*(?:tage|tagen|wochen|monate|monaten|jahre|jahren|stunden|unterrichtseinheiten|"
+        r"uhr|minuten)|\buhr\b|montag|dienstag|mittwoch|donnerstag|freitag|samstag|\bmo\b|"
+        r"\bfr\b|wochen|monat|jahr|vor dem|rechtzeitig|sofort|frist",
+        re.I,
+    ),
+}
+
+
+def asks_for(question: str) -> set[str]:
+    """What kind of answer a question wants, in any of the supported languages."""
+    return {kind for kind, pattern in _ASKS.items() if pattern.search(question)}
+
+
+def holds(unit: Unit, kind: str) -> bool:
+    if kind == "contact":
+        return unit.kind == "contact"
+    if kind == "list":
+        return unit.kind in {"list", "item"}
+    pattern = _HAS.get(kind)
+    return bool(pattern and pattern.search(unit.text))
+
+
+# --- unit vectors -------------------------------------------------------------------------------
+
+
+class UnitStore:
+    """Units and their vectors for the chunks of one index generation.
+
+    Built at index time (index.py embeds every chunk's units); an index from before that
+    has no units collection, and then units are split and embedded on first use and kept
+    in a bounded cache.
+    """
+
+    def __init__(self, collection: Any, embedder: BotEmbeddings, cache_size: int = 4096) -> None:
+        self.collection = collection
+        self.embedder = embedder
+        self._cache: OrderedDict[str, list[tuple[Unit, np.ndarray]]] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    def units(self, hits: list[Hit]) -> dict[str, list[tuple[Unit, np.ndarray]]]:
+        wanted = [h.id for h in hits]
+        out: dict[str, list[tuple[Unit, np.ndarray]]] = {}
+        with self._lock:
+            for cid in wanted:
+                if cid in self._cache:
+                    self._cache.move_to_end(cid)
+                    out[cid] = self._cache[cid]
+        missing = [h for h in hits if h.id not in out]
+        if missing:
+            fetched = self._fetch(missing)
+            with self._lock:
+                for cid, items in fetched.items():
+                    out[cid] = self._cache[cid] = items
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        return out
+
+    def _fetch(self, hits: list[Hit]) -> dict[str, list[tuple[Unit, np.ndarray]]]:
+        found: dict[str, list[tuple[Unit, np.ndarray]]] = {h.id: [] for h in hits}
+        if self.collection is not None:
+            got = self.collection.get(
+                where={"chunk": {"$in": [h.id for h in hits]}},
+                include=["documents", "metadatas", "embeddings"],
+            )
+            for text, meta, vector in zip(
+                got["documents"], got["metadatas"], got["embeddings"], strict=True
+            ):
+                unit = Unit(text, str(meta["kind"]), int(meta["pos"]), int(meta["group"]))
+                found[str(meta["chunk"])].append((unit, _normed(vector)))
+        todo = [h for h in hits if not found[h.id]]
+        if todo:  # an index without units (built before them), or a chunk with none stored
+            pieces = [(h, u) for h in todo for u in split_units(h.text)]
+            if pieces:
+                vectors = self.embedder.embed_documents(
+                    [f"{unit_context(h.metadata)}: {u.text}" for h, u in pieces]
+                )
+                for (hit, unit), vector in zip(pieces, vectors, strict=True):
+                    found[hit.id].append((unit, _normed(vector)))
+        for items in found.values():
+            items.sort(key=lambda item: item[0].position)
+        return found
+
+
+def _normed(vector: Any) -> np.ndarray:
+    array = np.asarray(vector, dtype=np.float32)
+    norm = float(np.linalg.norm(array)) or 1.0
+    return array / norm
+
+
+# --- choosing the units ---------------------------------------------------------------------
+
+
+def candidate_hits(
+    result: RetrievalResult, limit: int = CANDIDATE_PASSAGES, gap: float = 0.05
+) -> list[Hit]:
+    """The passages whose units may answer: the top ones that are nearly as close as the
+    best (a far weaker passage only adds wrong candidates)."""
+    if not result.hits:
+        return []
+    best = result.hits[0].dense
+    return [h for i, h in enumerate(result.hits[:limit]) if i == 0 or h.dense >= best - gap]
+
+
+def _quotable(unit: Unit) -> bool:
+    """Never quote a fragment (a chunk split inside a sentence starts in lower case), and
+    never answer with a question (FAQ and PDF headings: "Wann muss ich ...?")."""
+    text = unit.text.strip()
+    first = text[:1]
+    if not first or first.islower() or first in ",;.)]":
+        return False
+    return not (unit.kind == "sentence" and text.endswith("?"))
+
+
+_CONTINUES = re.compile(
+    r"^(?:Sie|Er|Es|Das|Dies\w*|Diese\w*|Dafür|Dabei|Dann|Damit|Danach|Dort|Hier|Deshalb|"
+    r"Daher|So|Außerdem|Auch|Allerdings|Aber|Dazu)\b"
+)
+
+
+def continues(unit: Unit) -> bool:
+    """A sentence that leans on the one before it ("Sie bestätigt, dass ...")."""
+    return unit.kind == "sentence" and bool(_CONTINUES.match(unit.text))
+
+
+def score_units(
+    question: str,
+    vector: np.ndarray,
+    hits: list[Hit],
+    store: UnitStore,
+    stems: Any,
+    weights: Weights,
+) -> list[ScoredUnit]:
+    """Every quotable unit of the candidate passages with its score, best first."""
+    units = store.units(hits)
+    terms = set(stems(question))
+    kinds = asks_for(question)
+    scored: list[ScoredUnit] = []
+    vector = _normed(vector)
+    for rank, hit in enumerate(hits):
+        items = [(u, v) for u, v in units.get(hit.id, []) if _quotable(u)]
+        if not items:
+            continue
+        dense = similarities(np.vstack([v for _, v in items]), vector)
+        for (unit, _), sim in zip(items, dense, strict=True):
+            score = float(sim) - weights.passage_rank * rank
+            score -= weights.long_unit * max(0, len(unit.text) - 200) / 500
+            if terms:
+                shared = len(terms & set(stems(unit.text)))
+                score += weights.lexical * shared / len(terms)
+            if any(holds(unit, kind) for kind in kinds):
+                score += weights.answer_type
+            scored.append(ScoredUnit(unit, hit, rank, float(sim), score))
+    scored.sort(key=lambda s: s.score, reverse=True)
+    return scored
+
+
+def choose_units(scored: list[ScoredUnit], weights: Weights) -> list[ScoredUnit]:
+    """The best unit plus what belongs with it, in document order, within the budget."""
+    if not scored:
+        return []
+    best = scored[0]
+    same = [s for s in scored if s.hit.id == best.hit.id]
+    by_position = {s.unit.position: s for s in same}
+    chosen = {best.unit.position}
+
+    def size() -> int:
+        return sum(len(by_position[p].unit.text) for p in chosen)
+
+    def with_group(unit: Unit) -> set[int]:
+        """An introduction and its list are one answer ("folgende Unterlagen:" + items)."""
+        if unit.group < 0:
+            return {unit.position}
+        return {s.unit.position for s in same if s.unit.group == unit.group}
+
+    chosen |= with_group(best.unit)
+    # a short unit, or one announcing more, takes the next one along
+    follower = by_position.get(best.unit.position + 1)
+    if follower and (
+        len(best.unit.text) < weights.short_unit
+        or best.unit.text.rstrip().endswith(":")
+        or continues(follower.unit)
+    ):
+        if size() + len(follower.unit.text) <= MAX_ANSWER_CHARS:
+            chosen.add(follower.unit.position)
+    # a second answering unit of the same passage, when nearly as good
+    for other in same[1:]:
+        if len(chosen) >= 3 or other.score < best.score - weights.second_gap:
+            break
+        if other.unit.position in chosen:
+            continue
+        extra = with_group(other.unit) - chosen
+        if size() + sum(len(by_position[p].unit.text) for p in extra) <= MAX_ANSWER_CHARS:
+            chosen |= extra
+    return [by_position[p] for p in sorted(chosen)]
+
+
+def join_units(units: list[Unit]) -> str:
+    """Sentences of one paragraph on one line; lists, contact blocks and rows on their own."""
+    lines: list[str] = []
+    previous: Unit | None = None
+    for unit in units:
+        adjacent = previous is not None and unit.position == previous.position + 1
+        if (
+            lines
+            and unit.kind == "sentence"
+            and previous is not None
+            and previous.kind == "sentence"
+        ):
+            lines[-1] += " " + unit.text if adjacent else " … " + unit.text
+        else:
+            lines.append(unit.text)
+        previous = unit
+    return "\n".join(lines)

@@ -1,0 +1,120 @@
+"""Answer units and their choice: whole sentences, whole lists, contact blocks."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bot.compose import (
+    ScoredUnit,
+    Weights,
+    asks_for,
+    choose_units,
+    continues,
+    holds,
+    join_units,
+)
+from bot.retrieval import Hit
+from bot.units import Unit, split_units
+
+
+def test_sentences_keep_german_abbreviations_together() -> None:
+    text = (
+        "Die Gebühr beträgt 255 Euro bzw. 51 Euro für Kinder. Bitte bringen Sie z. B. Ihren "
+        "Pass mit. Es sind max. 30 Personen. Siehe Nr. 5 der Liste. Danach gilt § 10 Abs. 1 "
+        "StAG. Kurse gibt es u. a. in Siegburg."
+    )
+    units = [u.text for u in split_units(text)]
+    assert units == [
+        "Die Gebühr beträgt 255 Euro bzw. 51 Euro für Kinder.",
+        "Bitte bringen Sie z. B. Ihren Pass mit.",
+        "Es sind max. 30 Personen.",
+        "Siehe Nr. 5 der Liste.",
+        "Danach gilt § 10 Abs. 1 StAG.",
+        "Kurse gibt es u. a. in Siegburg.",
+    ]
+
+
+def test_list_is_one_unit_tied_to_its_introduction() -> None:
+    text = "Sie brauchen folgende Unterlagen:\n1. den Pass\n2. ein Foto\n3. die Meldebescheinigung"
+    intro, items = split_units(text)
+    assert intro.text.endswith(":") and items.kind == "list"
+    assert intro.group == items.group >= 0
+    assert items.text.count("\n") == 2  # no lone "1." or "3."
+
+
+def test_contact_block_stays_together() -> None:
+    text = (
+        "So erreichen Sie uns.\nKommunales Integrationszentrum\nKaiser-Wilhelm-Platz 1, "
+        "53721 Siegburg\nTel. 02241 13-1234\nE-Mail: ki@example.org\nMo.–Fr. 8–12 Uhr"
+    )
+    units = split_units(text)
+    assert [u.kind for u in units] == ["sentence", "contact"]
+    assert units[1].text.startswith("Kommunales") and units[1].text.endswith("12 Uhr")
+
+
+def test_pdf_label_line_is_not_glued_to_the_next_sentence() -> None:
+    wrapped = "Wir empfehlen, den Antrag auf Verlängerung Ihrer Aufenthaltserlaubnis etwa acht"
+    units = split_units(f"Stand: 1. September 2026\n{wrapped}\nWochen vorher zu stellen.")
+    assert [u.text for u in units] == [
+        "Stand: 1. September 2026",
+        f"{wrapped} Wochen vorher zu stellen.",
+    ]
+
+
+def test_table_rows_are_units() -> None:
+    units = split_units("| Kurs | Kosten |\n|---|---|\n| Integrationskurs | 2,29 Euro |")
+    assert [u.kind for u in units] == ["row", "row"]
+
+
+def test_what_a_question_asks_for_in_several_languages() -> None:
+    assert "amount" in asks_for("Was kostet die Einbürgerung?")
+    assert "amount" in asks_for("Сколько стоит гражданство?")
+    assert "time" in asks_for("How long does it take?")
+    assert "contact" in asks_for("أين يقع مركز الاندماج؟")
+    assert asks_for("Darf ich arbeiten?") == set()
+    assert holds(Unit("Die Gebühr beträgt 255 Euro.", "sentence", 0), "amount")
+    assert not holds(Unit("Die Gebühr ist hoch.", "sentence", 0), "time")
+
+
+def _scored(units: list[Unit], scores: list[float]) -> list[ScoredUnit]:
+    hit = Hit("c1", "", {"source": "a.md"}, 1.0, 0.9)
+    out = [ScoredUnit(u, hit, 0, s, s) for u, s in zip(units, scores, strict=True)]
+    return sorted(out, key=lambda s: s.score, reverse=True)
+
+
+def test_choosing_the_intro_brings_the_whole_list_in_document_order() -> None:
+    units = [
+        Unit("Der Antrag kostet nichts.", "sentence", 0),
+        Unit("Bitte bringen Sie mit:", "sentence", 1, group=0),
+        Unit("- Pass\n- Foto", "list", 2, group=0),
+        Unit("Danach bekommen Sie einen Termin.", "sentence", 3),
+    ]
+    chosen = choose_units(_scored(units, [0.70, 0.90, 0.60, 0.50]), Weights())
+    assert [c.unit.position for c in chosen] == [1, 2]
+    assert join_units([c.unit for c in chosen]) == "Bitte bringen Sie mit:\n- Pass\n- Foto"
+
+
+def test_a_sentence_leaning_on_the_best_one_comes_along() -> None:
+    units = [
+        Unit(
+            "Wenn Sie den Antrag vor Ablauf gestellt haben, bekommen Sie eine "
+            "Fiktionsbescheinigung.",
+            "sentence",
+            0,
+        ),
+        Unit("Sie bestätigt, dass Ihr Aufenthaltstitel als fortbestehend gilt.", "sentence", 1),
+        Unit("Bewahren Sie sie gut auf.", "sentence", 2),
+    ]
+    assert continues(units[1])
+    chosen = choose_units(_scored(units, [0.9, 0.7, 0.6]), Weights())
+    assert [c.unit.position for c in chosen] == [0, 1]
+
+
+def test_far_weaker_units_stay_out() -> None:
+    units = [
+        Unit(f"Satz Nummer {i} hat genug Text, damit er sicher nicht als kurz gilt.", "sentence", i)
+        for i in range(4)
+    ]
+    chosen = choose_units(_scored(units, [0.9, 0.5, 0.5, 0.5]), Weights(short_unit=10))
+    assert [c.unit.position for c in chosen] == [0]
+    assert np.isclose(chosen[0].score, 0.9)
