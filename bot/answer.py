@@ -19,7 +19,7 @@ from bot.compose import (
     UnitStore,
     Weights,
     candidate_hits,
-    choose_units,
+    choose_blocks,
     join_units,
     score_units,
 )
@@ -271,18 +271,22 @@ def compose_extractive(
     weights = weights or Weights()
     hits = candidate_hits(result, gap=weights.gap)
     vector = result.vector if vector is None else vector
-    chosen = choose_units(score_units(question, vector, hits, store, stem, weights), weights)
+    blocks_of_units = choose_blocks(
+        score_units(question, vector, hits, store, stem, weights), weights
+    )
+    chosen = [unit for block in blocks_of_units for unit in block]
     if not chosen:
         return Composed("", make_citations(result, result.hits[:1]), [])
-    hit = chosen[0].hit
-    citations = make_citations(result, [hit])
-    heading = hit.metadata.get("title", "")
-    if hit.metadata.get("section"):
-        heading += f" › {hit.metadata['section']}"
+    citations = make_citations(result, [block[0].hit for block in blocks_of_units])
     blocks = []
     if result.language != "de":
         note = message("german_sources", result.language)
         if note:
             blocks.append(note)
-    blocks.append(f"**{heading}** [1]\n{join_units([c.unit for c in chosen])}")
+    for number, block in enumerate(blocks_of_units, start=1):
+        meta = block[0].hit.metadata
+        heading = meta.get("title", "")
+        if meta.get("section"):
+            heading += f" › {meta['section']}"
+        blocks.append(f"**{heading}** [{number}]\n{join_units([c.unit for c in block])}")
     return Composed("\n\n".join(blocks), citations, chosen)

@@ -31,7 +31,7 @@ from bot.answer import (
     refusal_reason,
     select_passages,
 )
-from bot.compose import UnitStore, asks_for, holds
+from bot.compose import UnitStore
 from bot.config import Settings
 from bot.embeddings import BotEmbeddings, make_embedder
 from bot.i18n import detect_language, message
@@ -60,6 +60,9 @@ _FOLLOW_UP = re.compile(
     re.I,
 )
 HUMAN_CONTACT_SIMILARITY = 0.945  # question-to-example cosine (e5); see human_contact.txt
+# What the documents are searched with when a citizen asks for a person: the corpus's own
+# contact passage (address, phone, hours, appointments) answers, whatever its wording.
+CONTACT_QUERY = "Kontakt und Termine: Adresse, Telefon, E-Mail, Sprechzeiten, Termin vereinbaren"
 
 
 @dataclass
@@ -133,7 +136,11 @@ class Assistant:
             log.error("new index generation %s not loaded: %s", generation, exc)
             return False
         retriever = Retriever(index, self.embedder)
-        units = UnitStore(index.units, self.embedder)
+        units = UnitStore(
+            index.units,
+            self.embedder,
+            centroid=index.manifest.get("units", {}).get("centroid"),
+        )
         with self._lock:
             self._retriever, self._units, self._generation = retriever, units, index.generation
         return True
@@ -189,7 +196,7 @@ class Assistant:
             self.settings.refusal_clear_relevance,
         )
         if reason is None and self.wants_person(question, own_vector):
-            answer = human_contact_answer(question, language)
+            answer = self._human_contact(question, language)
         elif reason:
             answer = refusal_answer(question, language, reason)
         elif self.llm is not None:
@@ -217,10 +224,6 @@ class Assistant:
         needed = self.settings.refusal_unit_margin
         if place:
             needed = max(needed, self.settings.refusal_place_margin)
-        if "amount" in asks_for(question) and not any(
-            holds(u.unit, "amount") for u in composed.units
-        ):
-            needed = max(needed, self.settings.refusal_amount_margin)
         if not composed.units or margin < needed:
             why = f"chosen units too weak (margin {margin:.3f} < {needed:.3f})"
             return refusal_answer(question, language, why, place)
@@ -228,6 +231,18 @@ class Assistant:
         if place:  # answered in general: say that the documents say nothing for the place
             text = f"{message('place_general', language, place=place)}\n\n{text}"
         return Answer(question, text, False, language, composed.citations)
+
+    def _human_contact(self, question: str, language: str) -> Answer:
+        """The contact passage of the documents, introduced in the asker's language; the
+        fixed contact line when the documents have none."""
+        assert self._units is not None
+        result = self.retriever.search(CONTACT_QUERY, "de", k=2)
+        composed = compose_extractive(CONTACT_QUERY, result, self.retriever.bm25.stems, self._units)
+        if not composed.units:
+            return human_contact_answer(question, language)
+        body = composed.text
+        text = f"{message('human_contact', language)}\n\n{body}"
+        return Answer(question, text, False, language, composed.citations, reason="human-contact")
 
     def wants_person(self, question: str, vector: object) -> bool:
         """ "Ich möchte mit einem Menschen sprechen", in any language: the contact, not a

@@ -43,6 +43,10 @@ class Weights:
     short_unit: int = 70  # a unit this short takes its follower along
     long_unit: float = 0.02  # per 500 characters beyond 200: long lists match everything a bit
     gap: float = 0.05  # passages this much less similar than the best still offer units
+    fill: int = 360  # neighbours join the chosen units up to this many characters
+    cross_gap: float = 0.03  # a unit of another passage this close to the best: second block
+    cross_budget: int = 160  # characters the second block may take from `fill`
+    hub: float = 0.5  # penalty per cosine to the corpus centroid (generic topic sentences)
 
 
 @dataclass
@@ -123,8 +127,17 @@ class UnitStore:
     in a bounded cache.
     """
 
-    def __init__(self, collection: Any, embedder: BotEmbeddings, cache_size: int = 4096) -> None:
+    def __init__(
+        self,
+        collection: Any,
+        embedder: BotEmbeddings,
+        cache_size: int = 4096,
+        centroid: Any = None,
+    ) -> None:
         self.collection = collection
+        # the mean direction of all units (stored in the manifest at index time): a unit close
+        # to it says what the whole corpus is about and answers no particular question
+        self.centroid = None if centroid is None else _normed(centroid)
         self.embedder = embedder
         self._cache: OrderedDict[str, list[tuple[Unit, np.ndarray]]] = OrderedDict()
         self._cache_size = cache_size
@@ -229,13 +242,16 @@ def score_units(
     kinds = asks_for(question)
     scored: list[ScoredUnit] = []
     vector = _normed(vector)
+    centroid = store.centroid
     for rank, hit in enumerate(hits):
         items = [(u, v) for u, v in units.get(hit.id, []) if _quotable(u)]
         if not items:
             continue
         dense = similarities(np.vstack([v for _, v in items]), vector)
-        for (unit, _), sim in zip(items, dense, strict=True):
+        for (unit, unit_vector), sim in zip(items, dense, strict=True):
             score = float(sim) - weights.passage_rank * rank
+            if centroid is not None:
+                score -= weights.hub * float(unit_vector @ centroid)
             score -= weights.long_unit * max(0, len(unit.text) - 200) / 500
             if terms:
                 shared = len(terms & set(stems(unit.text)))
@@ -248,13 +264,52 @@ def score_units(
 
 
 def choose_units(scored: list[ScoredUnit], weights: Weights) -> list[ScoredUnit]:
-    """The best unit plus what belongs with it, in document order, within the budget."""
+    """All chosen units, block by block (see `choose_blocks`)."""
+    return [unit for block in choose_blocks(scored, weights) for unit in block]
+
+
+def choose_blocks(scored: list[ScoredUnit], weights: Weights) -> list[list[ScoredUnit]]:
+    """The best unit with what belongs to it and its neighbours, in document order; plus,
+    when a unit of another passage scores nearly as well, that unit as a second block.
+
+    Why a second block: the embedder separates the right passage from a close neighbour
+    poorly (dev split: the answering passage is in the top three for 0.95 of the questions,
+    first for 0.85); a second short block keeps the fact in view at a small cost in length.
+    """
     if not scored:
         return []
-    best = scored[0]
-    same = [s for s in scored if s.hit.id == best.hit.id]
+    # the answer stays in the passage the search ranked first (it weighs the whole passage
+    # with its headings and, for German, the exact words); units only choose within it
+    top = min(s.rank for s in scored)
+    best = next(s for s in scored if s.rank == top)
+    other = next(
+        (
+            s
+            for s in scored
+            if s.hit.id != best.hit.id and s.score >= best.score - weights.cross_gap
+        ),
+        None,
+    )
+    blocks: list[list[ScoredUnit]] = []
+    second: list[ScoredUnit] = []
+    if other is not None:
+        second = _pick(other, scored, weights, budget=weights.cross_budget, fill=False)
+    used = sum(len(s.unit.text) for s in second)
+    blocks.append(_pick(best, scored, weights, budget=max(weights.fill - used, 0), fill=True))
+    if second:
+        blocks.append(second)
+    return blocks
+
+
+def _pick(
+    anchor: ScoredUnit, scored: list[ScoredUnit], weights: Weights, budget: int, fill: bool
+) -> list[ScoredUnit]:
+    """The anchor unit of one passage, its list or introduction, a short follower, a close
+    second unit, and (with `fill`) its neighbours up to `budget` characters."""
+    same = [s for s in scored if s.hit.id == anchor.hit.id]
     by_position = {s.unit.position: s for s in same}
-    chosen = {best.unit.position}
+    chosen = {anchor.unit.position}
+    limit = max(budget, len(anchor.unit.text))
 
     def size() -> int:
         return sum(len(by_position[p].unit.text) for p in chosen)
@@ -265,26 +320,64 @@ def choose_units(scored: list[ScoredUnit], weights: Weights) -> list[ScoredUnit]
             return {unit.position}
         return {s.unit.position for s in same if s.unit.group == unit.group}
 
-    chosen |= with_group(best.unit)
+    chosen |= with_group(anchor.unit)
     # a short unit, or one announcing more, takes the next one along
-    follower = by_position.get(best.unit.position + 1)
+    follower = by_position.get(anchor.unit.position + 1)
     if follower and (
-        len(best.unit.text) < weights.short_unit
-        or best.unit.text.rstrip().endswith(":")
+        len(anchor.unit.text) < weights.short_unit
+        or anchor.unit.text.rstrip().endswith(":")
         or continues(follower.unit)
     ):
-        if size() + len(follower.unit.text) <= MAX_ANSWER_CHARS:
+        if size() + len(follower.unit.text) <= max(limit, MAX_ANSWER_CHARS // 2):
             chosen.add(follower.unit.position)
-    # a second answering unit of the same passage, when nearly as good
-    for other in same[1:]:
-        if len(chosen) >= 3 or other.score < best.score - weights.second_gap:
-            break
-        if other.unit.position in chosen:
-            continue
-        extra = with_group(other.unit) - chosen
-        if size() + sum(len(by_position[p].unit.text) for p in extra) <= MAX_ANSWER_CHARS:
-            chosen |= extra
+    if fill:
+        # a second answering unit of the same passage, when nearly as good
+        for other in same:
+            if len(chosen) >= 3 or other.score < anchor.score - weights.second_gap:
+                break
+            if other.unit.position in chosen:
+                continue
+            extra = with_group(other.unit) - chosen
+            if size() + sum(len(by_position[p].unit.text) for p in extra) <= limit:
+                chosen |= extra
+        _fill(chosen, by_position, limit)
     return [by_position[p] for p in sorted(chosen)]
+
+
+def _fill(chosen: set[int], by_position: dict[int, ScoredUnit], budget: int) -> None:
+    """Grow the answer with its neighbours in the passage up to `budget` characters: the
+    detail that answers often sits next to the sentence most like the question (measured
+    on the dev split: the 1-3 best units alone missed the fact in a fifth of the answers).
+    Gaps between chosen units are closed first, then the better-scored neighbour joins."""
+
+    def size() -> int:
+        return sum(len(by_position[p].unit.text) for p in chosen)
+
+    def group_of(position: int) -> set[int]:
+        unit = by_position[position].unit
+        if unit.group < 0:
+            return {position}
+        return {p for p, s in by_position.items() if s.unit.group == unit.group}
+
+    low, high = min(chosen), max(chosen)
+    for position in range(low, high):
+        if position not in chosen and position in by_position:
+            extra = group_of(position) - chosen
+            if size() + sum(len(by_position[p].unit.text) for p in extra) <= budget:
+                chosen |= extra
+    while True:
+        low, high = min(chosen), max(chosen)
+        options = [p for p in (high + 1, low - 1) if p in by_position]
+        options.sort(key=lambda p: by_position[p].score, reverse=True)
+        grown = False
+        for position in options:
+            extra = group_of(position) - chosen
+            if size() + sum(len(by_position[p].unit.text) for p in extra) <= budget:
+                chosen |= extra
+                grown = True
+                break
+        if not grown:
+            return
 
 
 def join_units(units: list[Unit]) -> str:

@@ -72,21 +72,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "human_contact": {
         "de": "Gern: Die Mitarbeitenden des Kommunalen Integrationszentrums beraten Sie "
-        "persönlich. Bitte vereinbaren Sie vorher einen Termin.",
+        "persönlich. So erreichen Sie sie:",
         "en": "Of course: the staff of the Kommunales Integrationszentrum (integration "
-        "centre) will advise you in person. Please make an appointment first.",
+        "centre) will advise you in person. This is how to reach them (quoted in German):",
         "tr": "Elbette: Kommunales Integrationszentrum (Uyum Merkezi) çalışanları size "
-        "yüz yüze danışmanlık verir. Lütfen önceden randevu alın.",
+        "yüz yüze danışmanlık verir. Onlara şöyle ulaşabilirsiniz (Almanca alıntı):",
         "ar": "بكل سرور: يقدّم موظفو مركز الاندماج البلدي (Kommunales Integrationszentrum) "
-        "الاستشارة لك شخصيًا. يُرجى حجز موعد مسبقًا.",
+        "الاستشارة لك شخصيًا. هكذا تتواصل معهم (مقتبس بالألمانية):",
         "uk": "Звісно: працівники Комунального інтеграційного центру (Kommunales "
-        "Integrationszentrum) проконсультують вас особисто. Будь ласка, домовтеся про "
-        "зустріч заздалегідь.",
+        "Integrationszentrum) проконсультують вас особисто. Ось як з ними зв'язатися "
+        "(цитата німецькою):",
         "ru": "Конечно: сотрудники Коммунального интеграционного центра (Kommunales "
-        "Integrationszentrum) проконсультируют вас лично. Пожалуйста, заранее запишитесь "
-        "на приём.",
+        "Integrationszentrum) проконсультируют вас лично. Вот как с ними связаться "
+        "(цитата на немецком):",
         "fa": "حتماً: کارکنان مرکز ادغام شهرستان (Kommunales Integrationszentrum) شما را "
-        "حضوری راهنمایی می‌کنند. لطفاً از قبل وقت بگیرید.",
+        "حضوری راهنمایی می‌کنند. راه تماس با آنها (نقل به آلمانی):",
     },
     "contact": {
         "de": "Kontakt: Kommunales Integrationszentrum Rhein-Sieg-Kreis, {address}, {url}",

@@ -512,17 +512,18 @@ def _write_generation(
         gen_dir.mkdir(parents=True)
         collection = _collection(settings, generation, create=True)
         units = _collection(settings, generation, create=True, units=True)
+        unit_sum = UnitSum()
         if keep and old_gen:
             kept_ids = [i for e in keep.values() for i in e["ids"]]
             _copy_records(settings, old_gen, collection, kept_ids)
-            _copy_units(settings, old_gen, units, kept_ids)
+            _copy_units(settings, old_gen, units, kept_ids, unit_sum)
         chunks = [c for _, cs in fresh.values() for c in cs]
         embed_started = time.perf_counter()
         for start in range(0, len(chunks), 64):
             batch = chunks[start : start + 64]
             vectors = embedder.embed_documents([embedding_text(c) for c in batch])
             _add(collection, batch, vectors)
-            _add_units(units, embedder, batch)
+            _add_units(units, embedder, batch, unit_sum)
             if progress:
                 progress("einbetten", min(start + 64, len(chunks)), len(chunks))
         report.embedded_chunks = len(chunks)
@@ -534,7 +535,11 @@ def _write_generation(
             "created": dt.datetime.now(dt.UTC).isoformat(),
             "embedding": embedder.identity,
             "chunking": _chunking_settings(settings),
-            "units": {"segmenter": SEGMENTER_VERSION, "count": units.count()},
+            "units": {
+                "segmenter": SEGMENTER_VERSION,
+                "count": units.count(),
+                "centroid": unit_sum.centroid(),
+            },
             "collection": collection_name(generation),
             "chroma_url": settings.chroma_url,
             "documents": len(files),
@@ -568,7 +573,34 @@ def _add(collection: Any, chunks: list[Document], vectors: list[list[float]]) ->
         )
 
 
-def _add_units(units: Any, embedder: BotEmbeddings, chunks: list[Document]) -> None:
+class UnitSum:
+    """The running sum of all unit vectors of a generation, for the centroid that the
+    answer composer uses to tell generic topic sentences from answering ones."""
+
+    def __init__(self) -> None:
+        self.total: Any = None
+        self.count = 0
+
+    def add(self, vectors: Any) -> None:
+        import numpy as np
+
+        matrix = np.asarray(vectors, dtype=np.float64)
+        if not matrix.size:
+            return
+        matrix /= np.linalg.norm(matrix, axis=1, keepdims=True) + 1e-12
+        part = matrix.sum(axis=0)
+        self.total = part if self.total is None else self.total + part
+        self.count += len(matrix)
+
+    def centroid(self) -> list[float] | None:
+        if self.total is None or not self.count:
+            return None
+        return [round(float(x), 6) for x in self.total / self.count]
+
+
+def _add_units(
+    units: Any, embedder: BotEmbeddings, chunks: list[Document], unit_sum: UnitSum
+) -> None:
     """Embed the answer units of new chunks now, so that choosing the sentences that
     answer a question costs no embedding at question time (about 350 ms for the units of
     three passages on 2 cores)."""
@@ -588,9 +620,12 @@ def _add_units(units: Any, embedder: BotEmbeddings, chunks: list[Document]) -> N
         [f"{heads[m['chunk']]}: {t}" for t, m in zip(texts, metadatas, strict=True)]
     )
     units.add(ids=ids, embeddings=vectors, documents=texts, metadatas=metadatas)
+    unit_sum.add(vectors)
 
 
-def _copy_units(settings: Settings, old_gen: str, target: Any, chunk_ids: list[str]) -> None:
+def _copy_units(
+    settings: Settings, old_gen: str, target: Any, chunk_ids: list[str], unit_sum: UnitSum
+) -> None:
     """Units of unchanged chunks keep their vectors (an index without units gets none:
     the answer composer then embeds them when first needed)."""
     try:
@@ -609,6 +644,7 @@ def _copy_units(settings: Settings, old_gen: str, target: Any, chunk_ids: list[s
                 documents=got["documents"],
                 metadatas=got["metadatas"],
             )
+            unit_sum.add(got["embeddings"])
 
 
 def _copy_records(settings: Settings, old_gen: str, target: Any, ids: list[str]) -> None:

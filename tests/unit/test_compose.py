@@ -8,6 +8,7 @@ from bot.compose import (
     ScoredUnit,
     Weights,
     asks_for,
+    choose_blocks,
     choose_units,
     continues,
     holds,
@@ -76,9 +77,11 @@ def test_what_a_question_asks_for_in_several_languages() -> None:
     assert not holds(Unit("Die Gebühr ist hoch.", "sentence", 0), "time")
 
 
-def _scored(units: list[Unit], scores: list[float]) -> list[ScoredUnit]:
-    hit = Hit("c1", "", {"source": "a.md"}, 1.0, 0.9)
-    out = [ScoredUnit(u, hit, 0, s, s) for u, s in zip(units, scores, strict=True)]
+def _scored(
+    units: list[Unit], scores: list[float], hit_id: str = "c1", rank: int = 0
+) -> list[ScoredUnit]:
+    hit = Hit(hit_id, "", {"source": f"{hit_id}.md"}, 1.0, 0.9)
+    out = [ScoredUnit(u, hit, rank, s, s) for u, s in zip(units, scores, strict=True)]
     return sorted(out, key=lambda s: s.score, reverse=True)
 
 
@@ -89,7 +92,7 @@ def test_choosing_the_intro_brings_the_whole_list_in_document_order() -> None:
         Unit("- Pass\n- Foto", "list", 2, group=0),
         Unit("Danach bekommen Sie einen Termin.", "sentence", 3),
     ]
-    chosen = choose_units(_scored(units, [0.70, 0.90, 0.60, 0.50]), Weights())
+    chosen = choose_units(_scored(units, [0.70, 0.90, 0.60, 0.50]), Weights(fill=0))
     assert [c.unit.position for c in chosen] == [1, 2]
     assert join_units([c.unit for c in chosen]) == "Bitte bringen Sie mit:\n- Pass\n- Foto"
 
@@ -106,7 +109,7 @@ def test_a_sentence_leaning_on_the_best_one_comes_along() -> None:
         Unit("Bewahren Sie sie gut auf.", "sentence", 2),
     ]
     assert continues(units[1])
-    chosen = choose_units(_scored(units, [0.9, 0.7, 0.6]), Weights())
+    chosen = choose_units(_scored(units, [0.9, 0.7, 0.6]), Weights(fill=0))
     assert [c.unit.position for c in chosen] == [0, 1]
 
 
@@ -115,6 +118,40 @@ def test_far_weaker_units_stay_out() -> None:
         Unit(f"Satz Nummer {i} hat genug Text, damit er sicher nicht als kurz gilt.", "sentence", i)
         for i in range(4)
     ]
-    chosen = choose_units(_scored(units, [0.9, 0.5, 0.5, 0.5]), Weights(short_unit=10))
+    chosen = choose_units(_scored(units, [0.9, 0.5, 0.5, 0.5]), Weights(short_unit=10, fill=0))
     assert [c.unit.position for c in chosen] == [0]
     assert np.isclose(chosen[0].score, 0.9)
+
+
+def _sentences(count: int, length: int = 80) -> list[Unit]:
+    return [Unit(f"Satz {i} " + "x" * (length - 8) + ".", "sentence", i) for i in range(count)]
+
+
+def test_neighbours_fill_the_answer_up_to_the_budget_without_gaps() -> None:
+    units = _sentences(8)  # 80 characters each
+    scores = [0.5, 0.6, 0.9, 0.5, 0.85, 0.7, 0.5, 0.5]
+    chosen = choose_units(_scored(units, scores), Weights(fill=400, short_unit=10))
+    positions = [c.unit.position for c in chosen]
+    assert positions == [1, 2, 3, 4, 5]  # 3 closes the gap; then the better neighbours
+    assert sum(len(c.unit.text) for c in chosen) <= 400
+    assert "…" not in join_units([c.unit for c in chosen])
+
+
+def test_the_answer_starts_in_the_passage_ranked_first() -> None:
+    first = _scored(_sentences(2), [0.80, 0.70], hit_id="first", rank=0)
+    other = _scored(_sentences(2), [0.95, 0.60], hit_id="other", rank=1)
+    far = _scored(_sentences(2), [0.60, 0.50], hit_id="far", rank=2)
+    ranked = sorted(first + other + far, key=lambda s: -s.score)
+    blocks = choose_blocks(ranked, Weights(fill=0, short_unit=10))
+    # the better unit of the second passage follows; the far weaker passage stays out
+    assert [b[0].hit.id for b in blocks] == ["first", "other"]
+
+
+def test_a_nearly_as_good_unit_of_another_passage_is_a_short_second_block() -> None:
+    first = _scored(_sentences(3), [0.80, 0.50, 0.50], hit_id="first", rank=0)
+    other = _scored(_sentences(3), [0.50, 0.79, 0.50], hit_id="other", rank=1)
+    weights = Weights(fill=400, cross_budget=100, short_unit=10)
+    blocks = choose_blocks(sorted(first + other, key=lambda s: -s.score), weights)
+    assert [b[0].hit.id for b in blocks] == ["first", "other"]
+    assert [c.unit.position for c in blocks[1]] == [1]
+    assert sum(len(c.unit.text) for b in blocks for c in b) <= 400
