@@ -45,6 +45,18 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[index]
 
 
+def starts_mid_sentence(text: str) -> bool:
+    """A quoted block that begins inside a sentence: the line under a bold heading starts
+    in lower case, with a punctuation mark or with an ellipsis."""
+    lines = text.splitlines()
+    for heading, first in zip(lines, lines[1:], strict=False):
+        if heading.startswith("**") and first.strip():
+            start = first.strip()[0]
+            if start.islower() or start in ",;.:)]…":
+                return True
+    return False
+
+
 def run_eval(assistant: Any, questions: list[dict[str, Any]]) -> dict[str, Any]:
     """Ask every question once; return overall and non-German metrics plus failures."""
     rows = []
@@ -71,6 +83,8 @@ def run_eval(assistant: Any, questions: list[dict[str, Any]]) -> dict[str, Any]:
                 and not answer.refused
                 and item["fact"] in answer.text,
                 "seconds": seconds,
+                "chars": len(answer.text),
+                "mid_sentence": starts_mid_sentence(answer.text) if not answer.refused else False,
                 "top": docs[:3],
                 "reason": answer.reason,
             }
@@ -94,6 +108,7 @@ def _metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
     unanswerable = [r for r in rows if not r["doc"]]
     with_fact = [r for r in answerable if r["fact"]]
     seconds = [r["seconds"] for r in rows]
+    answered = [r for r in rows if not r["refused"]]
 
     def share(hits: int, total: int) -> float | None:
         return round(hits / total, 3) if total else None
@@ -110,6 +125,10 @@ def _metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "refusal_accuracy": share(sum(r["refused"] for r in unanswerable), len(unanswerable)),
         "false_refusals": sum(r["refused"] for r in answerable),
         "false_refusal_rate": share(sum(r["refused"] for r in answerable), len(answerable)),
+        "answer_chars_median": (
+            statistics.median(r["chars"] for r in answered) if answered else None
+        ),
+        "mid_sentence_starts": sum(r["mid_sentence"] for r in answered),
         "latency_p50_ms": round(_percentile(seconds, 0.5) * 1000, 1),
         "latency_p95_ms": round(_percentile(seconds, 0.95) * 1000, 1),
         "latency_mean_ms": round(statistics.fmean(seconds) * 1000, 1) if seconds else 0.0,
@@ -126,6 +145,8 @@ def format_table(metrics: dict[str, Any]) -> str:
         "fact_hit_rate",
         "refusal_accuracy",
         "false_refusals",
+        "answer_chars_median",
+        "mid_sentence_starts",
         "latency_p50_ms",
         "latency_p95_ms",
     ]
