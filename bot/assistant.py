@@ -175,11 +175,15 @@ class Assistant:
         result = retriever.search(question, language, k=k)
         own_vector = result.vector
         topic = conversation_topic(question, history)
+        follows = False
         if topic and result.hits:
             topical = retriever.search(topic, language, k=k)
             # a follow-up that clearly names a new topic of its own starts a new topic
-            new_topic = relevance(result) >= self.settings.refusal_clear_relevance and (
-                result.hits[0].metadata.get("source") != topical.hits[0].metadata.get("source")
+            # (more than three words: "ücreti ne kadar" alone matches the naturalisation fee)
+            new_topic = (
+                len(question.split()) > 3
+                and relevance(result) >= self.settings.refusal_clear_relevance
+                and result.hits[0].metadata.get("source") != topical.hits[0].metadata.get("source")
             )
             if not new_topic and topical.vector is not None and own_vector is not None:
                 # units are judged against the question and its topic together: "Und für
@@ -188,6 +192,7 @@ class Assistant:
                 own_vector = blend / (float(np.linalg.norm(blend)) or 1.0)
                 result = topical
                 result.background_best = retriever.background_similarity(own_vector)
+                follows = True
         reason = refusal_reason(
             question,
             result,
@@ -202,7 +207,7 @@ class Assistant:
         elif self.llm is not None:
             answer = yield from self._llm_answer(question, result)
         else:
-            answer = self._extractive(question, result, own_vector)
+            answer = self._extractive(question, result, own_vector, follows)
         answer.seconds = time.perf_counter() - started
         if self.settings.log_questions:
             log.info("question=%r refused=%s reason=%s", question, answer.refused, answer.reason)
@@ -210,7 +215,9 @@ class Assistant:
             log.info("answered refused=%s reason=%s", answer.refused, answer.reason)
         yield answer
 
-    def _extractive(self, question: str, result: RetrievalResult, vector: object) -> Answer:
+    def _extractive(
+        self, question: str, result: RetrievalResult, vector: object, follows: bool = False
+    ) -> Answer:
         """The chosen units answer, unless they are too weak to: the answerability check
         on what would be shown, not only on the passage. A place the passages never
         mention raises the bar (Hennef is not Bad Honnef)."""
@@ -221,7 +228,8 @@ class Assistant:
         )
         margin = composed.best_similarity - result.background_best
         place = self._unknown_place(question, result)
-        needed = self.settings.refusal_unit_margin
+        # a follow-up's topic passed the passage check; its blended vector sits lower
+        needed = -1.0 if follows else self.settings.refusal_unit_margin
         if place:
             needed = max(needed, self.settings.refusal_place_margin)
         if not composed.units or margin < needed:

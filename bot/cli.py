@@ -28,6 +28,11 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer a question ('-' reads one per line from stdin)")
     ask.add_argument("--index", type=Path, help="index folder (BOT_INDEX_DIR)")
     ask.add_argument("--json", action="store_true", help="one JSON object per answer")
+    ask.add_argument(
+        "--conversation",
+        action="store_true",
+        help="stdin holds conversations: consecutive lines are turns, a blank line starts anew",
+    )
     ask.add_argument("question", help="the question, or - for stdin")
 
     ev = sub.add_parser("eval", help="run the evaluation set")
@@ -130,11 +135,15 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
     questions = (
         (line.strip() for line in sys.stdin) if args.question == "-" else iter([args.question])
     )
+    history: list[tuple[str, str]] = []
     for question in questions:
         if not question:
+            history = []  # a blank line starts the next conversation (and prints nothing)
             continue
         started = time.perf_counter()
-        answer = assistant.ask(question)
+        answer = assistant.ask(question, history if args.conversation else None)
+        if args.conversation and not answer.refused:
+            history = [*history, (question, answer.text)][-5:]
         if args.json:
             record = answer.contract()
             record["seconds"] = round(time.perf_counter() - started, 4)

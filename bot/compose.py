@@ -104,7 +104,10 @@ _HAS = {
 
 def asks_for(question: str) -> set[str]:
     """What kind of answer a question wants, in any of the supported languages."""
-    return {kind for kind, pattern in _ASKS.items() if pattern.search(question)}
+    kinds = {kind for kind, pattern in _ASKS.items() if pattern.search(question)}
+    if "time" in kinds:  # "كم من الوقت", "скільки часу": how much *time*
+        kinds.discard("amount")
+    return kinds
 
 
 def holds(unit: Unit, kind: str) -> bool:

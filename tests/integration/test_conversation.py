@@ -1,0 +1,57 @@
+"""Multi-turn dialogues through `python -m bot ask --conversation --json -` with the real
+bundled model on the sample corpus: the third turn still knows the topic of the first."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.embeddings import make_embedder
+from bot.index import build_index
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+
+DIALOGUES = {
+    "de": ["Was kostet die Einbürgerung?", "Und für Kinder?", "Wie lange dauert das?"],
+    "en": ["How much does naturalisation cost?", "And for children?", "How long does it take?"],
+    "ar": ["كم تكلفة التجنيس؟", "وللأطفال؟", "كم من الوقت يستغرق ذلك؟"],
+    "uk": ["Скільки коштує натуралізація?", "А для дітей?", "Скільки часу це займає?"],
+}
+
+
+def test_follow_ups_keep_the_topic_in_three_languages(tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    settings = Settings(_env_file=None, corpus_dir=ROOT / "corpus", index_dir=index_dir)  # type: ignore[call-arg]
+    build_index(settings, make_embedder(settings.embedding_model))
+    # blank lines separate the conversations; a new conversation forgets the old topic
+    stdin = "\n\n".join("\n".join(turns) for turns in DIALOGUES.values()) + "\n"
+    env = {**os.environ, "BOT_INDEX_DIR": str(index_dir), "BOT_CORPUS_DIR": str(ROOT / "corpus")}
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "--conversation", "--json", "-"],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stderr
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    assert len(lines) == sum(len(t) for t in DIALOGUES.values()), "one line per question"
+    for number, language in enumerate(DIALOGUES):
+        cost, children, duration = lines[3 * number : 3 * number + 3]
+        for answer in (cost, children, duration):
+            assert not answer["refused"], (language, answer)
+            assert answer["sources"][0]["source"].startswith("einbuergerung"), (language, answer)
+        assert "51 Euro" in children["answer"], (language, children["answer"])
+        # the third turn: the duration of naturalisation, not a passage about Kita or courses
+        assert duration["sources"][0]["source"] == "einbuergerung-antrag.md", (language, duration)
+        assert "Monate" in duration["answer"], (language, duration["answer"])
