@@ -43,7 +43,7 @@ class Weights:
     short_unit: int = 70  # a unit this short takes its follower along
     long_unit: float = 0.02  # per 500 characters beyond 200: long lists match everything a bit
     gap: float = 0.05  # passages this much less similar than the best still offer units
-    fill: int = 360  # neighbours join the chosen units up to this many characters
+    fill: int = 400  # neighbours join the chosen units up to this many characters
     cross_gap: float = 0.03  # a unit of another passage this close to the best: second block
     cross_budget: int = 160  # characters the second block may take from `fill`
     hub: float = 0.5  # penalty per cosine to the corpus centroid (generic topic sentences)

@@ -1,7 +1,10 @@
 """`python -m bot eval`: retrieval, answer and refusal quality on a question set.
 
 A question line: {"q": TEXT, "doc": FILE_NAME_OR_NULL, "fact": SUBSTRING_OR_NULL, "lang": CODE}.
-`doc` null means the bot must refuse. A document counts as cited at rank r when it is the
+`doc` null means the bot must refuse. A conversation line: {"lang": CODE, "turns": [{"q", "doc",
+"fact"}, ...]}: its turns are asked in order with the earlier turns as history (as
+`python -m bot ask --conversation` does), and follow-up turns are also reported on their own.
+A document counts as cited at rank r when it is the
 r-th distinct source of the answer (matched on file name, with or without folders).
 """
 
@@ -25,6 +28,13 @@ def load_questions(path: Path) -> list[dict[str, Any]]:
             item = json.loads(line)
         except json.JSONDecodeError as exc:
             raise ValueError(f"{path}:{number}: not JSON ({exc.msg})") from exc
+        if isinstance(item, dict) and isinstance(item.get("turns"), list):
+            for turn_number, turn in enumerate(item["turns"]):
+                turn = {"lang": item.get("lang", "de"), **turn}
+                if not isinstance(turn, dict) or not set(turn) >= REQUIRED_KEYS:
+                    raise ValueError(f"{path}:{number}: each turn needs {sorted(REQUIRED_KEYS)}")
+                questions.append({**turn, "conversation": number, "turn": turn_number})
+            continue
         if not isinstance(item, dict) or not set(item) >= REQUIRED_KEYS:
             raise ValueError(f"{path}:{number}: needs keys {sorted(REQUIRED_KEYS)}")
         questions.append(item)
@@ -60,10 +70,15 @@ def starts_mid_sentence(text: str) -> bool:
 def run_eval(assistant: Any, questions: list[dict[str, Any]]) -> dict[str, Any]:
     """Ask every question once; return overall and non-German metrics plus failures."""
     rows = []
+    history: list[tuple[str, str]] = []
     for item in questions:
+        if not item.get("turn"):
+            history = []  # a question on its own, or the first turn of a conversation
         started = time.perf_counter()
-        answer = assistant.ask(item["q"])
+        answer = assistant.ask(item["q"], history or None)
         seconds = time.perf_counter() - started
+        if "turn" in item and not answer.refused:
+            history = [*history, (item["q"], answer.text)][-5:]
         docs: list[str] = []
         for cite in answer.sources:
             if cite.source not in docs:
@@ -75,6 +90,7 @@ def run_eval(assistant: Any, questions: list[dict[str, Any]]) -> dict[str, Any]:
             {
                 "q": item["q"],
                 "lang": item.get("lang", "de"),
+                "follow_up": bool(item.get("turn")),
                 "doc": item["doc"],
                 "fact": item.get("fact"),
                 "refused": answer.refused,
@@ -93,6 +109,8 @@ def run_eval(assistant: Any, questions: list[dict[str, Any]]) -> dict[str, Any]:
         "overall": _metrics(rows),
         "non_german": _metrics([r for r in rows if r["lang"] != "de"]),
     }
+    if any(r["follow_up"] for r in rows):
+        metrics["follow_ups"] = _metrics([r for r in rows if r["follow_up"]])
     metrics["failures"] = [
         {k: r[k] for k in ("q", "lang", "doc", "fact", "refused", "top", "reason")}
         for r in rows

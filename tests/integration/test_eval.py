@@ -51,3 +51,7 @@ def test_sample_corpus_meets_quality_targets(sample_assistant: Assistant) -> Non
     answered_anyway = [r["q"] for r in metrics["failures"] if r["doc"] is None]
     assert len(answered_anyway) <= 1, answered_anyway
     assert overall["false_refusal_rate"] <= 0.05
+    # short direct replies (issue "Answers"): median at most 450 characters, and no quoted
+    # block begins inside a sentence
+    assert overall["answer_chars_median"] <= 450
+    assert overall["mid_sentence_starts"] == 0

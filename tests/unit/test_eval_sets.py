@@ -103,3 +103,43 @@ def test_dev_test_split_is_a_fixed_partition_of_questions() -> None:
     assert not set(dev) & set(test)
     assert (dev, test) == module.split(lines)
     assert 0.55 <= len(dev) / len(lines) <= 0.65
+
+
+def test_mid_sentence_start_is_detected_under_a_heading() -> None:
+    from bot.evaluation import starts_mid_sentence
+
+    assert starts_mid_sentence("**Kosten** [1]\nbzw. 51 Euro für Kinder.")
+    assert starts_mid_sentence("**Kosten** [1]\n… 51 Euro für Kinder.")
+    assert not starts_mid_sentence("**Kosten** [1]\nDie Gebühr beträgt 255 Euro.\n- Pass")
+    assert not starts_mid_sentence("Yanıt (Almanca alıntı):\n\n**Kosten** [1]\n- Pass, Foto")
+
+
+def test_conversation_lines_become_turns_asked_with_their_history(tmp_path: Path) -> None:
+    from bot.answer import Answer
+    from bot.evaluation import load_questions, run_eval
+
+    path = tmp_path / "conv.jsonl"
+    turns = [
+        {"q": "Was kostet das?", "doc": "a.md", "fact": "10 Euro"},
+        {"q": "Und für Kinder?", "doc": "a.md", "fact": "5 Euro"},
+    ]
+    path.write_text(json.dumps({"lang": "de", "turns": turns}) + "\n", encoding="utf-8")
+    questions = load_questions(path)
+    assert [(q["q"], q["turn"]) for q in questions] == [
+        ("Was kostet das?", 0),
+        ("Und für Kinder?", 1),
+    ]
+
+    class Remembering:
+        def __init__(self) -> None:
+            self.seen: list[list[tuple[str, str]] | None] = []
+
+        def ask(self, question: str, history: list[tuple[str, str]] | None = None) -> Answer:
+            self.seen.append(list(history) if history else None)
+            return Answer(question, "10 Euro, für Kinder 5 Euro", False, "de", [])
+
+    assistant = Remembering()
+    metrics = run_eval(assistant, questions)
+    assert assistant.seen == [None, [("Was kostet das?", "10 Euro, für Kinder 5 Euro")]]
+    assert metrics["follow_ups"]["questions"] == 1
+    assert metrics["overall"]["fact_hit_rate"] == 1.0
