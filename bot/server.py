@@ -58,7 +58,11 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
     # Where Gradio's upload route stores files (GRADIO_TEMP_DIR or <tmp>/gradio).
     uploads = StaffUploads(get_upload_folder())
     service = AdminService(
-        settings, users, audit, on_index_changed=assistant.reload_if_changed, uploads=uploads
+        settings,
+        users,
+        audit,
+        on_index_changed=lambda: assistant.reload_if_changed(wait=True),
+        uploads=uploads,
     )
 
     app = FastAPI(title="KI-Bot", docs_url=None, redoc_url=None, openapi_url=None)
