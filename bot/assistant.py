@@ -77,7 +77,11 @@ class Assistant:
         self._failed: set[str] = set()  # generations that did not load: not retried per request
         self.llm = LLMAnswerer(settings) if settings.llm_enabled else None
         self.reload_if_changed(force=True)
-        detect_language("Guten Tag, wie geht es?")  # load the detector now, not on question one
+
+    def warm_up(self) -> None:
+        """Load what the first question would otherwise wait for (the language models).
+        The web server runs this in the background after start; `bot ask` does not."""
+        detect_language("Guten Tag, wie geht es?")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Assistant:

@@ -143,7 +143,9 @@ class Retriever:
         self.known_terms = self.bm25.vocab | {
             stem for word in common_words() for stem in self.bm25.stems(word)
         }
-        self._background = background_vectors(embedder)
+        # stored with the generation at build time; older generations: computed here
+        stored = index.background
+        self._background = stored if stored is not None else background_vectors(embedder)
         corpus_sample = _calibration_vectors(index)
         parts = [v for v in (corpus_sample, self._background) if v is not None and len(v)]
         self._calibration = np.vstack(parts) if parts else None
@@ -242,6 +244,13 @@ def _background_passages() -> tuple[str, ...]:
 def common_words() -> tuple[str, ...]:
     text = resources.files("bot.data").joinpath("common_words.txt").read_text(encoding="utf-8")
     return tuple(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
+
+def background_fingerprint() -> str:
+    """Which background passages stored vectors were made from (they ship with the bot)."""
+    import hashlib
+
+    return hashlib.sha256("\n".join(_background_passages()).encode("utf-8")).hexdigest()
 
 
 _BACKGROUND_CACHE: dict[tuple[str, str], np.ndarray] = {}
