@@ -69,3 +69,13 @@ def test_rebuild_of_an_old_generation_stores_them(built: Settings) -> None:
     (serving_dir(built) / BACKGROUND).unlink()
     build_index(built, FakeEmbeddings(), rebuild=True)
     assert load_index(built, FakeEmbeddings()).background is not None
+
+
+def test_start_loads_no_language_models(built: Settings) -> None:
+    """`bot ask` and a start pay for the language detector only when a question needs it."""
+    from bot import i18n
+    from bot.assistant import Assistant
+
+    i18n._detector.cache_clear()
+    Assistant(built, FakeEmbeddings())
+    assert i18n._detector.cache_info().currsize == 0
