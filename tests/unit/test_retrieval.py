@@ -44,3 +44,15 @@ def test_close_passage_of_the_same_document_comes_first() -> None:
     ]
     for language in ("de", "ar"):
         assert [h.id for h in select_passages(_result(language, hits))] == ["a1", "a2"]
+
+
+def test_top_positions_equals_a_full_stable_sort() -> None:
+    import numpy as np
+
+    from bot.retrieval import top_positions
+
+    rng = np.random.default_rng(7)
+    for size, k in [(0, 5), (3, 5), (50, 20), (1000, 20), (1000, 1)]:
+        scores = rng.integers(0, 6, size=size).astype(np.float32)  # many ties
+        expected = np.argsort(-scores, kind="stable")[:k]
+        assert top_positions(scores, k).tolist() == expected.tolist()
