@@ -105,13 +105,13 @@ class Assistant:
         (the staff area after an index run, tests); `force` loads in the calling thread and
         raises on problems (start-up). True when this call switched to a new generation.
         """
-        generation = current_generation(self.settings.index_dir)
         if force:
             with self._lock:
                 index = load_index(self.settings, self.embedder)
                 self._retriever = Retriever(index, self.embedder)
                 self._generation = index.generation
             return True
+        generation = current_generation(self.settings.index_dir)
         if generation is None or generation == self._generation or generation in self._failed:
             return False
         with self._lock:

@@ -52,7 +52,17 @@ def test_top_positions_equals_a_full_stable_sort() -> None:
     from bot.retrieval import top_positions
 
     rng = np.random.default_rng(7)
-    for size, k in [(0, 5), (3, 5), (50, 20), (1000, 20), (1000, 1)]:
-        scores = rng.integers(0, 6, size=size).astype(np.float32)  # many ties
+    for size, k, top in [
+        (0, 5, 6),
+        (3, 5, 6),
+        (50, 20, 6),
+        (1000, 20, 6),
+        (1000, 1, 6),
+        (999, 20, 2),
+    ]:
+        scores = rng.integers(0, top, size=size).astype(np.float32)  # many ties
         expected = np.argsort(-scores, kind="stable")[:k]
         assert top_positions(scores, k).tolist() == expected.tolist()
+    sparse = np.zeros(1000, dtype=np.float32)
+    sparse[[900, 10, 500]] = [1.0, 2.0, 1.0]  # fewer positive scores than k
+    assert top_positions(sparse, 5).tolist() == [10, 500, 900, 0, 1]
