@@ -64,6 +64,7 @@ MANIFEST = "manifest.json"
 LAST_RUN = "last_run.json"
 BACKGROUND = "background.npz"
 _ADD_BATCH = 1000
+_GET_PAGE = 10000  # below SQLite's 32,766 variables per statement (see _get_all)
 # only names `_new_generation_name` makes: no dots or slashes, so never a path out of index/
 _GENERATION_NAME = re.compile(r"g-[A-Za-z0-9_-]{1,64}")
 
@@ -662,7 +663,7 @@ def load_index(settings: Settings, embedder: BotEmbeddings) -> LoadedIndex:
     check_compatible(manifest, embedder)
     try:
         collection = _collection(settings, generation)
-        got = collection.get(include=["documents", "metadatas"])
+        got = _get_all(collection)
     except Exception as exc:
         raise IndexProblem(
             f"The index in {settings.index_dir} cannot be opened ({type(exc).__name__}). "
@@ -685,6 +686,21 @@ def load_index(settings: Settings, embedder: BotEmbeddings) -> LoadedIndex:
         metadatas=[dict(m) for m in got["metadatas"]],
         background=background,
     )
+
+
+def _get_all(collection: Any) -> dict[str, list[Any]]:
+    """Every record's id, text and metadata, read in pages: chromadb 1.5.9 refuses an
+    unbounded get() with metadata above 32,766 records ("too many SQL variables"), so a
+    corpus of that size could not be opened at all."""
+    out: dict[str, list[Any]] = {"ids": [], "documents": [], "metadatas": []}
+    while True:
+        page = collection.get(
+            include=["documents", "metadatas"], limit=_GET_PAGE, offset=len(out["ids"])
+        )
+        for key in out:
+            out[key].extend(page[key])
+        if len(page["ids"]) < _GET_PAGE:
+            return out
 
 
 def index_exists(settings: Settings) -> bool:
