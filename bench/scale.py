@@ -270,9 +270,10 @@ def run(  # noqa: PLR0913
                 + (["--chroma-url", chroma_url] if chroma_url else []),
                 capture_output=True,
                 text=True,
-                check=True,
                 env={**os.environ, "PYTHONPATH": str(ROOT)},
             )
+            if out.returncode:
+                raise RuntimeError(f"the serving process failed:\n{out.stderr[-3000:]}")
             served.append(json.loads(out.stdout.strip().splitlines()[-1]))
         updates = []
         changed = work / "corpus" / "0000" / "doc0.md"
