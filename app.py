@@ -11,6 +11,8 @@ from typing import Any
 
 from bot.config import Settings, load_settings
 
+SHUTDOWN_SECONDS = 3  # open requests get this long after SIGTERM (issue 17: exit within 5 s)
+
 
 def create_app(settings: Settings | None = None) -> tuple[Any, Any]:
     """(FastAPI app with chat at / and staff area at /admin, citizen Blocks)."""
@@ -45,6 +47,9 @@ def main() -> None:
         # X-Forwarded-For is believed only from these proxies (docs/deployment.md)
         proxy_headers=True,
         forwarded_allow_ips=settings.forwarded_allow_ips,
+        # An open chat page holds a never-ending stream (Gradio's heartbeat); without a limit
+        # uvicorn waits for it on SIGTERM and the app ignored the signal for over 30 s.
+        timeout_graceful_shutdown=SHUTDOWN_SECONDS,
     )
 
 

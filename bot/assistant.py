@@ -35,7 +35,7 @@ from bot.compose import UnitStore
 from bot.config import Settings
 from bot.embeddings import BotEmbeddings, make_embedder
 from bot.i18n import detect_language, message
-from bot.index import IndexProblem, current_generation, load_index
+from bot.index import IndexProblem, LoadedIndex, current_generation, load_index
 from bot.llm import NO_ANSWER, LLMAnswerer, LLMError, clean_citations, has_citation
 from bot.retrieval import (
     RetrievalResult,
@@ -100,14 +100,20 @@ class Assistant:
     def __init__(self, settings: Settings, embedder: BotEmbeddings) -> None:
         self.settings = settings
         self.embedder = embedder
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the switch and the loader thread
         self._retriever: Retriever | None = None
         self._units: UnitStore | None = None
         self._generation: str | None = None
+        self._loader: threading.Thread | None = None
+        self._failed: set[str] = set()  # generations that did not load: not retried per request
         self.llm = LLMAnswerer(settings) if settings.llm_enabled else None
         self.reload_if_changed(force=True)
         self._human = human_contact_vectors(embedder)
-        detect_language("Guten Tag, wie geht es?")  # load the detector now, not on question one
+
+    def warm_up(self) -> None:
+        """Load what the first question would otherwise wait for (the language models).
+        The web server runs this in the background after start; `bot ask` does not."""
+        detect_language("Guten Tag, wie geht es?")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Assistant:
@@ -122,28 +128,62 @@ class Assistant:
         assert self._retriever is not None
         return self._retriever
 
-    def reload_if_changed(self, force: bool = False) -> bool:
-        """Load the serving index generation if it changed since the last load."""
+    def reload_if_changed(self, force: bool = False, wait: bool = False) -> bool:
+        """Switch to a newly built index generation without stalling answers.
+
+        Every request calls this, so it only compares generation names. A new generation is
+        loaded once, by one background thread, and then swapped in as a whole; requests
+        meanwhile keep answering from the old one. `wait` blocks until that load has ended
+        (the staff area after an index run, tests); `force` loads in the calling thread and
+        raises on problems (start-up). True when this call switched to a new generation.
+        """
+        if force:
+            with self._lock:
+                index = load_index(self.settings, self.embedder)
+                self._retriever, self._units = self._serving(index)
+                self._generation = index.generation
+            return True
         generation = current_generation(self.settings.index_dir)
-        if not force and generation == self._generation:
+        if generation is None or generation == self._generation or generation in self._failed:
             return False
-        try:
-            index = load_index(self.settings, self.embedder)
-        except IndexProblem as exc:
-            if force or self._retriever is None:
-                raise
-            # keep answering from the generation we have; admins see the error in the log
-            log.error("new index generation %s not loaded: %s", generation, exc)
+        with self._lock:
+            loader = self._loader
+            if loader is None or not loader.is_alive():
+                loader = threading.Thread(
+                    target=self._load, args=(generation,), name="index-loader", daemon=True
+                )
+                self._loader = loader
+                loader.start()
+        if not wait:
             return False
-        retriever = Retriever(index, self.embedder)
+        loader.join()
+        return self._generation == generation
+
+    def _serving(self, index: LoadedIndex) -> tuple[Retriever, UnitStore]:
+        """What answering needs from one generation: the retriever and the answer units."""
         units = UnitStore(
             index.units,
             self.embedder,
             centroid=index.manifest.get("units", {}).get("centroid"),
         )
+        return Retriever(index, self.embedder), units
+
+    def _load(self, generation: str) -> None:
+        """The loader thread: build the new retriever outside the lock, then swap it in."""
+        try:
+            index = load_index(self.settings, self.embedder)
+            retriever, units = self._serving(index)
+        except IndexProblem as exc:  # keep answering from the generation we have
+            # admins see the error in the log; a rebuild makes a new generation to try
+            self._failed.add(generation)
+            log.error("new index generation %s not loaded: %s", generation, exc)
+            return
+        except Exception:
+            self._failed.add(generation)
+            log.exception("new index generation %s not loaded", generation)
+            return
         with self._lock:
             self._retriever, self._units, self._generation = retriever, units, index.generation
-        return True
 
     # --- answering ----------------------------------------------------------------------------
 

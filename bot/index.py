@@ -3,7 +3,7 @@
 Layout of `index_dir`:
 
     CURRENT              name of the generation that serves answers (replaced atomically)
-    g-<time>-<rand>/     one generation: manifest.json + chroma/ (local mode)
+    g-<time>-<rand>/     one generation: manifest.json + chroma/ (local mode) + background.npz
     last_run.json        report of the last indexing run (for the admin area)
     .lock                held while a build runs: one build at a time
 
@@ -11,6 +11,12 @@ Every run (update or rebuild) writes a *new* generation beside the serving one a
 only then points CURRENT at it, so a crash, a full disk or a bad file mid-build
 leaves the old index serving. Content hashes decide what is re-embedded: unchanged
 files keep their vectors (copied over), and a run with no changes writes nothing.
+
+What depends only on the model, not on a question, is computed at build time and stored
+in the generation, so a start does not redo it: `background.npz` holds the everyday
+background passages embedded by the generation's model (about 5 s with e5 on 2 cores).
+A generation without it (built by an older version) still loads and computes the vectors
+on the fly, as before.
 
 A generation is *complete* once its manifest.json exists: the manifest is written last,
 atomically, after the vector count was checked. A generation without one was cut off
@@ -57,7 +63,9 @@ MANIFEST_FORMAT = 1
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 LAST_RUN = "last_run.json"
+BACKGROUND = "background.npz"
 _ADD_BATCH = 1000
+_GET_PAGE = 10000  # below SQLite's 32,766 variables per statement (see _get_all)
 # only names `_new_generation_name` makes: no dots or slashes, so never a path out of index/
 _GENERATION_NAME = re.compile(r"g-[A-Za-z0-9_-]{1,64}")
 
@@ -121,6 +129,7 @@ class LoadedIndex:
     texts: list[str]
     metadatas: list[dict[str, Any]]
     units: Any = None  # the answer units' collection (None in indexes built before it)
+    background: Any = None  # stored background vectors (numpy), None: compute them
 
 
 # --- storage ----------------------------------------------------------------------------------
@@ -547,6 +556,7 @@ def _write_generation(
             "files": dict(sorted(files.items())),
             "skipped": report.skipped,
         }
+        _store_background(settings, embedder, gen_dir, old_gen)
         if collection.count() != report.chunks:
             raise IndexProblem(
                 f"Index check failed: {collection.count()} vectors stored, {report.chunks} expected"
@@ -560,6 +570,47 @@ def _write_generation(
             raise failure from exc
         raise
     return generation
+
+
+def _store_background(
+    settings: Settings, embedder: BotEmbeddings, gen_dir: Path, old_gen: str | None
+) -> None:
+    """Write the background vectors into the new generation: copied from the old one when
+    they were made from the same passages (the model is the same, check_compatible saw to
+    that), else embedded now, once per build instead of once per start."""
+    from bot.retrieval import background_fingerprint, background_vectors
+
+    old_dir = _generation_dir(settings.index_dir, old_gen) if old_gen else None
+    if old_dir is not None and _read_background(old_dir) is not None:
+        shutil.copyfile(old_dir / BACKGROUND, gen_dir / BACKGROUND)
+        return
+    import numpy as np
+
+    with open(gen_dir / BACKGROUND, "wb") as handle:
+        np.savez(
+            handle,
+            vectors=background_vectors(embedder),
+            fingerprint=np.array([background_fingerprint()]),
+        )
+
+
+def _read_background(gen_dir: Path) -> Any:
+    """The stored background vectors, or None when the generation has none (built by an
+    older version) or they were made from other passages than this version's."""
+    import numpy as np
+
+    from bot.retrieval import background_fingerprint
+
+    try:
+        with np.load(gen_dir / BACKGROUND, allow_pickle=False) as stored:
+            if str(stored["fingerprint"][0]) != background_fingerprint():
+                return None
+            return np.asarray(stored["vectors"], dtype=np.float32)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, IndexError) as exc:
+        log.warning("stored background vectors unreadable (%s); computing them", exc)
+        return None
 
 
 def _add(collection: Any, chunks: list[Document], vectors: list[list[float]]) -> None:
@@ -703,7 +754,7 @@ def load_index(settings: Settings, embedder: BotEmbeddings) -> LoadedIndex:
     check_compatible(manifest, embedder)
     try:
         collection = _collection(settings, generation)
-        got = collection.get(include=["documents", "metadatas"])
+        got = _get_all(collection)
     except Exception as exc:
         raise IndexProblem(
             f"The index in {settings.index_dir} cannot be opened ({type(exc).__name__}). "
@@ -713,6 +764,14 @@ def load_index(settings: Settings, embedder: BotEmbeddings) -> LoadedIndex:
     if manifest.get("units", {}).get("segmenter") == SEGMENTER_VERSION:
         with contextlib.suppress(Exception):
             units = _collection(settings, generation, units=True)
+    folder = _generation_dir(settings.index_dir, generation)
+    background = _read_background(folder) if folder is not None else None
+    if background is None:
+        log.warning(
+            "index generation %s has no stored background vectors: computing them at every "
+            "start; the next index run that changes something (or --rebuild) stores them",
+            generation,
+        )
     return LoadedIndex(
         generation=generation,
         manifest=manifest,
@@ -721,7 +780,23 @@ def load_index(settings: Settings, embedder: BotEmbeddings) -> LoadedIndex:
         texts=list(got["documents"]),
         metadatas=[dict(m) for m in got["metadatas"]],
         units=units,
+        background=background,
     )
+
+
+def _get_all(collection: Any) -> dict[str, list[Any]]:
+    """Every record's id, text and metadata, read in pages: chromadb 1.5.9 refuses an
+    unbounded get() with metadata above 32,766 records ("too many SQL variables"), so a
+    corpus of that size could not be opened at all."""
+    out: dict[str, list[Any]] = {"ids": [], "documents": [], "metadatas": []}
+    while True:
+        page = collection.get(
+            include=["documents", "metadatas"], limit=_GET_PAGE, offset=len(out["ids"])
+        )
+        for key in out:
+            out[key].extend(page[key])
+        if len(page["ids"]) < _GET_PAGE:
+            return out
 
 
 def index_exists(settings: Settings) -> bool:

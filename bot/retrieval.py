@@ -145,7 +145,9 @@ class Retriever:
         self.known_terms = self.bm25.vocab | {
             stem for word in common_words() for stem in self.bm25.stems(word)
         }
-        self._background = background_vectors(embedder)
+        # stored with the generation at build time; older generations: computed here
+        stored = index.background
+        self._background = stored if stored is not None else background_vectors(embedder)
         corpus_sample = _calibration_vectors(index)
         parts = [v for v in (corpus_sample, self._background) if v is not None and len(v)]
         self._calibration = np.vstack(parts) if parts else None
@@ -170,7 +172,7 @@ class Retriever:
             fused[cid] = self.weights.dense / (self.weights.rrf_k + rank + 1)
         lexical = self.bm25.scores(query) if w_bm25 > 0 else np.zeros(0)
         if lexical.size and float(lexical.max()) > 0:
-            order = np.argsort(-lexical)[: self.candidates]
+            order = top_positions(lexical, self.candidates)
             for rank, pos in enumerate(order):
                 if lexical[pos] <= 0:
                     break
@@ -233,6 +235,27 @@ class Retriever:
         return (top - float(sims.mean())) / std
 
 
+def top_positions(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k highest of non-negative scores (BM25), best first, equal scores by
+    position. Selects before it sorts: a full argsort of the BM25 scores took 217 ms per
+    question at 2 M chunks; most scores are 0, so the selection runs over the others."""
+    if k <= 0 or not scores.size:
+        return np.zeros(0, dtype=np.int64)
+    positive = np.flatnonzero(scores > 0)
+    if positive.size <= k:  # all positive ones, then zeros by position
+        zeros = np.flatnonzero(scores <= 0)[: k - positive.size]
+        chosen = np.concatenate([positive, zeros])
+    else:
+        values = scores[positive]
+        threshold = np.partition(values, values.size - k)[values.size - k]
+        above = positive[values > threshold]
+        # of the scores equal to the k-th, the first by position (what a stable sort keeps)
+        ties = positive[values == threshold][: k - above.size]
+        chosen = np.concatenate([above, ties])
+    order = np.argsort(-scores[chosen], kind="stable")
+    return chosen[order][:k]
+
+
 def similarities(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
     """Row-wise dot products without BLAS. A BLAS matrix-vector product here wakes
     OpenBLAS's thread pool, whose spinning threads then compete with the embedder's
@@ -251,6 +274,13 @@ def _background_passages() -> tuple[str, ...]:
 def common_words() -> tuple[str, ...]:
     text = resources.files("bot.data").joinpath("common_words.txt").read_text(encoding="utf-8")
     return tuple(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
+
+def background_fingerprint() -> str:
+    """Which background passages stored vectors were made from (they ship with the bot)."""
+    import hashlib
+
+    return hashlib.sha256("\n".join(_background_passages()).encode("utf-8")).hexdigest()
 
 
 _BACKGROUND_CACHE: dict[tuple[str, str, str], np.ndarray] = {}

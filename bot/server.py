@@ -9,6 +9,7 @@ docs/deployment.md.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from bot.admin_api import admin_api_router
@@ -52,13 +53,19 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
     if assistant is None:
         ensure_index(settings)
         assistant = Assistant.from_settings(settings)
+        # the language models load while the server starts, not when the first citizen asks
+        threading.Thread(target=assistant.warm_up, name="warm-up", daemon=True).start()
     audit = AuditLog(settings.data_dir / "audit.jsonl")
     users = UserStore(settings.users_file)
     authenticator = Authenticator(users, LoginGuard(), audit)
     # Where Gradio's upload route stores files (GRADIO_TEMP_DIR or <tmp>/gradio).
     uploads = StaffUploads(get_upload_folder())
     service = AdminService(
-        settings, users, audit, on_index_changed=assistant.reload_if_changed, uploads=uploads
+        settings,
+        users,
+        audit,
+        on_index_changed=lambda: assistant.reload_if_changed(wait=True),
+        uploads=uploads,
     )
 
     app = FastAPI(title="KI-Bot", docs_url=None, redoc_url=None, openapi_url=None)

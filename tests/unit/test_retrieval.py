@@ -44,3 +44,25 @@ def test_close_passage_of_the_same_document_comes_first() -> None:
     ]
     for language in ("de", "ar"):
         assert [h.id for h in select_passages(_result(language, hits))] == ["a1", "a2"]
+
+
+def test_top_positions_equals_a_full_stable_sort() -> None:
+    import numpy as np
+
+    from bot.retrieval import top_positions
+
+    rng = np.random.default_rng(7)
+    for size, k, top in [
+        (0, 5, 6),
+        (3, 5, 6),
+        (50, 20, 6),
+        (1000, 20, 6),
+        (1000, 1, 6),
+        (999, 20, 2),
+    ]:
+        scores = rng.integers(0, top, size=size).astype(np.float32)  # many ties
+        expected = np.argsort(-scores, kind="stable")[:k]
+        assert top_positions(scores, k).tolist() == expected.tolist()
+    sparse = np.zeros(1000, dtype=np.float32)
+    sparse[[900, 10, 500]] = [1.0, 2.0, 1.0]  # fewer positive scores than k
+    assert top_positions(sparse, 5).tolist() == [10, 500, 900, 0, 1]
