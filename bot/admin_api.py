@@ -58,6 +58,24 @@ def admin_api_router(service: AdminService, authenticator: Authenticator) -> API
             raise HTTPException(run.status, run.message)
         return {"result": run.message}
 
+    @router.get("/api/gaps")
+    def gaps(user: str = Depends(account)) -> list[dict[str, Any]]:  # noqa: B008
+        """What citizens miss: groups of scrubbed questions with counts and languages."""
+        try:
+            return [group.public() for group in service.gaps(user)]
+        except Forbidden as exc:
+            raise forbidden(exc) from exc
+
+    @router.post("/api/gaps/delete")
+    def delete_gaps(ids: list[str], user: str = Depends(account)) -> dict[str, int]:  # noqa: B008
+        """Delete gap records by id (at most 1000 per call)."""
+        if len(ids) > 1000 or any(len(i) > 64 for i in ids):
+            raise HTTPException(422, "Zu viele oder ungültige Einträge.")
+        try:
+            return {"deleted": service.delete_gaps(user, ids)}
+        except Forbidden as exc:
+            raise forbidden(exc) from exc
+
     @router.get("/api/download/{name}")
     def download(name: str, user: str = Depends(account)) -> Response:  # noqa: B008
         try:

@@ -32,7 +32,8 @@ from bot.corpus_admin import (
     save_upload,
 )
 from bot.embeddings import BotEmbeddings, make_embedder
-from bot.feedback import read_feedback
+from bot.feedback import feedback_path, read_feedback
+from bot.gaps import GapGroup, delete_gaps, gap_report, gaps_path
 from bot.index import (
     IndexBusy,
     IndexProblem,
@@ -279,13 +280,25 @@ class AdminService:
     def audit_log(self, limit: int = 50) -> list[dict[str, Any]]:
         return self.audit.recent(limit)
 
+    def gaps(self, user: str) -> list[GapGroup]:
+        """What citizens miss, grouped by topic (scrubbed questions, counts, languages)."""
+        self.require(user, "staff")
+        return gap_report(self.settings, self._build_embedder())
+
+    def delete_gaps(self, user: str, ids: list[str]) -> int:
+        """Staff remove entries they have dealt with (or that should not be kept)."""
+        self.require(user, "staff")
+        removed = delete_gaps(gaps_path(self.settings), ids, self.settings.gaps_retention_days)
+        self.audit(user, "gaps-delete", str(removed))
+        return removed
+
     def feedback_summary(self, top: int = 10, comments: int = 20) -> FeedbackReport:
         """Most frequent refused or unhelpful questions and the latest comments (scrubbed of
         personal data patterns when stored; expired records are deleted here too).
 
         Returned as plain values: questions and comments are citizens' text and are shown
         in text-only table cells, never as Markdown or HTML (no links, no images)."""
-        path = self.settings.data_dir / "feedback.jsonl"
+        path = feedback_path(self.settings)
         if not path.exists():
             return FeedbackReport(0, 0, [], [])
         counts: dict[str, int] = {}

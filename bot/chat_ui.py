@@ -19,7 +19,8 @@ from typing import Any
 from bot.answer import Answer
 from bot.assistant import Assistant, Delta
 from bot.config import Settings
-from bot.feedback import record_feedback
+from bot.feedback import feedback_path, record_feedback
+from bot.gaps import gaps_path, is_gap, record_gap
 from bot.i18n import (
     CONTACT_URL,
     EXAMPLES,
@@ -163,7 +164,8 @@ class ChatController:
         self.total_limiter = RateLimiter(settings.requests_per_minute_total)
         self.feedback_limiter = RateLimiter(settings.feedback_per_client_per_hour, 3600.0)
         self.client_keys = ClientKeys()
-        self.feedback_path = settings.data_dir / "feedback.jsonl"
+        self.feedback_path = feedback_path(settings)
+        self.gaps_path = gaps_path(settings)
 
     def respond(
         self,
@@ -214,6 +216,14 @@ class ChatController:
             "content": render_answer(final, self.settings.link_hosts),
         }
         session.last = final
+        if is_gap(final.refused, final.reason):
+            record_gap(
+                self.gaps_path,
+                question,
+                final.language,
+                "unanswered",
+                retention_days=self.settings.gaps_retention_days,
+            )
         if not final.refused:
             session.turns = (session.turns + [(question, final.text)])[-5:]
         yield history, session, _live(plain_text(final)), ""
@@ -249,6 +259,14 @@ class ChatController:
             [c.source for c in answer.sources],
             retention_days=self.settings.feedback_retention_days,
         )
+        if not helpful and not answer.refused:  # a refusal was recorded when it was given
+            record_gap(
+                self.gaps_path,
+                answer.question,
+                answer.language,
+                "unhelpful",
+                retention_days=self.settings.gaps_retention_days,
+            )
         return ui_text("thanks", lang)
 
 

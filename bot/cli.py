@@ -40,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--questions", type=Path, default=Path("tests/eval/questions.jsonl"))
     ev.add_argument("--json", action="store_true", help="print the metrics as JSON")
 
+    report = sub.add_parser("report", help="what citizens miss and documents that expire")
+    report.add_argument("--index", type=Path, help="index folder (BOT_INDEX_DIR)")
+    report.add_argument("--json", action="store_true", help="print one JSON object")
+
     user = sub.add_parser("user", help="add or replace a staff/admin account")
     user.add_argument("action", choices=["add", "list"])
     user.add_argument("name", nargs="?")
@@ -57,7 +61,13 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    handler = {"index": cmd_index, "ask": cmd_ask, "eval": cmd_eval, "user": cmd_user}[args.command]
+    handler = {
+        "index": cmd_index,
+        "ask": cmd_ask,
+        "eval": cmd_eval,
+        "report": cmd_report,
+        "user": cmd_user,
+    }[args.command]
     return handler(settings, args)
 
 
@@ -164,6 +174,31 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
         return _fail(str(exc))
     metrics = run_eval(assistant, questions)
     print(json.dumps(metrics, ensure_ascii=False) if args.json else format_table(metrics))
+    return 0
+
+
+def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    """Counts and scrubbed examples only: never raw question text (see bot/gaps.py)."""
+    from bot.corpus_admin import expiring_documents
+    from bot.embeddings import make_embedder
+    from bot.gaps import gap_report
+
+    groups = gap_report(settings, make_embedder(settings.embedding_model))
+    expiring = expiring_documents(settings)
+    if args.json:
+        record = {"gaps": [g.public() for g in groups], "expiring": expiring}
+        print(json.dumps(record, ensure_ascii=False))
+        return 0
+    print(f"Was Bürgerinnen und Bürger vermissen (letzte {settings.gaps_retention_days} Tage):")
+    if not groups:
+        print("  keine Einträge")
+    for group in groups:
+        languages = ", ".join(f"{lang} {n}" for lang, n in group.languages.items())
+        print(f"- {group.count}× ({languages}): " + " | ".join(group.examples))
+    if expiring:
+        print("Dokumente, die bald ablaufen:")
+        for row in expiring:
+            print("- " + " · ".join(str(v) for v in row.values()))
     return 0
 
 

@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     feedback_per_session: int = Field(5, ge=0, description="Feedback records per session.")
     feedback_per_client_per_hour: int = Field(20, ge=1)
     feedback_retention_days: int = Field(90, ge=1, description="Older feedback is deleted.")
+    gaps_retention_days: int = Field(
+        30, ge=1, description="Unanswered questions kept this long for staff's gap report."
+    )
     log_questions: bool = Field(False, description="Log question text (debugging only).")
     link_hosts: list[str] = Field(
         list(DEFAULT_LINK_HOSTS),

@@ -19,8 +19,12 @@ import json
 import os
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 MAX_COMMENT = 500
 MAX_QUESTION = 500
@@ -94,6 +98,11 @@ def _phones(text: str) -> str:
     return text
 
 
+def feedback_path(settings: Settings) -> Path:
+    """Where feedback records live (one place for the chat and the staff area)."""
+    return settings.data_dir / "feedback.jsonl"
+
+
 def scrub(text: str) -> str:
     """The text with personal data patterns replaced by placeholders like [E-MAIL]."""
     text = _EMAIL.sub("[E-MAIL]", text)
@@ -131,12 +140,16 @@ def _prune_locked(path: Path, retention_days: int, today: dt.date | None) -> lis
         if isinstance(item, dict) and str(item.get("day", "")) >= cutoff:
             kept.append(item)
     if len(kept) != len(lines):
-        tmp = path.with_suffix(".tmp")
-        fd = _open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in kept)
-        tmp.replace(path)
+        _write_locked(path, kept)
     return kept
+
+
+def _write_locked(path: Path, records: list[dict[str, Any]]) -> None:
+    tmp = path.with_suffix(".tmp")
+    fd = _open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    tmp.replace(path)
 
 
 def read_feedback(
@@ -167,13 +180,30 @@ def record_feedback(
         "comment": scrub(" ".join((comment or "").split())[:MAX_COMMENT]),
         "sources": [s[:200] for s in (sources or [])][:5],
     }
+    append_record(path, record, retention_days, today)
+    return record
+
+
+def append_record(
+    path: Path, record: dict[str, Any], retention_days: int, today: dt.date | None = None
+) -> None:
+    """Append one record to a private JSONL file, pruning expired ones first when due."""
     with _LOCK:
         if _oldest_day(path) < _cutoff(retention_days, today):
             _prune_locked(path, retention_days, today)
         fd = _open_private(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
         with os.fdopen(fd, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-    return record
+
+
+def rewrite_records(path: Path, keep: Callable[[dict[str, Any]], bool], retention_days: int) -> int:
+    """Rewrite the file with only the records `keep` accepts; returns how many went."""
+    with _LOCK:
+        records = _prune_locked(path, retention_days, None)
+        kept = [r for r in records if keep(r)]
+        if len(kept) != len(records):
+            _write_locked(path, kept)
+        return len(records) - len(kept)
 
 
 def _oldest_day(path: Path) -> str:
