@@ -53,6 +53,15 @@ CSS = """
 *:focus-visible { outline: 3px solid #b35900 !important; outline-offset: 2px; }
 details.ki-source { margin: 0.3rem 0; }
 details.ki-source summary { cursor: pointer; }
+/* The conversation grows with the page (no fixed box with its own scroll bar, which hid the
+   start of each answer on a phone); its label sits above the messages instead of floating
+   over them; long labels wrap so the accordion's arrow stays inside the page. */
+#ki-chat { height: auto !important; max-height: none !important; }
+#ki-chat .bubble-wrap { height: auto !important; overflow: visible !important; }
+#ki-chat label.float { position: static !important; margin-bottom: 0.3rem; }
+#ki-feedback .label-wrap { gap: 0.5rem; align-items: center; text-align: start; }
+#ki-feedback .label-wrap > span:first-child { flex: 1 1 auto; min-width: 0; }
+#ki-feedback .label-wrap > .icon { flex: 0 0 auto; line-height: 1; }
 @media (max-width: 640px) { #ki-header h1 { font-size: 1.15rem; } }
 """
 
@@ -74,6 +83,16 @@ HEAD = """
     {childList: true, subtree: true, attributes: true, attributeFilter: ['aria-label']});
 })();
 </script>
+"""
+
+# After an answer the page shows its start (the page grows with the conversation, so the
+# browser would otherwise stay where it was, or a phone would show only the answer's end).
+SCROLL_TO_ANSWER_JS = """
+() => {
+  const bots = document.querySelectorAll('#ki-chat [data-testid=bot]');
+  const last = bots[bots.length - 1];
+  if (last) { last.scrollIntoView({block: 'start', behavior: 'instant'}); }
+}
 """
 
 SET_DIRECTION_JS = """
@@ -295,7 +314,8 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
         chat = gr.Chatbot(
             label=ui_text("chat", lang0),
             elem_id="ki-chat",
-            height=460,
+            height="auto",
+            autoscroll=False,  # the page scrolls to the start of the answer instead
             # Messages arrive as HTML built from escaped text and sanitised (bot.safe_html);
             # Markdown or LaTeX rendering would turn text like [x](http://…) into links again.
             sanitize_html=True,
@@ -324,7 +344,9 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
         with gr.Row():
             for text in EXAMPLES:
                 example_buttons.append(gr.Button(text, size="sm", variant="secondary"))
-        with gr.Accordion(ui_text("feedback", lang0), open=False) as feedback_box:
+        with gr.Accordion(
+            ui_text("feedback", lang0), open=False, elem_id="ki-feedback"
+        ) as feedback_box:
             comment = gr.Textbox(label=ui_text("feedback", lang0), lines=2, max_length=500)
             with gr.Row():
                 good = gr.Button(ui_text("helpful", lang0), size="sm")
@@ -359,10 +381,13 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
             "outputs": outputs,
             "api_visibility": "private",
         }
-        box.submit(**{**ask, "api_name": "ask", "api_visibility": "public"})
-        send.click(**ask)
+        shown = {"fn": None, "js": SCROLL_TO_ANSWER_JS, "api_visibility": "private"}
+        box.submit(**{**ask, "api_name": "ask", "api_visibility": "public"}).then(**shown)
+        send.click(**ask).then(**shown)
         for button in example_buttons:
-            button.click(lambda b=button.value: b, None, box, api_visibility="private").then(**ask)
+            button.click(lambda b=button.value: b, None, box, api_visibility="private").then(
+                **ask
+            ).then(**shown)
 
         def clear(state: ChatSession | None) -> tuple[list[Any], ChatSession | None, str, str]:
             return [], state.new_conversation() if state else None, "", ""

@@ -1,0 +1,90 @@
+"""The citizen page in a real browser on a phone (390x844) and a desktop (1280x900).
+
+Proves (issue 16): the conversation grows with the page (no fixed box with its own scroll
+bar), the page shows the START of each new answer, the "Unterhaltung" label covers no
+message, the feedback control's arrow stays inside the page.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+VIEWPORTS = pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+
+QUESTIONS = [
+    ("Was kostet die Einbürgerung?", "255 Euro"),
+    ("Wie viele Stunden hat der Integrationskurs?", "600 Unterrichtsstunden"),
+    ("Was kostet die Einbürgerung?", "255 Euro"),
+]
+
+LAYOUT = """() => {
+  const rect = el => el.getBoundingClientRect();
+  const bots = [...document.querySelectorAll('#ki-chat [data-testid=bot]')];
+  const wrap = document.querySelector('#ki-chat .bubble-wrap');
+  const label = document.querySelector('#ki-chat [data-testid=block-label]');
+  const messages = document.querySelector('#ki-chat [data-testid=user]');
+  const arrow = document.querySelector('.label-wrap .icon');  // the feedback accordion
+  const feedback = arrow.closest('.label-wrap').parentElement;
+  const root = document.scrollingElement;
+  return {
+    answerTop: rect(bots[bots.length - 1]).top,
+    answers: bots.length,
+    ownScroll: wrap.scrollHeight - wrap.clientHeight,
+    labelBottom: rect(label).bottom,
+    firstMessageTop: rect(messages).top,
+    arrowRight: rect(arrow).right,
+    feedbackRight: rect(feedback).right,
+    atBottom: root.scrollTop + window.innerHeight >= root.scrollHeight - 2,
+    scrollY: window.scrollY,
+    pageHeight: root.scrollHeight,
+    pageWidth: root.scrollWidth,
+  };
+}"""
+
+
+def open_chat(browser, live_server, viewport: dict[str, int]):
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.goto(live_server.url + "/", wait_until="load")
+    page.get_by_label("Ihre Frage").wait_for(timeout=30_000)
+    return context, page
+
+
+def ask(page, question: str, expected: str, answers_before: int) -> dict:
+    box = page.get_by_label("Ihre Frage")
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function(
+        "([n, text]) => { const b = document.querySelectorAll('#ki-chat [data-testid=bot]');"
+        " return b.length > n && b[b.length - 1].innerText.includes(text); }",
+        arg=[answers_before, expected],
+        timeout=30_000,
+    )
+    page.wait_for_timeout(400)  # the scroll runs after the answer event has finished
+    return page.evaluate(LAYOUT)
+
+
+@VIEWPORTS
+def test_conversation_grows_with_page_and_shows_start_of_answer(
+    live_server, browser, viewport
+) -> None:
+    context, page = open_chat(browser, live_server, viewport)
+    heights = []
+    for n, (question, expected) in enumerate(QUESTIONS):
+        layout = ask(page, question, expected, n)
+        heights.append(layout["pageHeight"])
+        print(f"\n{viewport['width']}px after answer {n + 1}: {layout}")
+        assert layout["ownScroll"] <= 1, "the conversation has no scroll bar of its own"
+        top = layout["answerTop"]
+        # The start of the new answer is on screen near the top, or the page cannot scroll
+        # further and the start is visible.
+        assert 0 <= top <= 40 or (layout["atBottom"] and 0 <= top < viewport["height"] - 80)
+        assert layout["labelBottom"] <= layout["firstMessageTop"], "label covers no message"
+        assert layout["arrowRight"] <= layout["feedbackRight"], "feedback arrow not clipped"
+        assert layout["pageWidth"] <= viewport["width"], "nothing sticks out sideways"
+    assert heights[0] < heights[1] < heights[2], "the page grows with the conversation"
+    context.close()
