@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from bot.answer import Answer
+from bot.answer import Answer, Citation
 from bot.assistant import Assistant, Delta
 from bot.config import Settings
 from bot.feedback import record_feedback
@@ -26,6 +26,7 @@ from bot.i18n import (
     LANGUAGES,
     RTL_LANGUAGES,
     detect_language,
+    format_date,
     message,
     ui_text,
 )
@@ -34,6 +35,7 @@ from bot.safe_html import (
     DEFAULT_LINK_HOSTS,
     escape_text,
     host_allowed,
+    isolated,
     link,
     sanitize,
     text_to_html,
@@ -107,6 +109,19 @@ SET_DIRECTION_JS = """
 """
 
 
+def source_label(cite: Citation, language: str) -> str:
+    """ "[1] Einbürgerung › Kosten, S. 2 (Stand 15.09.2026)" with the number, the German
+    title and the date each isolated, so an Arabic or Farsi line does not reorder them."""
+    title = cite.title + (f" › {cite.section}" if cite.section else "")
+    label = f"{isolated(f'[{cite.number}]')} {isolated(title)}"
+    if cite.page:
+        label += f", {html.escape(message('page', language))} {isolated(str(cite.page))}"
+    if cite.updated:
+        date = isolated(format_date(cite.updated, language))
+        label += f" ({html.escape(message('as_of', language))} {date})"
+    return label
+
+
 def render_sources(answer: Answer, link_hosts: Iterable[str] = DEFAULT_LINK_HOSTS) -> str:
     """Numbered, openable sources: section, date (Stand), the passage and its URL.
 
@@ -116,13 +131,12 @@ def render_sources(answer: Answer, link_hosts: Iterable[str] = DEFAULT_LINK_HOST
         return ""
     parts = [f"<p><strong>{html.escape(message('sources', answer.language))}</strong></p>"]
     for cite in answer.sources:
-        label = html.escape(f"[{cite.number}] {cite.label(answer.language)}")
         trusted = cite.url and host_allowed(cite.url, link_hosts)
-        url = f"<br>{link(cite.url, cite.url, link_hosts)}" if trusted else ""
+        url = f"<br><bdi>{link(cite.url, cite.url, link_hosts)}</bdi>" if trusted else ""
         parts.append(
-            f'<details class="ki-source"><summary>{label}</summary>'
-            f"<blockquote>{escape_text(cite.excerpt)}</blockquote>"
-            f"<small>{html.escape(cite.source)}</small>{url}</details>"
+            f'<details class="ki-source"><summary>{source_label(cite, answer.language)}</summary>'
+            f'<blockquote dir="auto">{escape_text(cite.excerpt)}</blockquote>'
+            f"<small>{isolated(cite.source)}</small>{url}</details>"
         )
     return "".join(parts)
 
@@ -137,7 +151,7 @@ def render_answer(answer: Answer, link_hosts: Iterable[str] = DEFAULT_LINK_HOSTS
 
 def render_question(question: str) -> str:
     """The citizen's question exactly as typed (escaped, never Markdown or HTML)."""
-    return sanitize(escape_text(question))
+    return sanitize(f'<p dir="auto">{escape_text(question)}</p>')
 
 
 def render_text(text: str) -> str:

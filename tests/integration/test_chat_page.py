@@ -7,6 +7,8 @@ message, the feedback control's arrow stays inside the page.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
@@ -87,4 +89,62 @@ def test_conversation_grows_with_page_and_shows_start_of_answer(
         assert layout["arrowRight"] <= layout["feedbackRight"], "feedback arrow not clipped"
         assert layout["pageWidth"] <= viewport["width"], "nothing sticks out sideways"
     assert heights[0] < heights[1] < heights[2], "the page grows with the conversation"
+    context.close()
+
+
+def choose_language(page, current_label: str, name: str, input_label: str) -> None:
+    page.get_by_role("combobox", name=current_label).click()
+    page.get_by_role("option", name=name).click()
+    page.get_by_label(input_label).wait_for(timeout=10_000)
+
+
+# Where the browser draws the first and the last character of an element's text: in a
+# left-to-right line the "?" at the end of "Wie …?" lies right of the "W".
+EDGES = """el => {
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  const nodes = [];
+  while (walker.nextNode()) {
+    if (walker.currentNode.data.trim()) { nodes.push(walker.currentNode); }
+  }
+  const first = nodes[0], last = nodes[nodes.length - 1];
+  const range = document.createRange();
+  range.setStart(first, 0); range.setEnd(first, 1);
+  const a = range.getBoundingClientRect().left;
+  range.setStart(last, last.data.length - 1); range.setEnd(last, last.data.length);
+  const b = range.getBoundingClientRect().left;
+  return {first: a, last: b, ltr: last.parentElement.matches(':dir(ltr)')};
+}"""
+
+
+@pytest.mark.parametrize(
+    ("viewport", "language", "labels"),
+    [
+        (DESKTOP, "العربية", ("لغة الصفحة", "سؤالك")),
+        (PHONE, "فارسی", ("زبان صفحه", "پرسش شما")),
+    ],
+    ids=["arabic-desktop", "farsi-phone"],
+)
+def test_german_text_keeps_its_direction_in_right_to_left_page(
+    live_server, browser, viewport, language, labels
+) -> None:
+    context, page = open_chat(browser, live_server, viewport)
+    choose_language(page, "Sprache der Seite", language, labels[1])
+    page.wait_for_function("document.documentElement.dir === 'rtl'", timeout=10_000)
+    box = page.get_by_label(labels[1])
+    box.fill("Wie lange dauert der Integrationskurs?")
+    box.press("Enter")
+    chat = page.locator("#ki-chat")
+    chat.get_by_text("600 Unterrichtsstunden").first.wait_for(timeout=30_000)
+    question = chat.locator("[data-testid=user]").last
+    edges = question.evaluate(EDGES)
+    print(f"\n{language} {viewport['width']}px question edges: {edges}")
+    assert edges["ltr"] and edges["first"] < edges["last"], "'?' ends the German question"
+    quote = chat.locator("[data-testid=bot] p", has_text="600 Unterrichtsstunden").last
+    assert quote.evaluate("el => el.matches(':dir(ltr)')"), "the German quote runs left to right"
+    summary = chat.locator("details.ki-source summary", has_text="Integrationskurs").last
+    isolated = summary.locator("bdi").all_inner_texts()
+    assert isolated[0] in {"[1]", "[2]"} and isolated[1] == "Integrationskurs › Dauer"
+    assert re.fullmatch(r"[\d.-]{10}", isolated[-1]), "the date is isolated from the words"
+    date = summary.locator("bdi").last.evaluate(EDGES)
+    assert date["ltr"] and date["first"] < date["last"], "the date reads 2026-09-01"
     context.close()
