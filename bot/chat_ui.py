@@ -22,6 +22,7 @@ from bot.config import Settings
 from bot.feedback import record_feedback
 from bot.i18n import (
     CONTACT_URL,
+    DEFAULT_LANGUAGE,
     EXAMPLES,
     LANGUAGES,
     RTL_LANGUAGES,
@@ -210,7 +211,13 @@ class ChatController:
         session = session or ChatSession()
         history = list(history or [])
         question = question or ""
-        shown = question if len(question) <= 2000 else question[:2000] + " …"
+        if not question.strip():  # no empty bubble; screen readers hear what to do
+            yield history, session, _live(message("empty", DEFAULT_LANGUAGE)), ""
+            return
+        # The citizen's own words exactly; an over-long question (which the assistant refuses
+        # with a message naming the limit) is shown shortened, marked with "…".
+        limit = self.settings.max_question_chars
+        shown = question if len(question) <= limit else question[:limit] + " …"
         history.append({"role": "user", "content": render_question(shown)})
         checks = [
             (self.limiter, session.id),
@@ -343,7 +350,9 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
             box = gr.Textbox(
                 label=ui_text("input", lang0),
                 placeholder=ui_text("placeholder", lang0),
-                max_length=settings.max_question_chars,
+                # The browser would cut a longer paste silently; the assistant refuses a
+                # question over the limit with a message in the citizen's language instead.
+                max_length=max(20_000, 2 * settings.max_question_chars),
                 lines=1,
                 max_lines=4,
                 scale=5,

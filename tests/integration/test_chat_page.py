@@ -148,3 +148,51 @@ def test_german_text_keeps_its_direction_in_right_to_left_page(
     date = summary.locator("bdi").last.evaluate(EDGES)
     assert date["ltr"] and date["first"] < date["last"], "the date reads 2026-09-01"
     context.close()
+
+
+def bubbles(page) -> list[tuple[str, str]]:
+    return page.evaluate(
+        "() => [...document.querySelectorAll("
+        "'#ki-chat [data-testid=user], #ki-chat [data-testid=bot]')]"
+        ".map(e => [e.dataset.testid, e.innerText.trim()])"
+    )
+
+
+@VIEWPORTS
+def test_question_input_is_shown_exactly_and_limits_are_explained(
+    live_server, browser, viewport
+) -> None:
+    context, page = open_chat(browser, live_server, viewport)
+    box = page.get_by_label("Ihre Frage")
+
+    box.fill("   ")
+    box.press("Enter")
+    page.wait_for_timeout(1500)
+    assert bubbles(page) == [], "an empty question shows no bubble"
+
+    question = "[klick](https://www.rhein-sieg-kreis.de/x) **Integrationskurs** <b>1 < 2</b>?"
+    box.fill(question)
+    box.press("Enter")
+    page.locator("#ki-chat [data-testid=bot]").first.wait_for(timeout=30_000)
+    assert bubbles(page)[0] == ["user", question], "the citizen's own words, exactly"
+    assert page.locator("#ki-chat [data-testid=user] a").count() == 0
+
+    for pasted, expected in [
+        ("Wie lange dauert der Integrationskurs? " * 130, "zu lang (höchstens 1000 Zeichen)"),
+        ("كم ساعة تستغرق دورة الاندماج؟ " * 170, "رسالتك طويلة جدًا (الحد الأقصى 1000"),
+    ]:
+        count = len(bubbles(page))
+        box.fill(pasted)
+        assert len(box.input_value()) == len(pasted), "the page does not cut it silently"
+        box.press("Enter")
+        page.wait_for_function(
+            "n => document.querySelectorAll("
+            "'#ki-chat [data-testid=user], #ki-chat [data-testid=bot]').length >= n + 2",
+            arg=count,
+            timeout=30_000,
+        )
+        shown, reply = bubbles(page)[-2:]
+        print(f"\npasted {len(pasted)} chars: shown {len(shown[1])}, reply {reply[1][:80]!r}")
+        assert expected in reply[1]
+        assert shown[1].endswith("…") and len(shown[1]) <= 1002
+    context.close()

@@ -124,3 +124,28 @@ def test_feedback_is_stored_without_personal_data(
     assert record["helpful"] is False and len(record["comment"]) <= 500
     assert record["sources"] == ["einbuergerung.md"]
     assert session.id not in Path(settings.data_dir / "feedback.jsonl").read_text()
+
+
+@pytest.mark.parametrize("question", ["", "   \n "])
+def test_empty_question_shows_no_bubble(controller: ChatController, question: str) -> None:
+    earlier = [{"role": "user", "content": "Frage"}]
+    history, _, live, _ = list(controller.respond(question, earlier, None))[-1]
+    assert history == earlier, "no empty bubble, no answer"
+    assert "Bitte schreiben Sie eine Frage" in live
+    assert controller.assistant.calls == 0
+
+
+def test_over_long_question_reaches_the_assistant(settings: Settings) -> None:
+    """The page must not cut a pasted question silently (the browser's maxlength would):
+    the assistant refuses it with a message naming the limit (browser test
+    test_over_long_question_is_refused_with_a_message); the bubble shows it shortened, marked."""
+    from bot.chat_ui import build_app
+
+    demo = build_app(settings, OneAnswer())  # type: ignore[arg-type]
+    box = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "ki-input")
+    assert box.max_length > settings.max_question_chars
+    controller = ChatController(settings, OneAnswer())  # type: ignore[arg-type]
+    question = "Wie lange dauert der Integrationskurs? " * 100
+    history, *_ = list(controller.respond(question, [], None))[-1]
+    assert controller.assistant.calls == 1, "the whole question reaches the assistant"
+    assert history[0]["content"].endswith(" …</p>") and len(history[0]["content"]) < 1100
