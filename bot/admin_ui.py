@@ -24,6 +24,9 @@ ADMIN_CSS = """
 """
 
 
+STAFF_TITLE = "KI-Bot – Verwaltung"
+
+
 def staff_files(uploads: StaffUploads, **kwargs: Any) -> Any:
     """A `gr.File` for staff uploads that takes nothing but files the upload route stored.
 
@@ -185,7 +188,7 @@ def build_admin_app(service: AdminService) -> Any:
         return f"Angemeldet als **{user}** ({label}).", gr.update(visible=role == "admin")
 
     with gr.Blocks(
-        title="KI-Bot – Verwaltung",
+        title=STAFF_TITLE,
         analytics_enabled=False,
         # Gradio's own clean-up of this app's temp files (uploads never submitted), hourly.
         delete_cache=(3600, int(uploads.max_age_seconds)),

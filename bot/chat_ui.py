@@ -10,6 +10,7 @@ from other hosts: system fonts, no analytics.
 from __future__ import annotations
 
 import html
+import json
 import logging
 import re
 import secrets
@@ -23,10 +24,10 @@ from bot.feedback import record_feedback
 from bot.i18n import (
     CONTACT_URL,
     DEFAULT_LANGUAGE,
-    EXAMPLES,
     LANGUAGES,
     RTL_LANGUAGES,
     detect_language,
+    examples,
     format_date,
     message,
     ui_text,
@@ -101,13 +102,18 @@ SCROLL_TO_ANSWER_JS = """
 SET_DIRECTION_JS = """
 (lang) => {
   const rtl = ['ar', 'fa'].includes(lang);
+  const titles = PAGE_TITLES;
+  document.title = titles[lang] || titles.de;
   document.documentElement.lang = lang;
   document.documentElement.dir = rtl ? 'rtl' : 'ltr';
   const root = document.querySelector('.gradio-container');
   if (root) { root.setAttribute('dir', rtl ? 'rtl' : 'ltr'); }
   return lang;
 }
-"""
+""".replace(
+    "PAGE_TITLES",
+    json.dumps({lang: ui_text("page_title", lang) for lang in LANGUAGES}, ensure_ascii=False),
+)
 
 
 def source_label(cite: Citation, language: str) -> str:
@@ -319,7 +325,7 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
             f"{html.escape(ui_text('contact_link', lang))}</a></div>"
         )
 
-    with gr.Blocks(title=ui_text("title", lang0), analytics_enabled=False) as demo:
+    with gr.Blocks(title=ui_text("page_title", lang0), analytics_enabled=False) as demo:
         session = gr.State(None)
         with gr.Row():
             with gr.Column(scale=4):
@@ -365,7 +371,7 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
         examples_title = gr.Markdown(f"**{ui_text('examples', lang0)}**")
         example_buttons = []
         with gr.Row():
-            for text in EXAMPLES:
+            for text in examples(lang0):
                 example_buttons.append(gr.Button(text, size="sm", variant="secondary"))
         with gr.Accordion(
             ui_text("feedback", lang0), open=False, elem_id="ki-feedback"
@@ -408,9 +414,10 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
         box.submit(**{**ask, "api_name": "ask", "api_visibility": "public"}).then(**shown)
         send.click(**ask).then(**shown)
         for button in example_buttons:
-            button.click(lambda b=button.value: b, None, box, api_visibility="private").then(
-                **ask
-            ).then(**shown)
+            # the button's current text: the examples follow the page language
+            button.click(lambda text: text, button, box, api_visibility="private").then(**ask).then(
+                **shown
+            )
 
         def clear(state: ChatSession | None) -> tuple[list[Any], ChatSession | None, str, str]:
             return [], state.new_conversation() if state else None, "", ""
@@ -440,6 +447,7 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
                 gr.update(label=ui_text("feedback", lang), rtl=rtl),
                 gr.update(value=ui_text("helpful", lang)),
                 gr.update(value=ui_text("not_helpful", lang)),
+                *(gr.update(value=text) for text in examples(lang)),
             )
 
         language.change(
@@ -458,6 +466,7 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
                 comment,
                 good,
                 bad,
+                *example_buttons,
             ],
             js=SET_DIRECTION_JS,
             api_visibility="private",

@@ -13,13 +13,15 @@ from typing import Any
 
 from bot.admin_api import admin_api_router
 from bot.admin_service import AdminService
-from bot.admin_ui import ADMIN_CSS, build_admin_app
+from bot.admin_ui import ADMIN_CSS, STAFF_TITLE, build_admin_app
 from bot.assistant import Assistant
 from bot.audit import AuditLog
 from bot.auth import Authenticator, LoginClientMiddleware, LoginGuard, UserStore
 from bot.config import Settings
 from bot.embeddings import make_embedder
+from bot.i18n import ui_text
 from bot.index import build_index, index_exists
+from bot.page_meta import PageMeta
 from bot.uploads import StaffUploads
 from bot.web_guard import RequestGuard
 
@@ -99,6 +101,13 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
         citizen_blocks=citizen,
         uploads=uploads,
         max_upload_bytes=settings.max_upload_bytes,
+    )
+    app.add_middleware(
+        PageMeta,
+        pages={
+            "/admin": (STAFF_TITLE, "Dokumente, Index und Berichte des KI-Chatbots."),
+            "/": (ui_text("page_title", "de"), ui_text("subtitle", "de")),
+        },
     )
     # after mounting: the client key must be set for Gradio's /admin/login as well
     app.add_middleware(LoginClientMiddleware, authenticator=authenticator)

@@ -196,3 +196,32 @@ def test_question_input_is_shown_exactly_and_limits_are_explained(
         assert expected in reply[1]
         assert shown[1].endswith("…") and len(shown[1]) <= 1002
     context.close()
+
+
+def test_page_title_and_link_preview_name_the_chatbot(live_server, browser) -> None:
+    import httpx
+
+    source = httpx.get(live_server.url + "/", timeout=30).text
+    head = source[: source.index("</head>")]
+    assert "<title>KI-Chatbot – Kommunales Integrationszentrum Rhein-Sieg-Kreis</title>" in head
+    assert 'property="og:title" content="KI-Chatbot' in head
+    assert "Click to try out the app" not in head and 'content="Gradio"' not in head
+    assert "og:image" not in head, "no preview image from another host"
+    staff = httpx.get(live_server.url + "/admin/", timeout=30).text
+    assert "<title>KI-Bot – Verwaltung</title>" in staff
+
+    context, page = open_chat(browser, live_server, PHONE)
+    assert page.title() == "KI-Chatbot – Kommunales Integrationszentrum Rhein-Sieg-Kreis"
+    assert page.locator("html").get_attribute("lang") == "de"
+    german = page.get_by_role("button", name="Was kostet die Einbürgerung?")
+    assert german.count() == 1
+    choose_language(page, "Sprache der Seite", "Türkçe", "Sorunuz")
+    page.get_by_role("button", name="Vatandaşlığa geçiş ne kadar tutar?").wait_for(timeout=10_000)
+    assert page.title().startswith("KI sohbet botu")
+    assert page.get_by_role("button", name="How many hours is the integration course?").count() == 0
+    page.get_by_role("button", name="Uyum kursu kaç saat sürer?").click()
+    page.locator("#ki-chat [data-testid=user]").first.wait_for(timeout=30_000)
+    assert page.locator("#ki-chat [data-testid=user]").first.inner_text().strip() == (
+        "Uyum kursu kaç saat sürer?"
+    ), "an example asks the question it shows"
+    context.close()
