@@ -20,6 +20,7 @@ from typing import Any
 from bot.answer import Answer, Citation
 from bot.assistant import Assistant, Delta
 from bot.config import Settings
+from bot.contact_card import ContactCard, load_card
 from bot.feedback import record_feedback
 from bot.i18n import (
     CONTACT_URL,
@@ -99,6 +100,13 @@ SCROLL_TO_ANSWER_JS = """
 }
 """
 
+SHOW_CARD_JS = """
+() => {
+  const card = document.querySelector('#ki-card');
+  if (card) { card.scrollIntoView({block: 'nearest'}); card.focus({preventScroll: true}); }
+}
+"""
+
 SET_DIRECTION_JS = """
 (lang) => {
   const rtl = ['ar', 'fa'].includes(lang);
@@ -148,12 +156,29 @@ def render_sources(answer: Answer, link_hosts: Iterable[str] = DEFAULT_LINK_HOST
     return "".join(parts)
 
 
-def render_answer(answer: Answer, link_hosts: Iterable[str] = DEFAULT_LINK_HOSTS) -> str:
-    """The answer as sanitised HTML; `Answer.text` is untrusted text with a few markers."""
+def render_answer(
+    answer: Answer,
+    link_hosts: Iterable[str] = DEFAULT_LINK_HOSTS,
+    card: ContactCard | None = None,
+) -> str:
+    """The answer as sanitised HTML; `Answer.text` is untrusted text with a few markers.
+    A refusal (the documents hold no answer, or the citizen asked for a person) ends with
+    the contact card: a concrete way to a person."""
     body = text_to_html(answer.text)
     if answer.refused and answer.reason not in {"empty", "too-long"}:
         body += f"<p>{link(CONTACT_URL, ui_text('contact_link', answer.language))}</p>"
+        if card is not None:
+            body += card.render_html(answer.language, link_hosts)
     return sanitize(body + render_sources(answer, link_hosts), link_hosts)
+
+
+def render_card_panel(card: ContactCard, lang: str, link_hosts: Iterable[str]) -> str:
+    """The card behind the permanent button: a labelled region around the sanitised card."""
+    label = html.escape(ui_text("human_button", lang), quote=True)
+    return (
+        f'<section id="ki-card" role="region" aria-label="{label}" tabindex="-1">'
+        f"{card.render_html(lang, link_hosts)}</section>"
+    )
 
 
 def render_question(question: str) -> str:
@@ -257,7 +282,9 @@ class ChatController:
         assert final is not None
         history[-1] = {
             "role": "assistant",
-            "content": render_answer(final, self.settings.link_hosts),
+            "content": render_answer(
+                final, self.settings.link_hosts, load_card(self.settings.corpus_dir)
+            ),
         }
         session.last = final
         if not final.refused:
@@ -338,6 +365,9 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
                     elem_id="ki-language",
                 )
         note = gr.HTML(disclaimer(lang0))
+        human = gr.Button(ui_text("human_button", lang0), elem_id="ki-human", size="sm")
+        card_open = gr.State(False)
+        card_panel = gr.HTML("", visible=False, elem_id="ki-contact-card")
         chat = gr.Chatbot(
             label=ui_text("chat", lang0),
             elem_id="ki-chat",
@@ -419,6 +449,16 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
                 **shown
             )
 
+        def toggle_card(is_open: bool, lang: str) -> tuple[Any, bool]:
+            if is_open:
+                return gr.update(visible=False), False
+            panel = render_card_panel(load_card(settings.corpus_dir), lang, settings.link_hosts)
+            return gr.update(visible=True, value=panel), True
+
+        human.click(
+            toggle_card, [card_open, language], [card_panel, card_open], api_visibility="private"
+        ).then(fn=None, js=SHOW_CARD_JS, api_visibility="private")
+
         def clear(state: ChatSession | None) -> tuple[list[Any], ChatSession | None, str, str]:
             return [], state.new_conversation() if state else None, "", ""
 
@@ -432,9 +472,13 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
 
         def switch(lang: str) -> tuple[Any, ...]:
             rtl = lang in RTL_LANGUAGES
+            # the card's text in the new language (it stays hidden when it was hidden)
+            panel = render_card_panel(load_card(settings.corpus_dir), lang, settings.link_hosts)
             return (
                 header(lang),
                 disclaimer(lang),
+                gr.update(value=ui_text("human_button", lang)),
+                gr.update(value=panel),
                 gr.update(label=ui_text("language", lang)),
                 gr.update(label=ui_text("chat", lang), rtl=rtl),
                 gr.update(
@@ -456,6 +500,8 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
             [
                 head,
                 note,
+                human,
+                card_panel,
                 language,
                 chat,
                 box,

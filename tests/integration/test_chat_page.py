@@ -2,12 +2,16 @@
 
 Proves (issue 16): the conversation grows with the page (no fixed box with its own scroll
 bar), the page shows the START of each new answer, the "Unterhaltung" label covers no
-message, the feedback control's arrow stays inside the page.
+message, the feedback control's arrow stays inside the page; German text keeps its direction
+in the Arabic/Farsi page; the question is shown exactly and limits are explained; title,
+link previews and example questions; the "Mit einem Menschen sprechen" contact card.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -224,4 +228,35 @@ def test_page_title_and_link_preview_name_the_chatbot(live_server, browser) -> N
     assert page.locator("#ki-chat [data-testid=user]").first.inner_text().strip() == (
         "Uyum kursu kaç saat sürer?"
     ), "an example asks the question it shows"
+    context.close()
+
+
+@VIEWPORTS
+def test_talk_to_a_person_shows_the_contact_card(live_server, browser, viewport) -> None:
+    from bot.contact_card import CARD_FILE
+
+    sample = Path(__file__).resolve().parents[2] / "corpus" / CARD_FILE
+    shutil.copy(sample, live_server.settings.corpus_dir / CARD_FILE)
+    context, page = open_chat(browser, live_server, viewport)
+    page.get_by_role("button", name="Mit einem Menschen sprechen").click()
+    card = page.locator("#ki-card")
+    card.get_by_text("Wer ist wofür zuständig?").wait_for(timeout=10_000)
+    for office in ("Kommunales Integrationszentrum (KI)", "Ausländerbehörde", "Jobcenter"):
+        assert card.get_by_text(office).count() == 1
+    assert card.get_by_text("Termin vereinbaren:").count() == 1
+    box = card.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+    assert box["y"] < viewport["height"], "the card is on screen after the click"
+
+    choose_language(page, "Sprache der Seite", "العربية", "سؤالك")
+    page.get_by_role("button", name="التحدث مع شخص").wait_for(timeout=10_000)
+    card.get_by_text("من المسؤول عن ماذا؟").wait_for(timeout=10_000)
+
+    # a question the documents cannot answer: the refusal carries the card
+    question = page.get_by_label("سؤالك")
+    question.fill("Wie wird das Wetter morgen in Siegburg?")
+    question.press("Enter")
+    answer = page.locator("#ki-chat [data-testid=bot]").last
+    answer.get_by_text("Jobcenter").wait_for(timeout=30_000)
+    assert answer.get_by_text("Wer ist wofür zuständig?").count() == 1
     context.close()
