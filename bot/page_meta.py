@@ -3,7 +3,8 @@
 Gradio's page template hard-codes `og:`/`twitter:` tags ("Gradio", "Click to try out the
 app!", an image on github.com) and `lang="en"`; a messenger showing a link to the chat would
 show those. `PageMeta` rewrites the head of the HTML pages it serves: a `<title>`, our
-preview tags (no image, no URL: the public address is not known here), `lang="de"`. The
+preview tags (no image, no URL: the public address is not known here), `lang="de"`, and for
+the staff area German labels of Gradio's own widgets (login form, upload field). The
 tags are found with the standard library's HTML parser, not a pattern on the text; every
 value is escaped. Nothing else of the page changes.
 """
@@ -11,9 +12,10 @@ value is escaped. Nothing else of the page changes.
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, NamedTuple
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -24,6 +26,23 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 _PREVIEW_PREFIXES = ("og:", "twitter:")
 
 
+class Page(NamedTuple):
+    """What one page's head says; `locale` pins the language of Gradio's own labels."""
+
+    title: str
+    description: str
+    locale: str | None = None
+
+
+# Gradio picks the language of its own labels (login form, "Drop File Here", "Clear") from
+# the browser; this runs before Gradio's scripts and makes it pick the page's language.
+_LOCALE_SCRIPT = (
+    "<script>(() => {{ const l = {lang}; for (const [k, v] of [['language', l], "
+    "['languages', [l]]]) {{ Object.defineProperty(navigator, k, {{get: () => v}}); }} }})();"
+    "</script>"
+)
+
+
 class _HeadTags(HTMLParser):
     """Collects the exact source text of the preview tags, the <html> and <title> tags."""
 
@@ -31,6 +50,7 @@ class _HeadTags(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.preview: list[str] = []
         self.html_tag: str | None = None
+        self.head_tag: str | None = None
         self.html_attrs: list[tuple[str, str | None]] = []
         self.title = False
         self.done = False
@@ -42,6 +62,8 @@ class _HeadTags(HTMLParser):
         if tag == "html" and self.html_tag is None:
             self.html_tag = self.get_starttag_text()
             self.html_attrs = attrs
+        elif tag == "head" and self.head_tag is None:
+            self.head_tag = self.get_starttag_text()
         elif tag == "title":
             self.title = True
         elif tag == "meta":
@@ -54,8 +76,11 @@ class _HeadTags(HTMLParser):
             self.done = True
 
 
-def rewrite_head(page: str, title: str, description: str, lang: str = "de") -> str:
-    """`page` with Gradio's preview tags replaced by ours, a <title> and `lang`."""
+def rewrite_head(
+    page: str, title: str, description: str, lang: str = "de", locale: str | None = None
+) -> str:
+    """`page` with Gradio's preview tags replaced by ours, a <title> and `lang`; with
+    `locale`, Gradio's own labels in that language whatever the browser's language."""
     end = page.find("</head>")
     if end < 0:
         return page
@@ -68,6 +93,9 @@ def rewrite_head(page: str, title: str, description: str, lang: str = "de") -> s
         attrs = [(k, v) for k, v in parser.html_attrs if k != "lang"] + [("lang", lang)]
         text = "".join(f' {k}="{html.escape(v or "", quote=True)}"' for k, v in attrs)
         head = head.replace(parser.html_tag, f"<html{text}>", 1)
+    if locale and parser.head_tag:
+        script = _LOCALE_SCRIPT.format(lang=json.dumps(locale))
+        head = head.replace(parser.head_tag, parser.head_tag + script, 1)
     t, d = html.escape(title, quote=True), html.escape(description, quote=True)
     tags = [
         f'<meta property="og:title" content="{t}" />',
@@ -85,9 +113,9 @@ def rewrite_head(page: str, title: str, description: str, lang: str = "de") -> s
 
 class PageMeta:
     """Pure ASGI middleware: rewrites the head of HTML pages whose path starts with one of
-    `pages` (longest prefix wins) -> (title, description). Other responses pass untouched."""
+    `pages` (longest prefix wins). Other responses pass untouched."""
 
-    def __init__(self, app: ASGIApp, pages: dict[str, tuple[str, str]]) -> None:
+    def __init__(self, app: ASGIApp, pages: dict[str, Page]) -> None:
         self.app = app
         self.pages = sorted(pages.items(), key=lambda item: -len(item[0]))
 
@@ -115,7 +143,9 @@ class PageMeta:
                 chunks.append(message.get("body", b""))
                 if message.get("more_body"):
                     return
-                body = rewrite_head(b"".join(chunks).decode("utf-8"), *meta).encode("utf-8")
+                page = b"".join(chunks).decode("utf-8")
+                body = rewrite_head(page, meta.title, meta.description, locale=meta.locale)
+                body = body.encode("utf-8")
                 headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
                 headers.append((b"content-length", str(len(body)).encode()))
                 await send({**start, "headers": headers})

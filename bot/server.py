@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.embeddings import make_embedder
 from bot.i18n import ui_text
 from bot.index import build_index, index_exists
-from bot.page_meta import PageMeta
+from bot.page_meta import Page, PageMeta
 from bot.uploads import StaffUploads
 from bot.web_guard import RequestGuard
 
@@ -47,6 +47,7 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
     """Returns (FastAPI app, citizen Blocks)."""
     import gradio as gr
     from fastapi import FastAPI
+    from fastapi.responses import RedirectResponse
     from gradio.utils import get_upload_folder
 
     from bot.chat_ui import CSS, HEAD, build_app, theme
@@ -65,6 +66,13 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
 
     app = FastAPI(title="KI-Bot", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(admin_api_router(service, authenticator), prefix="/admin")
+
+    @app.get("/admin", include_in_schema=False)
+    def staff_area_root() -> Any:
+        """Gradio's logout sends the browser to `/admin`, the staff app lives at `/admin/`
+        (relative, so it also works behind a proxy with a path prefix)."""
+        return RedirectResponse("admin/", status_code=302)
+
     admin = build_admin_app(service)
     admin.queue(default_concurrency_limit=2, max_size=16)
     app = gr.mount_gradio_app(
@@ -105,8 +113,8 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
     app.add_middleware(
         PageMeta,
         pages={
-            "/admin": (STAFF_TITLE, "Dokumente, Index und Berichte des KI-Chatbots."),
-            "/": (ui_text("page_title", "de"), ui_text("subtitle", "de")),
+            "/admin": Page(STAFF_TITLE, "Dokumente, Index und Berichte des KI-Chatbots.", "de"),
+            "/": Page(ui_text("page_title", "de"), ui_text("subtitle", "de")),
         },
     )
     # after mounting: the client key must be set for Gradio's /admin/login as well
