@@ -25,6 +25,23 @@ ADMIN_CSS = """
 /* Gradio draws an index run's progress bar over this output: with no text yet it would be
    0 px high and the progress invisible. */
 #ki-index-msg { min-height: 4.5rem; }
+/* WCAG AA contrast (4.5:1): the upload field's "- oder -" (Gradio: #bbbbc2, 1.9:1) and the
+   selected tab (Gradio: #3b82f6, 3.7:1) */
+.or { color: #5b6470 !important; }
+button[role="tab"].selected { color: #0b4f8a !important; }
+"""
+
+# The upload field is a button whose English aria-label ("Click to upload or drop files")
+# hides its visible German text from screen readers; without it the text is its name.
+ADMIN_HEAD = """
+<script>
+(() => {
+  const fix = () => document.querySelectorAll('button.boundedheight[aria-label]')
+    .forEach(el => el.removeAttribute('aria-label'));
+  new MutationObserver(fix).observe(document.documentElement,
+    {childList: true, subtree: true, attributes: true, attributeFilter: ['aria-label']});
+})();
+</script>
 """
 
 
@@ -247,17 +264,17 @@ def build_admin_app(service: AdminService) -> Any:
                 refresh_btn = gr.Button("Berichte neu laden")
             index_msg = gr.Markdown(elem_id="ki-index-msg")
             stats = gr.Markdown()
-            gr.Markdown("### Beim letzten Lauf übersprungene Dateien")
+            gr.Markdown("## Beim letzten Lauf übersprungene Dateien")
             # Tables below show text from files and citizens: text-only cells ("str"), never
             # Markdown or HTML, so no link or image in that text becomes live.
             skipped = text_table(["Datei", "Grund"])
-            gr.Markdown("### Abgelaufene oder bald ablaufende Dokumente")
+            gr.Markdown("## Abgelaufene oder bald ablaufende Dokumente")
             expiring = text_table(["Datei", "Gültig bis", "Status"])
-            gr.Markdown("### Rückmeldungen der Bürgerinnen und Bürger")
+            gr.Markdown("## Rückmeldungen der Bürgerinnen und Bürger")
             feedback_total = gr.Markdown()
             feedback_top = text_table(["Anzahl", "Unbeantwortete oder nicht hilfreiche Frage"])
             feedback_comments = text_table(["Tag", "Bewertung", "Frage", "Kommentar"])
-            gr.Markdown("### Protokoll")
+            gr.Markdown("## Protokoll")
             audit = text_table(["Zeit", "Konto", "Aktion", "Ziel"])
 
         report_outputs = [stats, skipped, expiring, feedback_total, feedback_top, feedback_comments]

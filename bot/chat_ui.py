@@ -536,5 +536,9 @@ def theme() -> Any:
         button_primary_background_fill="#0b4f8a",
         button_primary_background_fill_hover="#083a66",
         button_primary_text_color="#ffffff",
+        # the staff area's "Löschen": white on #b91c1c is 6.5:1 (Gradio's #ef4444: 3.8:1)
+        button_cancel_background_fill="#b91c1c",
+        button_cancel_background_fill_hover="#991b1b",
+        button_cancel_text_color="#ffffff",
         input_placeholder_color="#5b6470",
     )

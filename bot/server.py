@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.admin_api import admin_api_router
 from bot.admin_service import AdminService
-from bot.admin_ui import ADMIN_CSS, STAFF_TITLE, build_admin_app
+from bot.admin_ui import ADMIN_CSS, ADMIN_HEAD, STAFF_TITLE, build_admin_app
 from bot.assistant import Assistant
 from bot.audit import AuditLog
 from bot.auth import Authenticator, LoginClientMiddleware, LoginGuard, UserStore
@@ -87,6 +87,7 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
         mcp_server=False,
         footer_links=[],
         css=ADMIN_CSS,
+        head=ADMIN_HEAD,
         theme=theme(),
     )
     citizen = build_app(settings, assistant)
