@@ -189,10 +189,11 @@ def test_question_input_is_shown_exactly_and_limits_are_explained(
         box.fill(pasted)
         assert len(box.input_value()) == len(pasted), "the page does not cut it silently"
         box.press("Enter")
-        page.wait_for_function(
-            "n => document.querySelectorAll("
-            "'#ki-chat [data-testid=user], #ki-chat [data-testid=bot]').length >= n + 2",
-            arg=count,
+        page.wait_for_function(  # the final reply, not the "…" shown while it is prepared
+            "([n, text]) => { const b = document.querySelectorAll("
+            "'#ki-chat [data-testid=user], #ki-chat [data-testid=bot]');"
+            " return b.length >= n + 2 && b[b.length - 1].innerText.includes(text); }",
+            arg=[count, expected],
             timeout=30_000,
         )
         shown, reply = bubbles(page)[-2:]
