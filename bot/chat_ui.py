@@ -53,6 +53,9 @@ CSS = """
 #ki-disclaimer { border-left: 4px solid var(--ki-blue); background: #eef4fb; color: #0f1f33;
   padding: 0.6rem 0.8rem; border-radius: 4px; }
 #ki-disclaimer a { color: #0b4f8a; font-weight: 600; }
+/* links in answers and the contact card: 8.6:1 (Gradio's light blue fell to 2.8:1) */
+#ki-card a, #ki-chat a { color: #0b4f8a !important; }
+#ki-card { display: block; padding: 0.6rem 0.8rem; border: 1px solid #c9d6e6; border-radius: 4px; }
 .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
   overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 *:focus-visible { outline: 3px solid #b35900 !important; outline-offset: 2px; }

@@ -54,6 +54,7 @@ def test_chat_page_has_no_serious_violations(live_server, browser, axe_source, v
     page.locator("#ki-chat").get_by_text("255 Euro").first.wait_for(timeout=30_000)
     page.get_by_role("button", name="Mit einem Menschen sprechen").click()
     page.locator("#ki-card").wait_for(timeout=10_000)
+    page.wait_for_timeout(1000)  # Gradio fades new content in: judge the settled colours
     found += serious(page, axe_source, f"chat de {viewport['width']} answer+card")
 
     page.get_by_role("combobox", name="Sprache der Seite").click()
