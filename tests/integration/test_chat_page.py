@@ -177,7 +177,12 @@ def test_question_input_is_shown_exactly_and_limits_are_explained(
     question = "[klick](https://www.rhein-sieg-kreis.de/x) **Integrationskurs** <b>1 < 2</b>?"
     box.fill(question)
     box.press("Enter")
-    page.locator("#ki-chat [data-testid=bot]").first.wait_for(timeout=30_000)
+    page.wait_for_function(  # the final answer (it also clears the input box), not "…"
+        "() => { const b = document.querySelector('#ki-chat [data-testid=bot]');"
+        " return b && b.innerText.trim() !== '…' && b.innerText.trim() !== ''; }",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(300)
     assert bubbles(page)[0] == ["user", question], "the citizen's own words, exactly"
     assert page.locator("#ki-chat [data-testid=user] a").count() == 0
 
