@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: lock install run test test-fast lint eval bench audit load browser-deps clean-index
+.PHONY: lock install run test test-fast lint eval bench audit load browser-deps js-deps clean-index
 
 # torch first and pinned: that takes the CPU wheel; an unpinned torch would pull a CUDA build.
 # requirements.lock pins every other package to the versions the tests passed with.
@@ -25,7 +25,13 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium chromium-driver >/dev/null; fi; }
 
-test: install browser-deps
+# axe-core for the accessibility browser test, pinned in tests/js/package-lock.json; fetched
+# here from the npm registry, read from disk at test time (the test skips without it).
+js-deps:
+	@test -f tests/js/node_modules/axe-core/axe.min.js || \
+	  npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
+
+test: install browser-deps js-deps
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q
 

@@ -64,7 +64,8 @@ class FeedbackReport:
     def headline(self) -> str:
         if not self.total:
             return "Noch keine Rückmeldungen."
-        return f"{self.total} Rückmeldungen, davon {self.helpful} hilfreich."
+        noun = "Rückmeldung" if self.total == 1 else "Rückmeldungen"
+        return f"{self.total} {noun}, davon {self.helpful} hilfreich."
 
 
 class Forbidden(PermissionError):

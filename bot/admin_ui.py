@@ -8,6 +8,7 @@ progress bar while the citizen chat keeps answering from the old index.
 
 from __future__ import annotations
 
+import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,42 @@ from bot.uploads import StaffUploads
 
 ADMIN_CSS = """
 .gradio-container { font-family: system-ui, sans-serif; }
+/* Gradio draws an index run's progress bar over this output: with no text yet it would be
+   0 px high and the progress invisible. */
+#ki-index-msg { min-height: 4.5rem; }
+/* WCAG AA contrast (4.5:1): the upload field's "- oder -" (Gradio: #bbbbc2, 1.9:1) and the
+   selected tab (Gradio: #3b82f6, 3.7:1) */
+.or { color: #5b6470 !important; }
+button[role="tab"].selected { color: #0b4f8a !important; }
 """
+
+# The upload field is a button whose English aria-label ("Click to upload or drop files")
+# hides its visible German text from screen readers; without it the text is its name.
+ADMIN_HEAD = """
+<script>
+(() => {
+  const fix = () => document.querySelectorAll('button.boundedheight[aria-label]')
+    .forEach(el => el.removeAttribute('aria-label'));
+  new MutationObserver(fix).observe(document.documentElement,
+    {childList: true, subtree: true, attributes: true, attributeFilter: ['aria-label']});
+})();
+</script>
+"""
+
+
+STAFF_TITLE = "KI-Bot – Verwaltung"
+
+
+def progress_text(stage: str, done: int, total: int, started: dict[str, float]) -> str:
+    """ "einbetten 64/300 – noch etwa 12 s": the stage, the count and, once the stage has
+    made progress, an estimate of its time left (from its pace so far)."""
+    now = time.monotonic()
+    begin = started.setdefault(stage, now)
+    text = f"{stage} {done}/{total}"
+    if 0 < done < total and now - begin >= 1.0:
+        left = (now - begin) / done * (total - done)
+        text += f" – noch etwa {max(1, round(left))} s"
+    return text
 
 
 def staff_files(uploads: StaffUploads, **kwargs: Any) -> Any:
@@ -162,9 +198,11 @@ def build_admin_app(service: AdminService) -> Any:
         return f"[„{name}“ herunterladen](api/download/{quote(name)}) (Anmeldung erneut nötig)"
 
     def run_index(rebuild: bool, request: gr.Request, progress: gr.Progress) -> str:
+        stages: dict[str, float] = {}
+
         def report(stage: str, done: int, total: int) -> None:
             if total:
-                progress(done / total, desc=f"{stage} {done}/{total}")
+                progress(done / total, desc=progress_text(stage, done, total, stages))
 
         return call(service.index_run, user_of(request), rebuild, report).message
 
@@ -185,13 +223,17 @@ def build_admin_app(service: AdminService) -> Any:
         return f"Angemeldet als **{user}** ({label}).", gr.update(visible=role == "admin")
 
     with gr.Blocks(
-        title="KI-Bot – Verwaltung",
+        title=STAFF_TITLE,
         analytics_enabled=False,
         # Gradio's own clean-up of this app's temp files (uploads never submitted), hourly.
         delete_cache=(3600, int(uploads.max_age_seconds)),
     ) as admin:
-        gr.Markdown("# KI-Bot – Verwaltung")
-        who = gr.Markdown()
+        with gr.Row(equal_height=True):
+            with gr.Column(scale=5):
+                gr.Markdown("# KI-Bot – Verwaltung")
+                who = gr.Markdown()
+            # Gradio's logout route of this app (relative to /admin/): ends the session.
+            gr.Button("Abmelden", link="logout", size="sm", scale=1, elem_id="ki-logout")
         with gr.Tab("Dokumente"):
             table = gr.Dataframe(
                 headers=["Datei", "Titel", "Stand", "Gültig bis", "Größe (KB)", "Status"],
@@ -220,19 +262,19 @@ def build_admin_app(service: AdminService) -> Any:
                 update_btn = gr.Button("Index aktualisieren", variant="primary")
                 rebuild_btn = gr.Button("Index neu aufbauen")
                 refresh_btn = gr.Button("Berichte neu laden")
-            index_msg = gr.Markdown()
+            index_msg = gr.Markdown(elem_id="ki-index-msg")
             stats = gr.Markdown()
-            gr.Markdown("### Beim letzten Lauf übersprungene Dateien")
+            gr.Markdown("## Beim letzten Lauf übersprungene Dateien")
             # Tables below show text from files and citizens: text-only cells ("str"), never
             # Markdown or HTML, so no link or image in that text becomes live.
             skipped = text_table(["Datei", "Grund"])
-            gr.Markdown("### Abgelaufene oder bald ablaufende Dokumente")
+            gr.Markdown("## Abgelaufene oder bald ablaufende Dokumente")
             expiring = text_table(["Datei", "Gültig bis", "Status"])
-            gr.Markdown("### Rückmeldungen der Bürgerinnen und Bürger")
+            gr.Markdown("## Rückmeldungen der Bürgerinnen und Bürger")
             feedback_total = gr.Markdown()
             feedback_top = text_table(["Anzahl", "Unbeantwortete oder nicht hilfreiche Frage"])
             feedback_comments = text_table(["Tag", "Bewertung", "Frage", "Kommentar"])
-            gr.Markdown("### Protokoll")
+            gr.Markdown("## Protokoll")
             audit = text_table(["Zeit", "Konto", "Aktion", "Ziel"])
 
         report_outputs = [stats, skipped, expiring, feedback_total, feedback_top, feedback_comments]
@@ -244,9 +286,10 @@ def build_admin_app(service: AdminService) -> Any:
         delete_btn.click(delete, [chosen, confirm], [delete_msg, table, chosen])
         chosen.change(download_link, chosen, link)
         for button, handler in ((update_btn, update_index), (rebuild_btn, rebuild_index)):
+            # afterwards the document list and the statistics show the new index
             button.click(handler, None, index_msg, concurrency_limit=1).then(
                 documents_table, None, table
-            )
+            ).then(overview, None, report_outputs)
         refresh_btn.click(overview, None, report_outputs)
         admin_tab.select(overview, None, report_outputs)
     return admin

@@ -10,23 +10,27 @@ from other hosts: system fonts, no analytics.
 from __future__ import annotations
 
 import html
+import json
 import logging
 import re
 import secrets
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from bot.answer import Answer
+from bot.answer import Answer, Citation
 from bot.assistant import Assistant, Delta
 from bot.config import Settings
+from bot.contact_card import ContactCard, load_card
 from bot.feedback import feedback_path, record_feedback
 from bot.gaps import gaps_path, is_gap, record_gap
 from bot.i18n import (
     CONTACT_URL,
-    EXAMPLES,
+    DEFAULT_LANGUAGE,
     LANGUAGES,
     RTL_LANGUAGES,
     detect_language,
+    examples,
+    format_date,
     message,
     ui_text,
 )
@@ -35,6 +39,7 @@ from bot.safe_html import (
     DEFAULT_LINK_HOSTS,
     escape_text,
     host_allowed,
+    isolated,
     link,
     sanitize,
     text_to_html,
@@ -49,11 +54,23 @@ CSS = """
 #ki-disclaimer { border-left: 4px solid var(--ki-blue); background: #eef4fb; color: #0f1f33;
   padding: 0.6rem 0.8rem; border-radius: 4px; }
 #ki-disclaimer a { color: #0b4f8a; font-weight: 600; }
+/* links in answers and the contact card: 8.6:1 (Gradio's light blue fell to 2.8:1) */
+#ki-card a, #ki-chat a { color: #0b4f8a !important; }
+#ki-card { display: block; padding: 0.6rem 0.8rem; border: 1px solid #c9d6e6; border-radius: 4px; }
 .sr-only { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
   overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 *:focus-visible { outline: 3px solid #b35900 !important; outline-offset: 2px; }
 details.ki-source { margin: 0.3rem 0; }
 details.ki-source summary { cursor: pointer; }
+/* The conversation grows with the page (no fixed box with its own scroll bar, which hid the
+   start of each answer on a phone); its label sits above the messages instead of floating
+   over them; long labels wrap so the accordion's arrow stays inside the page. */
+#ki-chat { height: auto !important; max-height: none !important; }
+#ki-chat .bubble-wrap { height: auto !important; overflow: visible !important; }
+#ki-chat label.float { position: static !important; margin-bottom: 0.3rem; }
+#ki-feedback .label-wrap { gap: 0.5rem; align-items: center; text-align: start; }
+#ki-feedback .label-wrap > span:first-child { flex: 1 1 auto; min-width: 0; }
+#ki-feedback .label-wrap > .icon { flex: 0 0 auto; line-height: 1; }
 @media (max-width: 640px) { #ki-header h1 { font-size: 1.15rem; } }
 """
 
@@ -77,16 +94,51 @@ HEAD = """
 </script>
 """
 
+# After an answer the page shows its start (the page grows with the conversation, so the
+# browser would otherwise stay where it was, or a phone would show only the answer's end).
+SCROLL_TO_ANSWER_JS = """
+() => {
+  const bots = document.querySelectorAll('#ki-chat [data-testid=bot]');
+  const last = bots[bots.length - 1];
+  if (last) { last.scrollIntoView({block: 'start', behavior: 'instant'}); }
+}
+"""
+
+SHOW_CARD_JS = """
+() => {
+  const card = document.querySelector('#ki-card');
+  if (card) { card.scrollIntoView({block: 'nearest'}); card.focus({preventScroll: true}); }
+}
+"""
+
 SET_DIRECTION_JS = """
 (lang) => {
   const rtl = ['ar', 'fa'].includes(lang);
+  const titles = PAGE_TITLES;
+  document.title = titles[lang] || titles.de;
   document.documentElement.lang = lang;
   document.documentElement.dir = rtl ? 'rtl' : 'ltr';
   const root = document.querySelector('.gradio-container');
   if (root) { root.setAttribute('dir', rtl ? 'rtl' : 'ltr'); }
   return lang;
 }
-"""
+""".replace(
+    "PAGE_TITLES",
+    json.dumps({lang: ui_text("page_title", lang) for lang in LANGUAGES}, ensure_ascii=False),
+)
+
+
+def source_label(cite: Citation, language: str) -> str:
+    """ "[1] Einbürgerung › Kosten, S. 2 (Stand 15.09.2026)" with the number, the German
+    title and the date each isolated, so an Arabic or Farsi line does not reorder them."""
+    title = cite.title + (f" › {cite.section}" if cite.section else "")
+    label = f"{isolated(f'[{cite.number}]')} {isolated(title)}"
+    if cite.page:
+        label += f", {html.escape(message('page', language))} {isolated(str(cite.page))}"
+    if cite.updated:
+        date = isolated(format_date(cite.updated, language))
+        label += f" ({html.escape(message('as_of', language))} {date})"
+    return label
 
 
 def render_sources(answer: Answer, link_hosts: Iterable[str] = DEFAULT_LINK_HOSTS) -> str:
@@ -98,28 +150,46 @@ def render_sources(answer: Answer, link_hosts: Iterable[str] = DEFAULT_LINK_HOST
         return ""
     parts = [f"<p><strong>{html.escape(message('sources', answer.language))}</strong></p>"]
     for cite in answer.sources:
-        label = html.escape(f"[{cite.number}] {cite.label(answer.language)}")
         trusted = cite.url and host_allowed(cite.url, link_hosts)
-        url = f"<br>{link(cite.url, cite.url, link_hosts)}" if trusted else ""
+        url = f"<br><bdi>{link(cite.url, cite.url, link_hosts)}</bdi>" if trusted else ""
         parts.append(
-            f'<details class="ki-source"><summary>{label}</summary>'
-            f"<blockquote>{escape_text(cite.excerpt)}</blockquote>"
-            f"<small>{html.escape(cite.source)}</small>{url}</details>"
+            f'<details class="ki-source"><summary>{source_label(cite, answer.language)}</summary>'
+            f'<blockquote dir="auto">{escape_text(cite.excerpt)}</blockquote>'
+            f"<small>{isolated(cite.source)}</small>{url}</details>"
         )
     return "".join(parts)
 
 
-def render_answer(answer: Answer, link_hosts: Iterable[str] = DEFAULT_LINK_HOSTS) -> str:
-    """The answer as sanitised HTML; `Answer.text` is untrusted text with a few markers."""
+def render_answer(
+    answer: Answer,
+    link_hosts: Iterable[str] = DEFAULT_LINK_HOSTS,
+    card: ContactCard | None = None,
+) -> str:
+    """The answer as sanitised HTML; `Answer.text` is untrusted text with a few markers.
+    A refusal (the documents hold no answer, or the citizen asked for a person) ends with
+    the contact card: a concrete way to a person."""
     body = text_to_html(answer.text)
-    if answer.refused and answer.reason not in {"empty", "too-long"}:
-        body += f"<p>{link(CONTACT_URL, ui_text('contact_link', answer.language))}</p>"
+    wants_person = answer.reason == "human-contact"  # answered with the contact passage
+    if (answer.refused and answer.reason not in {"empty", "too-long"}) or wants_person:
+        if not wants_person:
+            body += f"<p>{link(CONTACT_URL, ui_text('contact_link', answer.language))}</p>"
+        if card is not None:
+            body += card.render_html(answer.language, link_hosts)
     return sanitize(body + render_sources(answer, link_hosts), link_hosts)
+
+
+def render_card_panel(card: ContactCard, lang: str, link_hosts: Iterable[str]) -> str:
+    """The card behind the permanent button: a labelled region around the sanitised card."""
+    label = html.escape(ui_text("human_button", lang), quote=True)
+    return (
+        f'<section id="ki-card" role="region" aria-label="{label}" tabindex="-1">'
+        f"{card.render_html(lang, link_hosts)}</section>"
+    )
 
 
 def render_question(question: str) -> str:
     """The citizen's question exactly as typed (escaped, never Markdown or HTML)."""
-    return sanitize(escape_text(question))
+    return sanitize(f'<p dir="auto">{escape_text(question)}</p>')
 
 
 def render_text(text: str) -> str:
@@ -179,7 +249,13 @@ class ChatController:
         session = session or ChatSession()
         history = list(history or [])
         question = question or ""
-        shown = question if len(question) <= 2000 else question[:2000] + " …"
+        if not question.strip():  # no empty bubble; screen readers hear what to do
+            yield history, session, _live(message("empty", DEFAULT_LANGUAGE)), ""
+            return
+        # The citizen's own words exactly; an over-long question (which the assistant refuses
+        # with a message naming the limit) is shown shortened, marked with "…".
+        limit = self.settings.max_question_chars
+        shown = question if len(question) <= limit else question[:limit] + " …"
         history.append({"role": "user", "content": render_question(shown)})
         checks = [
             (self.limiter, session.id),
@@ -213,7 +289,9 @@ class ChatController:
         assert final is not None
         history[-1] = {
             "role": "assistant",
-            "content": render_answer(final, self.settings.link_hosts),
+            "content": render_answer(
+                final, self.settings.link_hosts, load_card(self.settings.corpus_dir)
+            ),
         }
         session.last = final
         if is_gap(final.refused, final.reason):
@@ -297,7 +375,7 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
             f"{html.escape(ui_text('contact_link', lang))}</a></div>"
         )
 
-    with gr.Blocks(title=ui_text("title", lang0), analytics_enabled=False) as demo:
+    with gr.Blocks(title=ui_text("page_title", lang0), analytics_enabled=False) as demo:
         session = gr.State(None)
         with gr.Row():
             with gr.Column(scale=4):
@@ -310,10 +388,14 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
                     elem_id="ki-language",
                 )
         note = gr.HTML(disclaimer(lang0))
+        human = gr.Button(ui_text("human_button", lang0), elem_id="ki-human", size="sm")
+        card_open = gr.State(False)
+        card_panel = gr.HTML("", visible=False, elem_id="ki-contact-card")
         chat = gr.Chatbot(
             label=ui_text("chat", lang0),
             elem_id="ki-chat",
-            height=460,
+            height="auto",
+            autoscroll=False,  # the page scrolls to the start of the answer instead
             # Messages arrive as HTML built from escaped text and sanitised (bot.safe_html);
             # Markdown or LaTeX rendering would turn text like [x](http://…) into links again.
             sanitize_html=True,
@@ -327,7 +409,9 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
             box = gr.Textbox(
                 label=ui_text("input", lang0),
                 placeholder=ui_text("placeholder", lang0),
-                max_length=settings.max_question_chars,
+                # The browser would cut a longer paste silently; the assistant refuses a
+                # question over the limit with a message in the citizen's language instead.
+                max_length=max(20_000, 2 * settings.max_question_chars),
                 lines=1,
                 max_lines=4,
                 scale=5,
@@ -340,9 +424,11 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
         examples_title = gr.Markdown(f"**{ui_text('examples', lang0)}**")
         example_buttons = []
         with gr.Row():
-            for text in EXAMPLES:
+            for text in examples(lang0):
                 example_buttons.append(gr.Button(text, size="sm", variant="secondary"))
-        with gr.Accordion(ui_text("feedback", lang0), open=False) as feedback_box:
+        with gr.Accordion(
+            ui_text("feedback", lang0), open=False, elem_id="ki-feedback"
+        ) as feedback_box:
             comment = gr.Textbox(label=ui_text("feedback", lang0), lines=2, max_length=500)
             with gr.Row():
                 good = gr.Button(ui_text("helpful", lang0), size="sm")
@@ -377,10 +463,24 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
             "outputs": outputs,
             "api_visibility": "private",
         }
-        box.submit(**{**ask, "api_name": "ask", "api_visibility": "public"})
-        send.click(**ask)
+        shown = {"fn": None, "js": SCROLL_TO_ANSWER_JS, "api_visibility": "private"}
+        box.submit(**{**ask, "api_name": "ask", "api_visibility": "public"}).then(**shown)
+        send.click(**ask).then(**shown)
         for button in example_buttons:
-            button.click(lambda b=button.value: b, None, box, api_visibility="private").then(**ask)
+            # the button's current text: the examples follow the page language
+            button.click(lambda text: text, button, box, api_visibility="private").then(**ask).then(
+                **shown
+            )
+
+        def toggle_card(is_open: bool, lang: str) -> tuple[Any, bool]:
+            if is_open:
+                return gr.update(visible=False), False
+            panel = render_card_panel(load_card(settings.corpus_dir), lang, settings.link_hosts)
+            return gr.update(visible=True, value=panel), True
+
+        human.click(
+            toggle_card, [card_open, language], [card_panel, card_open], api_visibility="private"
+        ).then(fn=None, js=SHOW_CARD_JS, api_visibility="private")
 
         def clear(state: ChatSession | None) -> tuple[list[Any], ChatSession | None, str, str]:
             return [], state.new_conversation() if state else None, "", ""
@@ -395,9 +495,13 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
 
         def switch(lang: str) -> tuple[Any, ...]:
             rtl = lang in RTL_LANGUAGES
+            # the card's text in the new language (it stays hidden when it was hidden)
+            panel = render_card_panel(load_card(settings.corpus_dir), lang, settings.link_hosts)
             return (
                 header(lang),
                 disclaimer(lang),
+                gr.update(value=ui_text("human_button", lang)),
+                gr.update(value=panel),
                 gr.update(label=ui_text("language", lang)),
                 gr.update(label=ui_text("chat", lang), rtl=rtl),
                 gr.update(
@@ -410,6 +514,7 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
                 gr.update(label=ui_text("feedback", lang), rtl=rtl),
                 gr.update(value=ui_text("helpful", lang)),
                 gr.update(value=ui_text("not_helpful", lang)),
+                *(gr.update(value=text) for text in examples(lang)),
             )
 
         language.change(
@@ -418,6 +523,8 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
             [
                 head,
                 note,
+                human,
+                card_panel,
                 language,
                 chat,
                 box,
@@ -428,6 +535,7 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
                 comment,
                 good,
                 bad,
+                *example_buttons,
             ],
             js=SET_DIRECTION_JS,
             api_visibility="private",
@@ -451,5 +559,9 @@ def theme() -> Any:
         button_primary_background_fill="#0b4f8a",
         button_primary_background_fill_hover="#083a66",
         button_primary_text_color="#ffffff",
+        # the staff area's "Löschen": white on #b91c1c is 6.5:1 (Gradio's #ef4444: 3.8:1)
+        button_cancel_background_fill="#b91c1c",
+        button_cancel_background_fill_hover="#991b1b",
+        button_cancel_text_color="#ffffff",
         input_placeholder_color="#5b6470",
     )

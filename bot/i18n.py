@@ -302,6 +302,16 @@ def detect_language(text: str) -> str:
 # --- texts of the web page (interface language, chosen by the citizen) -----------------------
 
 UI_TEXT: dict[str, dict[str, str]] = {
+    # the browser tab and link previews: names the chatbot and the KI
+    "page_title": {
+        "de": "KI-Chatbot – Kommunales Integrationszentrum Rhein-Sieg-Kreis",
+        "en": "KI chatbot – Integration Centre of the Rhein-Sieg-Kreis",
+        "tr": "KI sohbet botu – Rhein-Sieg-Kreis Uyum Merkezi",
+        "ar": "روبوت محادثة KI – مركز الاندماج في منطقة راين-زيغ",
+        "uk": "Чат-бот KI – Інтеграційний центр округу Райн-Зіг",
+        "ru": "Чат-бот KI – Интеграционный центр округа Райн-Зиг",
+        "fa": "چت‌بات KI – مرکز ادغام شهرستان راین-زیگ",
+    },
     "title": {
         "de": "Fragen an das Kommunale Integrationszentrum Rhein-Sieg-Kreis",
         "en": "Questions for the Integration Centre of the Rhein-Sieg-Kreis",
@@ -390,6 +400,78 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "ru": "Примеры вопросов",
         "fa": "نمونه پرسش‌ها",
     },
+    "human_button": {
+        "de": "Mit einem Menschen sprechen",
+        "en": "Talk to a person",
+        "tr": "Bir kişiyle konuşmak",
+        "ar": "التحدث مع شخص",
+        "uk": "Поговорити з людиною",
+        "ru": "Поговорить с человеком",
+        "fa": "صحبت با یک انسان",
+    },
+    "card_german": {
+        "de": "",
+        "en": "The details below are in German.",
+        "tr": "Aşağıdaki bilgiler Almancadır.",
+        "ar": "المعلومات التالية باللغة الألمانية.",
+        "uk": "Відомості нижче – німецькою мовою.",
+        "ru": "Сведения ниже – на немецком языке.",
+        "fa": "اطلاعات زیر به زبان آلمانی است.",
+    },
+    "card_phone": {
+        "de": "Telefon",
+        "en": "Phone",
+        "tr": "Telefon",
+        "ar": "الهاتف",
+        "uk": "Телефон",
+        "ru": "Телефон",
+        "fa": "تلفن",
+    },
+    "card_email": {
+        "de": "E-Mail",
+        "en": "E-mail",
+        "tr": "E-posta",
+        "ar": "البريد الإلكتروني",
+        "uk": "Електронна пошта",
+        "ru": "Электронная почта",
+        "fa": "ایمیل",
+    },
+    "card_hours": {
+        "de": "Sprechzeiten",
+        "en": "Consultation hours",
+        "tr": "Görüşme saatleri",
+        "ar": "أوقات الاستقبال",
+        "uk": "Години прийому",
+        "ru": "Часы приёма",
+        "fa": "ساعات مراجعه",
+    },
+    "card_appointment": {
+        "de": "Termin vereinbaren",
+        "en": "How to book an appointment",
+        "tr": "Randevu alma",
+        "ar": "حجز موعد",
+        "uk": "Як записатися на прийом",
+        "ru": "Как записаться на приём",
+        "fa": "گرفتن وقت ملاقات",
+    },
+    "card_website": {
+        "de": "Internet",
+        "en": "Website",
+        "tr": "İnternet sitesi",
+        "ar": "الموقع الإلكتروني",
+        "uk": "Вебсайт",
+        "ru": "Сайт",
+        "fa": "وب‌سایت",
+    },
+    "card_responsible": {
+        "de": "Wer ist wofür zuständig?",
+        "en": "Who is responsible for what?",
+        "tr": "Hangi kurum neyden sorumlu?",
+        "ar": "من المسؤول عن ماذا؟",
+        "uk": "Хто за що відповідає?",
+        "ru": "Кто за что отвечает?",
+        "fa": "چه کسی مسئول چه کاری است؟",
+    },
     "contact_link": {
         "de": "Persönlich beraten lassen: Kontakt zum KI",
         "en": "Talk to a person: contact the KI",
@@ -456,13 +538,63 @@ UI_TEXT: dict[str, dict[str, str]] = {
     },
 }
 
-EXAMPLES: list[str] = [
-    "Was kostet die Einbürgerung?",
-    "Wie melde ich mein Kind an einer Schule an?",
-    "How many hours is the integration course?",
-    "Eşim Almanya'ya yanıma gelebilir mi?",
-    "До якого часу діє тимчасовий захист для українців?",
-]
+# Example questions per interface language; each one the sample corpus answers.
+EXAMPLES: dict[str, list[str]] = {
+    "de": [
+        "Was kostet die Einbürgerung?",
+        "Wie melde ich mein Kind an einer Schule an?",
+        "Wie viele Stunden hat der Integrationskurs?",
+        "Kann meine Familie zu mir nach Deutschland kommen?",
+        "Wie lange gilt der Schutz für Menschen aus der Ukraine?",
+    ],
+    "en": [
+        "How much does naturalisation cost?",
+        "How do I register my child at a school?",
+        "How many hours is the integration course?",
+        "Can my family join me in Germany?",
+        "How long does protection for people from Ukraine last?",
+    ],
+    "tr": [
+        "Vatandaşlığa geçiş ne kadar tutar?",
+        "Çocuğumu okula nasıl kaydettiririm?",
+        "Uyum kursu kaç saat sürer?",
+        "Eşim Almanya'ya yanıma gelebilir mi?",
+        "Ukraynalılar için geçici koruma ne kadar sürer?",
+    ],
+    "ar": [
+        "كم تكلفة التجنس؟",
+        "كيف أسجّل طفلي في مدرسة؟",
+        "كم ساعة تستغرق دورة الاندماج؟",
+        "هل يمكن لعائلتي أن تلحق بي إلى ألمانيا؟",
+        "إلى متى تستمر الحماية للقادمين من أوكرانيا؟",
+    ],
+    "uk": [
+        "Скільки коштує натуралізація?",
+        "Як записати дитину до школи?",
+        "Скільки годин триває інтеграційний курс?",
+        "Чи може моя сім'я приїхати до мене в Німеччину?",
+        "До якого часу діє тимчасовий захист для українців?",
+    ],
+    "ru": [
+        "Сколько стоит получение гражданства?",
+        "Как записать ребёнка в школу?",
+        "Сколько часов длится интеграционный курс?",
+        "Может ли моя семья приехать ко мне в Германию?",
+        "Как долго действует защита для людей из Украины?",
+    ],
+    "fa": [
+        "هزینه تابعیت چقدر است؟",
+        "چگونه فرزندم را در مدرسه ثبت‌نام کنم؟",
+        "دوره ادغام چند ساعت است؟",
+        "آیا خانواده‌ام می‌توانند در آلمان به من بپیوندند؟",
+        "حمایت از مردم اوکراین تا کی ادامه دارد؟",
+    ],
+}
+
+
+def examples(language: str) -> list[str]:
+    """The example questions shown on the page in `language` (German when it has none)."""
+    return EXAMPLES.get(language) or EXAMPLES[DEFAULT_LANGUAGE]
 
 
 def ui_text(key: str, language: str) -> str:

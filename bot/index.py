@@ -519,6 +519,9 @@ def _write_generation(
     gen_dir = settings.index_dir / generation
     try:
         gen_dir.mkdir(parents=True)
+        chunks = [c for _, cs in fresh.values() for c in cs]
+        if progress:  # the next stage shows at once, not after the copy and a first batch
+            progress("einbetten", 0, len(chunks))
         collection = _collection(settings, generation, create=True)
         units = _collection(settings, generation, create=True, units=True)
         unit_sum = UnitSum()
@@ -526,15 +529,15 @@ def _write_generation(
             kept_ids = [i for e in keep.values() for i in e["ids"]]
             _copy_records(settings, old_gen, collection, kept_ids)
             _copy_units(settings, old_gen, units, kept_ids, unit_sum)
-        chunks = [c for _, cs in fresh.values() for c in cs]
         embed_started = time.perf_counter()
-        for start in range(0, len(chunks), 64):
-            batch = chunks[start : start + 64]
+        step = 16  # small batches: the staff area's progress moves steadily
+        for start in range(0, len(chunks), step):
+            batch = chunks[start : start + step]
             vectors = embedder.embed_documents([embedding_text(c) for c in batch])
             _add(collection, batch, vectors)
             _add_units(units, embedder, batch, unit_sum)
             if progress:
-                progress("einbetten", min(start + 64, len(chunks)), len(chunks))
+                progress("einbetten", min(start + step, len(chunks)), len(chunks))
         report.embedded_chunks = len(chunks)
         report.embed_seconds = round(time.perf_counter() - embed_started, 3)
         files = {**keep, **{s: e for s, (e, _) in fresh.items()}}

@@ -5,10 +5,13 @@ It is escaped first; the little markup the pages need (paragraphs, line breaks, 
 bold headings, the numbered sources, links) is added here around the escaped text; the
 result then goes through `nh3` (the Rust sanitiser ammonia) with an allow-list of exactly
 those tags, so nothing that can load a resource (img, video, style, background, …) or run
-code can reach the page even if this module had a bug. Links must be http(s), open with
-rel="noopener noreferrer", and only point to hosts the settings trust; other addresses are
-shown as text. The browser must show the result as HTML, not as Markdown (the chat uses
-`render_markdown=False`), or Markdown syntax inside escaped text would become links again.
+code can reach the page even if this module had a bug. Every paragraph, list item, quote and
+label isolates its own direction (`dir="auto"`, `<bdi>`), so German text inside the Arabic or
+Farsi page keeps its punctuation on the right side; `dir` may only be auto, ltr or rtl.
+Links must be http(s), open with rel="noopener noreferrer", and only point to hosts the
+settings trust; other addresses are shown as text. The browser must show the result as HTML,
+not as Markdown (the chat uses `render_markdown=False`), or Markdown syntax inside escaped
+text would become links again.
 """
 
 from __future__ import annotations
@@ -43,8 +46,12 @@ ALLOWED_TAGS = {
     "blockquote",
     "small",
     "a",
+    "bdi",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href"}}
+# `dir` isolates the direction of text (right-to-left pages); see _keep_attribute.
+_DIRECTED = ("p", "li", "ul", "blockquote", "summary", "small", "bdi")
+ALLOWED_ATTRIBUTES = {"a": {"href"}, **{tag: {"dir"} for tag in _DIRECTED}}
+DIRECTIONS = {"auto", "ltr", "rtl"}
 ALLOWED_CLASSES = {"details": {"ki-source"}}
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
@@ -66,6 +73,8 @@ def host_allowed(url: str, hosts: Iterable[str]) -> bool:
 def _keep_attribute(hosts: tuple[str, ...], tag: str, name: str, value: str) -> str | None:
     if tag == "a" and name == "href":
         return value if host_allowed(value, hosts) else None
+    if name == "dir":
+        return value if value in DIRECTIONS else None
     return value
 
 
@@ -90,6 +99,12 @@ def escape_text(text: str) -> str:
     return html.escape(text, quote=True).replace("\r\n", "\n").replace("\n", "<br>")
 
 
+def isolated(text: str) -> str:
+    """Escaped text in its own direction (`<bdi>`): a German title or a date inside an
+    Arabic line keeps its order and punctuation."""
+    return f"<bdi>{html.escape(text, quote=True)}</bdi>"
+
+
 def _inline(line: str) -> str:
     return _BOLD.sub(r"<strong>\1</strong>", html.escape(line.strip(), quote=True))
 
@@ -112,9 +127,10 @@ def text_to_html(text: str) -> str:
                 runs.append((is_item, [content]))
         for is_list, parts in runs:
             if is_list:
-                out.append("<ul>" + "".join(f"<li>{p}</li>" for p in parts) + "</ul>")
+                items = "".join(f'<li dir="auto">{p}</li>' for p in parts)
+                out.append(f'<ul dir="auto">{items}</ul>')
             else:
-                out.append("<p>" + "<br>".join(parts) + "</p>")
+                out.append('<p dir="auto">' + "<br>".join(parts) + "</p>")
     return "".join(out)
 
 

@@ -14,13 +14,15 @@ from typing import Any
 
 from bot.admin_api import admin_api_router
 from bot.admin_service import AdminService
-from bot.admin_ui import ADMIN_CSS, build_admin_app
+from bot.admin_ui import ADMIN_CSS, ADMIN_HEAD, STAFF_TITLE, build_admin_app
 from bot.assistant import Assistant
 from bot.audit import AuditLog
 from bot.auth import Authenticator, LoginClientMiddleware, LoginGuard, UserStore
 from bot.config import Settings
 from bot.embeddings import make_embedder
+from bot.i18n import ui_text
 from bot.index import build_index, index_exists
+from bot.page_meta import Page, PageMeta
 from bot.uploads import StaffUploads
 from bot.web_guard import RequestGuard
 
@@ -46,6 +48,7 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
     """Returns (FastAPI app, citizen Blocks)."""
     import gradio as gr
     from fastapi import FastAPI
+    from fastapi.responses import RedirectResponse
     from gradio.utils import get_upload_folder
 
     from bot.chat_ui import CSS, HEAD, build_app, theme
@@ -70,6 +73,13 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
 
     app = FastAPI(title="KI-Bot", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(admin_api_router(service, authenticator), prefix="/admin")
+
+    @app.get("/admin", include_in_schema=False)
+    def staff_area_root() -> Any:
+        """Gradio's logout sends the browser to `/admin`, the staff app lives at `/admin/`
+        (relative, so it also works behind a proxy with a path prefix)."""
+        return RedirectResponse("admin/", status_code=302)
+
     admin = build_admin_app(service)
     admin.queue(default_concurrency_limit=2, max_size=16)
     app = gr.mount_gradio_app(
@@ -84,6 +94,7 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
         mcp_server=False,
         footer_links=[],
         css=ADMIN_CSS,
+        head=ADMIN_HEAD,
         theme=theme(),
     )
     citizen = build_app(settings, assistant)
@@ -106,6 +117,13 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
         citizen_blocks=citizen,
         uploads=uploads,
         max_upload_bytes=settings.max_upload_bytes,
+    )
+    app.add_middleware(
+        PageMeta,
+        pages={
+            "/admin": Page(STAFF_TITLE, "Dokumente, Index und Berichte des KI-Chatbots.", "de"),
+            "/": Page(ui_text("page_title", "de"), ui_text("subtitle", "de")),
+        },
     )
     # after mounting: the client key must be set for Gradio's /admin/login as well
     app.add_middleware(LoginClientMiddleware, authenticator=authenticator)

@@ -43,8 +43,21 @@ HOSTILE_URLS = [
 ]
 # What the renderer may produce; everything else (img, video, input, table, svg, style,
 # script, …) must be gone.
-ALLOWED_TAGS = {"p", "br", "ul", "li", "strong", "details", "summary", "blockquote", "small", "a"}
-ALLOWED_ATTRS = {"href", "target", "rel", "class"}
+# `bdi` and `dir` (auto/ltr/rtl only) isolate the direction of text: they load and run nothing.
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "ul",
+    "li",
+    "strong",
+    "details",
+    "summary",
+    "blockquote",
+    "small",
+    "a",
+    "bdi",
+}
+ALLOWED_ATTRS = {"href", "target", "rel", "class", "dir"}
 
 
 class OneAnswer:
@@ -89,6 +102,7 @@ def assert_harmless(dom: BeautifulSoup) -> None:
             value = " ".join(value) if isinstance(value, list) else str(value)
             assert name in ALLOWED_ATTRS, f"<{tag.name} {name}=…> may load or run something"
             assert "evil.example" not in value and "javascript" not in value.lower()
+            assert name != "dir" or value in {"auto", "ltr", "rtl"}, value
     for anchor in dom.find_all("a"):
         href = anchor.get("href")
         if href is not None:
