@@ -1,7 +1,8 @@
 """Managing the corpus from the staff area: validated uploads, listing, deleting.
 
 An upload must have an allowed type, fit the size limit, really be what its name says
-(PDF header, DOCX zip without bomb, text that decodes), and get a sanitised file name
+(the pre-check of its entry in `bot.loaders`: PDF header, DOCX/ODT zip without bomb, text
+that decodes), and get a sanitised file name
 that cannot leave the corpus folder. Existing files are only replaced on confirmation.
 """
 
@@ -18,15 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
-from bot.documents import (
-    SUPPORTED_SUFFIXES,
-    DocumentError,
-    check_zip_bomb,
-    decode_text,
-    iter_corpus_files,
-    split_front_matter,
-)
+from bot.documents import DocumentError, iter_corpus_files, split_front_matter
 from bot.index import LAST_RUN, current_generation, entry_is_current, read_manifest
+from bot.loaders import allowed_types, loader_for
 
 _TRANSLIT = str.maketrans(
     {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"}
@@ -73,22 +68,18 @@ def sanitize_filename(name: str) -> str:
 
 def check_content(name: str, data: bytes, max_bytes: int) -> None:
     """Refuse files whose content does not fit their type, before they reach the corpus."""
-    suffix = Path(name).suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        allowed = ", ".join(sorted(SUPPORTED_SUFFIXES))
-        raise UploadError(f"Dateityp {suffix or '(ohne Endung)'} ist nicht erlaubt ({allowed}).")
+    loader = loader_for(name)
+    if loader is None:
+        suffix = Path(name).suffix.lower()
+        raise UploadError(
+            f"Dateityp {suffix or '(ohne Endung)'} ist nicht erlaubt ({allowed_types()})."
+        )
     if not data:
         raise UploadError("Die Datei ist leer.")
     if len(data) > max_bytes:
         raise too_large(len(data), max_bytes)
     try:
-        if suffix == ".pdf":
-            if not data.lstrip()[:5].startswith(b"%PDF"):
-                raise UploadError("Die Datei ist kein PDF.")
-        elif suffix == ".docx":
-            check_zip_bomb(data)
-        else:
-            decode_text(data)
+        loader.check(data)  # header, zip contents and zip-bomb limits, text that decodes
     except DocumentError as exc:
         raise UploadError(str(exc)) from exc
 
@@ -182,7 +173,8 @@ def list_documents(settings: Settings) -> list[DocumentRow]:
             status = "im Index"
         else:
             status = "geändert – Index aktualisieren"
-        if title is None and path.suffix.lower() in {".md", ".markdown", ".txt"}:
+        loader = loader_for(path)
+        if title is None and loader is not None and loader.front_matter:
             try:
                 meta, _ = split_front_matter(path.read_text(encoding="utf-8", errors="replace"))
                 title = meta.get("title")

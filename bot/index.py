@@ -49,14 +49,9 @@ from langchain_core.documents import Document
 from bot import __version__
 from bot.chunking import chunk_document, embedding_text
 from bot.config import Settings
-from bot.documents import (
-    LOADER_VERSION,
-    DocumentError,
-    file_sha256,
-    iter_corpus_files,
-    load_document,
-)
+from bot.documents import DocumentError, file_sha256, iter_corpus_files
 from bot.embeddings import BotEmbeddings
+from bot.loaders import LOADER_VERSION, load_document
 from bot.units import SEGMENTER_VERSION, split_units, unit_context
 
 MANIFEST_FORMAT = 1

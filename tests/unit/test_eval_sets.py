@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.documents import load_document
+from bot.loaders import load_document
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
