@@ -164,7 +164,7 @@ class Assistant:
         units = UnitStore(
             index.units,
             self.embedder,
-            centroid=index.manifest.get("units", {}).get("centroid"),
+            centroid=index.manifest.unit_centroid,
         )
         return Retriever(index, self.embedder), units
 
