@@ -78,7 +78,7 @@ class Answer:
     mode: str = "extractive"
 
     def contract(self) -> dict[str, Any]:
-        """One line of `python -m bot ask --json` (DESIGN.md)."""
+        """One line of `python -m bot ask --json` (the contract in docs/design.md)."""
         return {
             "question": self.question,
             "answer": self.text,

@@ -119,7 +119,7 @@ class IndexReport:
     embed_seconds: float = 0.0
 
     def contract(self) -> dict[str, Any]:
-        """The object `python -m bot index --json` prints (see DESIGN.md)."""
+        """The object `python -m bot index --json` prints (the contract in docs/design.md)."""
         keys = ("documents", "chunks", "added", "updated", "removed", "skipped", "seconds")
         data = asdict(self)
         return {k: data[k] for k in keys}
