@@ -105,7 +105,10 @@ def parse_odt(data: bytes, source: str) -> LoadedDocument:
     if body is None:
         raise DocumentError("Datei ist kein OpenDocument-Text (kein Textteil)")
     reader = _Reader(_styles(content, styles))
-    reader.blocks(body)
+    try:
+        reader.blocks(body)
+    except RecursionError as exc:  # thousands of nested sections or spans: no real document
+        raise DocumentError("ODT-Datei ist zu tief verschachtelt") from exc
     sections = reader.builder.done()
     title, updated = _metadata(meta)
     title = (title or reader.builder.title or title_from_name(source)).strip()

@@ -121,6 +121,7 @@ def test_odt_without_meta_takes_first_heading_as_title(corpus_dir: Path) -> None
         (b"not a zip at all", "ODT-Datei ist beschädigt"),
         (odt_bomb(), "ZIP-Bombe"),
         (make_odt(content="<office:document-content><unclosed"), "beschädigt"),
+        (make_odt(body="<text:section>" * 5000 + "</text:section>" * 5000), "verschachtelt"),
         (
             make_odt(
                 content='<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY a "aaaaaaaaaa">'
