@@ -35,7 +35,8 @@ def load_texts(corpus: Path) -> list:
     """The baseline reads the same files with the same loaders (their full text)."""
     from langchain_core.documents import Document
 
-    from bot.documents import DocumentError, iter_corpus_files, load_document
+    from bot.documents import DocumentError, iter_corpus_files
+    from bot.loaders import load_document
 
     docs = []
     for path in iter_corpus_files(corpus):

@@ -42,6 +42,7 @@ from bot.index import (
     current_generation,
     read_manifest,
 )
+from bot.index_format import LastRun
 from bot.uploads import StaffUploads
 
 log = logging.getLogger(__name__)
@@ -259,21 +260,20 @@ class AdminService:
         except IndexProblem as exc:
             log.warning("index not readable: %s", exc)
             return f"Index nicht lesbar: {self.public(str(exc))}"
-        model = manifest.get("embedding", {})
+        model = manifest.embedding
         return (
-            f"**{manifest.get('documents', 0)} Dokumente, {manifest.get('chunks', 0)} Abschnitte** "
-            f"· Modell {model.get('model')} ({model.get('backend')}) "
-            f"· erstellt {str(manifest.get('created', ''))[:19].replace('T', ' ')} UTC "
+            f"**{manifest.documents} Dokumente, {manifest.chunks} Abschnitte** "
+            f"· Modell {model.model} ({model.backend}) "
+            f"· erstellt {manifest.created[:19].replace('T', ' ')} UTC "
             f"· Generation `{generation}`"
         )
 
-    def last_run(self) -> dict[str, Any]:
+    def last_run(self) -> LastRun:
         return last_run(self.settings)
 
     def skipped_files(self) -> list[list[str]]:
         """The last run's skipped files and reasons, reasons without server paths."""
-        skipped = self.last_run().get("skipped", [])
-        return [[str(s.get("source", "")), self.public(str(s.get("error", "")))] for s in skipped]
+        return [[s.source, self.public(s.error)] for s in self.last_run().skipped]
 
     def expiring(self) -> list[dict[str, str]]:
         return expiring_documents(self.settings)

@@ -18,6 +18,7 @@ import gradio as gr  # at module level: handlers' gr.Request/gr.Progress hints m
 from gradio.data_classes import FileData, ListFiles
 
 from bot.admin_service import AdminService, Forbidden
+from bot.loaders import upload_hint
 from bot.uploads import StaffUploads
 
 ADMIN_CSS = """
@@ -243,7 +244,7 @@ def build_admin_app(service: AdminService) -> Any:
             with gr.Row():
                 files = staff_files(
                     uploads,
-                    label="Dokumente hochladen (.md .txt .pdf .docx .html)",
+                    label=f"Dokumente hochladen ({upload_hint()})",
                     file_count="multiple",
                     type="filepath",
                 )

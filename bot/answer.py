@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from difflib import get_close_matches
 from typing import Any
 
@@ -68,6 +68,7 @@ class Citation:
 class Answer:
     question: str
     text: str
+    _: KW_ONLY  # Answer(q, text, refused=True, ...): a bare True/False says nothing at the call
     refused: bool
     language: str
     sources: list[Citation] = field(default_factory=list)
@@ -77,7 +78,7 @@ class Answer:
     mode: str = "extractive"
 
     def contract(self) -> dict[str, Any]:
-        """One line of `python -m bot ask --json` (DESIGN.md)."""
+        """One line of `python -m bot ask --json` (the contract in docs/design.md)."""
         return {
             "question": self.question,
             "answer": self.text,
@@ -104,7 +105,12 @@ def refusal_answer(question: str, language: str, reason: str, place: str | None 
         message("refusal_place", language, place=place) if place else message("refusal", language)
     )
     return Answer(
-        question, f"{said}\n\n{contact_line(language)}", True, language, [], reason=reason
+        question,
+        f"{said}\n\n{contact_line(language)}",
+        refused=True,
+        language=language,
+        sources=[],
+        reason=reason,
     )
 
 
@@ -112,7 +118,9 @@ def human_contact_answer(question: str, language: str) -> Answer:
     """ "I want to talk to a person": straight to the contact (not an answer from the
     documents, so it counts as a refusal)."""
     text = f"{message('human_contact', language)}\n\n{contact_line(language)}"
-    return Answer(question, text, True, language, [], reason="human-contact")
+    return Answer(
+        question, text, refused=True, language=language, sources=[], reason="human-contact"
+    )
 
 
 # --- refusal ----------------------------------------------------------------------------------

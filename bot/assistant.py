@@ -17,7 +17,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -164,7 +164,7 @@ class Assistant:
         units = UnitStore(
             index.units,
             self.embedder,
-            centroid=index.manifest.get("units", {}).get("centroid"),
+            centroid=index.manifest.unit_centroid,
         )
         return Retriever(index, self.embedder), units
 
@@ -202,11 +202,17 @@ class Assistant:
         question = (question or "").strip()
         language = detect_language(question)
         if not question:
-            yield Answer(question, message("empty", language), True, language, reason="empty")
+            yield Answer(
+                question,
+                message("empty", language),
+                refused=True,
+                language=language,
+                reason="empty",
+            )
             return
         if len(question) > self.settings.max_question_chars:
             text = message("too_long", language, limit=self.settings.max_question_chars)
-            yield Answer(question[:200], text, True, language, reason="too-long")
+            yield Answer(question[:200], text, refused=True, language=language, reason="too-long")
             return
 
         retriever, units = self._retriever, self._units
@@ -283,7 +289,7 @@ class Assistant:
         text = composed.text
         if place:  # answered in general: say that the documents say nothing for the place
             text = f"{message('place_general', language, place=place)}\n\n{text}"
-        return Answer(question, text, False, language, composed.citations)
+        return Answer(question, text, refused=False, language=language, sources=composed.citations)
 
     def _human_contact(self, question: str, language: str) -> Answer:
         """The contact passage of the documents, introduced in the asker's language; the
@@ -295,7 +301,14 @@ class Assistant:
             return human_contact_answer(question, language)
         body = composed.text
         text = f"{message('human_contact', language)}\n\n{body}"
-        return Answer(question, text, False, language, composed.citations, reason="human-contact")
+        return Answer(
+            question,
+            text,
+            refused=False,
+            language=language,
+            sources=composed.citations,
+            reason="human-contact",
+        )
 
     def wants_person(self, question: str, vector: object) -> bool:
         """ "Ich möchte mit einem Menschen sprechen", in any language: the contact, not a
@@ -313,8 +326,9 @@ class Assistant:
         )
         return next((p for p in named_places(question) if not mentions_place(texts, p)), None)
 
-    def _llm_answer(self, question: str, result: RetrievalResult) -> Iterator[Delta]:
-        """Stream from the LLM; on failure, return the extractive answer with a note."""
+    def _llm_answer(self, question: str, result: RetrievalResult) -> Generator[Delta, None, Answer]:
+        """Stream the LLM's text as deltas; the generator's return value (`yield from`) is
+        the answer, the extractive one with a note when the LLM fails."""
         assert self.llm is not None
         language = result.language
         passages = select_passages(result, max_passages=3)
@@ -346,7 +360,9 @@ class Assistant:
             log.warning("LLM answer without citations, falling back to extractive answer")
             return self._fallback(question, result)
         citations = make_citations(result, passages, max_sources=len(passages))
-        return Answer(question, text, False, language, citations, mode="llm")
+        return Answer(
+            question, text, refused=False, language=language, sources=citations, mode="llm"
+        )
 
     def _fallback(self, question: str, result: RetrievalResult) -> Answer:
         language = result.language
@@ -354,4 +370,11 @@ class Assistant:
         composed = compose_extractive(question, result, self.retriever.bm25.stems, self._units)
         text, citations = composed.text, composed.citations
         note = message("llm_fallback", language)
-        return Answer(question, f"{note}\n\n{text}", False, language, citations, notice=note)
+        return Answer(
+            question,
+            f"{note}\n\n{text}",
+            refused=False,
+            language=language,
+            sources=citations,
+            notice=note,
+        )

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot index | ask | eval` (contract in DESIGN.md; keep it stable).
+"""Command line: `python -m bot index | ask | eval` (contract in docs/design.md; keep it stable).
 
 Every option also has a `BOT_*` environment variable; an option given here wins.
 """

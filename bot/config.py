@@ -56,7 +56,13 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(None, description="Use a Chroma server instead of files.")
 
     # Answering
-    top_k: int = Field(4, ge=1, le=20, description="Passages used for an answer.")
+    top_k: int = Field(
+        4,
+        ge=1,
+        le=20,
+        description="Search depth: passages retrieved per question (at least 4 are searched); "
+        "an answer is composed from the best 2-3 of them.",
+    )
     max_question_chars: int = Field(1000, ge=50, le=20000)
     refusal_min_relevance: float = Field(
         1.6, description="Refuse when the best passage stands out less than this."

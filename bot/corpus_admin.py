@@ -1,32 +1,26 @@
 """Managing the corpus from the staff area: validated uploads, listing, deleting.
 
 An upload must have an allowed type, fit the size limit, really be what its name says
-(PDF header, DOCX zip without bomb, text that decodes), and get a sanitised file name
+(the pre-check of its entry in `bot.loaders`: PDF header, DOCX/ODT zip without bomb, text
+that decodes), and get a sanitised file name
 that cannot leave the corpus folder. Existing files are only replaced on confirmation.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from bot.config import Settings
-from bot.documents import (
-    SUPPORTED_SUFFIXES,
-    DocumentError,
-    check_zip_bomb,
-    decode_text,
-    iter_corpus_files,
-    split_front_matter,
-)
-from bot.index import LAST_RUN, current_generation, entry_is_current, read_manifest
+from bot.documents import DocumentError, iter_corpus_files, split_front_matter
+from bot.index import current_generation, entry_is_current, read_manifest
+from bot.index_format import FileEntry, LastRun, read_last_run
+from bot.loaders import allowed_types, loader_for
 
 _TRANSLIT = str.maketrans(
     {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"}
@@ -73,22 +67,18 @@ def sanitize_filename(name: str) -> str:
 
 def check_content(name: str, data: bytes, max_bytes: int) -> None:
     """Refuse files whose content does not fit their type, before they reach the corpus."""
-    suffix = Path(name).suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        allowed = ", ".join(sorted(SUPPORTED_SUFFIXES))
-        raise UploadError(f"Dateityp {suffix or '(ohne Endung)'} ist nicht erlaubt ({allowed}).")
+    loader = loader_for(name)
+    if loader is None:
+        suffix = Path(name).suffix.lower()
+        raise UploadError(
+            f"Dateityp {suffix or '(ohne Endung)'} ist nicht erlaubt ({allowed_types()})."
+        )
     if not data:
         raise UploadError("Die Datei ist leer.")
     if len(data) > max_bytes:
         raise too_large(len(data), max_bytes)
     try:
-        if suffix == ".pdf":
-            if not data.lstrip()[:5].startswith(b"%PDF"):
-                raise UploadError("Die Datei ist kein PDF.")
-        elif suffix == ".docx":
-            check_zip_bomb(data)
-        else:
-            decode_text(data)
+        loader.check(data)  # header, zip contents and zip-bomb limits, text that decodes
     except DocumentError as exc:
         raise UploadError(str(exc)) from exc
 
@@ -141,38 +131,35 @@ class DocumentRow:
     status: str
 
 
-def _manifest(settings: Settings) -> dict[str, Any]:
+def _indexed_files(settings: Settings) -> dict[str, FileEntry]:
+    """The serving generation's files; none when there is no readable index."""
     generation = current_generation(settings.index_dir)
     if not generation:
         return {}
     try:
-        return read_manifest(settings.index_dir, generation)
+        return read_manifest(settings.index_dir, generation).files
     except Exception:
         return {}
 
 
-def last_run(settings: Settings) -> dict[str, Any]:
-    try:
-        return json.loads((settings.index_dir / LAST_RUN).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
-        return {}
+def last_run(settings: Settings) -> LastRun:
+    """The last indexing run's report; an empty one when there was none or it is unreadable."""
+    return read_last_run(settings.index_dir) or LastRun()
 
 
 def list_documents(settings: Settings) -> list[DocumentRow]:
     """Every corpus file with title, dates, size and whether the index has this version."""
-    files = _manifest(settings).get("files", {})
-    skipped = {s["source"]: s["error"] for s in last_run(settings).get("skipped", [])}
+    files = _indexed_files(settings)
+    skipped = {s.source: s.error for s in last_run(settings).skipped}
     rows = []
     if not settings.corpus_dir.is_dir():
         return rows
     for path in iter_corpus_files(settings.corpus_dir):
         source = path.relative_to(settings.corpus_dir).as_posix()
-        entry = files.get(source, {})
+        entry = files.get(source)
         size = path.stat().st_size
         title, updated, valid_until = (
-            entry.get("title"),
-            entry.get("updated"),
-            entry.get("valid_until"),
+            (entry.title, entry.updated, entry.valid_until) if entry else (None, None, None)
         )
         if source in skipped:
             status = f"Fehler: {skipped[source]}"
@@ -182,7 +169,8 @@ def list_documents(settings: Settings) -> list[DocumentRow]:
             status = "im Index"
         else:
             status = "geändert – Index aktualisieren"
-        if title is None and path.suffix.lower() in {".md", ".markdown", ".txt"}:
+        loader = loader_for(path)
+        if title is None and loader is not None and loader.front_matter:
             try:
                 meta, _ = split_front_matter(path.read_text(encoding="utf-8", errors="replace"))
                 title = meta.get("title")
@@ -205,8 +193,8 @@ def expiring_documents(settings: Settings, within_days: int = 30) -> list[dict[s
     """Documents whose `valid_until` has passed or is near: staff must check them."""
     today = dt.date.today()
     out = []
-    for source, entry in _manifest(settings).get("files", {}).items():
-        value = entry.get("valid_until")
+    for source, entry in _indexed_files(settings).items():
+        value = entry.valid_until
         if not value:
             continue
         try:

@@ -1,6 +1,7 @@
-"""Load corpus files (Markdown, TXT, PDF, DOCX, HTML) into titled, sectioned documents.
+"""What a loaded corpus file is, and the parsers for text, Markdown, HTML and DOCX.
 
-Every loader returns a `LoadedDocument`: a title, dates/URL from front matter or
+Which parser reads which suffix is decided in one place, `bot.loaders`. Every parser
+returns a `LoadedDocument`: a title, dates/URL from front matter or
 document properties, and a list of sections that remember their heading path
 (and page, for PDFs) so answers can cite "Einbürgerung › Kosten, S. 2".
 Anything wrong with a file raises `DocumentError` with a short German reason
@@ -19,13 +20,9 @@ from typing import Any
 
 import yaml
 
-# Raise when the loaders extract different text or metadata from the same file, so the
-# next `bot index` re-reads unchanged files instead of keeping what the old loader made.
-LOADER_VERSION = 2
-SUPPORTED_SUFFIXES = {".md", ".markdown", ".txt", ".pdf", ".docx", ".html", ".htm"}
-# A DOCX is a zip; refuse archives that would inflate past this (decompression bombs).
-DOCX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
-DOCX_MAX_RATIO = 200
+# DOCX and ODT files are zips; refuse archives that would inflate past this (zip bombs).
+ZIP_MAX_UNCOMPRESSED = 200 * 1024 * 1024
+ZIP_MAX_RATIO = 200
 
 
 class DocumentError(Exception):
@@ -54,7 +51,7 @@ class LoadedDocument:
         return "\n\n".join(s.text for s in self.sections)
 
 
-class _SectionBuilder:
+class SectionBuilder:
     """Collects text under the current heading path. The first level-1 heading is the
     document's title, not a section; deeper headings form paths like ["Kosten"]."""
 
@@ -101,43 +98,6 @@ def iter_corpus_files(corpus_dir: Path) -> list[Path]:
         if path.is_file():
             files.append(path)
     return files
-
-
-def load_document(
-    path: Path, corpus_dir: Path, max_bytes: int, parse_timeout: float = 60.0
-) -> LoadedDocument:
-    """Read and parse one file; raise DocumentError with a reason when it cannot be used."""
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise DocumentError(f"Dateityp {suffix or '(ohne Endung)'} wird nicht unterstützt")
-    size = path.stat().st_size
-    if size == 0:
-        raise DocumentError("Datei ist leer")
-    if size > max_bytes:
-        raise DocumentError(
-            f"Datei ist zu groß ({size / 1048576:.2f} MB, erlaubt sind {max_bytes / 1048576:g} MB)"
-        )
-    data = path.read_bytes()
-    source = path.relative_to(corpus_dir).as_posix()
-    if suffix in {".md", ".markdown"}:
-        doc = _parse_markdown(decode_text(data), source)
-    elif suffix == ".txt":
-        doc = _parse_text(decode_text(data), source)
-    elif suffix in {".html", ".htm"}:
-        doc = _parse_html(decode_text(data), source)
-    elif suffix == ".docx":
-        doc = _parse_docx(data, source)
-    else:
-        from bot.pdf import parse_pdf  # isolated in a child process with limits
-
-        doc = parse_pdf(data, source, timeout=parse_timeout)
-    doc.sections = [s for s in doc.sections if s.text.strip()]
-    if not doc.sections:
-        raise DocumentError("Datei enthält keinen lesbaren Text")
-    if not doc.updated:  # PDFs and plain files state their date in the text, if at all
-        doc.updated = stand_date(doc.text[:2000])
-    doc.sha256 = file_sha256(data)
-    return doc
 
 
 _MONTHS = {
@@ -299,7 +259,7 @@ _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 def _parse_markdown(text: str, source: str) -> LoadedDocument:
     meta, body = split_front_matter(text)
     body = _HTML_COMMENT.sub("", body)  # comments are invisible to readers, so not content
-    builder = _SectionBuilder()
+    builder = SectionBuilder()
     in_fence = False
     for line in body.split("\n"):
         if line.lstrip().startswith(("```", "~~~")):
@@ -328,6 +288,23 @@ def _parse_text(text: str, source: str) -> LoadedDocument:
     return LoadedDocument(
         source, str(title or title_from_name(source)), sections, "", **_meta_fields(meta)
     )
+
+
+def parse_markdown(data: bytes, source: str) -> LoadedDocument:
+    return _parse_markdown(decode_text(data), source)
+
+
+def parse_text(data: bytes, source: str) -> LoadedDocument:
+    return _parse_text(decode_text(data), source)
+
+
+def parse_html(data: bytes, source: str) -> LoadedDocument:
+    return _parse_html(decode_text(data), source)
+
+
+def check_text(data: bytes) -> None:
+    """Upload pre-check of text formats: the bytes must decode to text."""
+    decode_text(data)
 
 
 # --- HTML -------------------------------------------------------------------------------------
@@ -360,7 +337,7 @@ def _parse_html(text: str, source: str) -> LoadedDocument:
             tag.decompose()
 
     root = soup.body or soup
-    builder = _SectionBuilder()
+    builder = SectionBuilder()
     wanted = ["h1", "h2", "h3", "h4", "h5", "h6", *_BLOCKS]
     for tag in root.find_all(wanted):
         if tag.find_parent(_BLOCKS):
@@ -387,23 +364,26 @@ def _parse_html(text: str, source: str) -> LoadedDocument:
 # --- DOCX -------------------------------------------------------------------------------------
 
 
-def check_zip_bomb(data: bytes) -> None:
-    """Refuse archives that inflate far beyond their size before any XML is parsed."""
+def check_zip_bomb(data: bytes, kind: str = "DOCX") -> list[str]:
+    """Refuse archives that inflate far beyond their size before any XML is parsed; returns
+    the member names. `kind` names the file type in the reason ("DOCX", "ODT")."""
     import io
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            total = sum(info.file_size for info in archive.infolist())
+            members = archive.infolist()
     except zipfile.BadZipFile as exc:
-        raise DocumentError("DOCX-Datei ist beschädigt (kein gültiges ZIP-Archiv)") from exc
-    if total > DOCX_MAX_UNCOMPRESSED or total > DOCX_MAX_RATIO * max(len(data), 1) + 10_000_000:
-        raise DocumentError("DOCX-Datei entpackt sich verdächtig groß (mögliche ZIP-Bombe)")
+        raise DocumentError(f"{kind}-Datei ist beschädigt (kein gültiges ZIP-Archiv)") from exc
+    total = sum(info.file_size for info in members)
+    if total > ZIP_MAX_UNCOMPRESSED or total > ZIP_MAX_RATIO * max(len(data), 1) + 10_000_000:
+        raise DocumentError(f"{kind}-Datei entpackt sich verdächtig groß (mögliche ZIP-Bombe)")
+    return [info.filename for info in members]
 
 
-def _parse_docx(data: bytes, source: str) -> LoadedDocument:
+def parse_docx(data: bytes, source: str) -> LoadedDocument:
     import io
 
-    check_zip_bomb(data)
+    check_zip_bomb(data, "DOCX")
     try:
         import docx
         from docx.table import Table
@@ -413,7 +393,7 @@ def _parse_docx(data: bytes, source: str) -> LoadedDocument:
     except Exception as exc:  # python-docx raises many types for broken files
         raise DocumentError(f"DOCX-Datei kann nicht gelesen werden ({type(exc).__name__})") from exc
 
-    builder = _SectionBuilder()
+    builder = SectionBuilder()
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             for row in block.rows:

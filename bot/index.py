@@ -32,9 +32,7 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
-import json
 import logging
-import os
 import re
 import secrets
 import shutil
@@ -49,20 +47,29 @@ from langchain_core.documents import Document
 from bot import __version__
 from bot.chunking import chunk_document, embedding_text
 from bot.config import Settings
-from bot.documents import (
-    LOADER_VERSION,
-    DocumentError,
-    file_sha256,
-    iter_corpus_files,
-    load_document,
-)
+from bot.documents import DocumentError, file_sha256, iter_corpus_files
 from bot.embeddings import BotEmbeddings
+from bot.index_format import (
+    LAST_RUN,
+    MANIFEST,
+    MANIFEST_FORMAT,
+    Chunking,
+    Embedding,
+    FileEntry,
+    FormatError,
+    LastRun,
+    Manifest,
+    Skipped,
+    Units,
+    read_manifest_file,
+    write_atomic,
+    write_last_run,
+    write_manifest_file,
+)
+from bot.loaders import LOADER_VERSION, load_document
 from bot.units import SEGMENTER_VERSION, split_units, unit_context
 
-MANIFEST_FORMAT = 1
 POINTER = "CURRENT"
-MANIFEST = "manifest.json"
-LAST_RUN = "last_run.json"
 BACKGROUND = "background.npz"
 _ADD_BATCH = 1000
 _GET_PAGE = 10000  # below SQLite's 32,766 variables per statement (see _get_all)
@@ -112,7 +119,7 @@ class IndexReport:
     embed_seconds: float = 0.0
 
     def contract(self) -> dict[str, Any]:
-        """The object `python -m bot index --json` prints (see DESIGN.md)."""
+        """The object `python -m bot index --json` prints (the contract in docs/design.md)."""
         keys = ("documents", "chunks", "added", "updated", "removed", "skipped", "seconds")
         data = asdict(self)
         return {k: data[k] for k in keys}
@@ -123,7 +130,7 @@ class LoadedIndex:
     """A serving generation: its manifest, its Chroma collection and all chunk texts."""
 
     generation: str
-    manifest: dict[str, Any]
+    manifest: Manifest
     collection: Any
     ids: list[str]
     texts: list[str]
@@ -237,7 +244,7 @@ def pointer_problem(index_dir: Path) -> str | None:
     return None
 
 
-def read_manifest(index_dir: Path, generation: str) -> dict[str, Any]:
+def read_manifest(index_dir: Path, generation: str) -> Manifest:
     folder = _generation_dir(index_dir, generation)
     if folder is None:
         raise IndexMissing(
@@ -245,27 +252,13 @@ def read_manifest(index_dir: Path, generation: str) -> dict[str, Any]:
         )
     path = folder / MANIFEST
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return read_manifest_file(path)
     except FileNotFoundError as exc:
         raise IndexMissing(f"Index manifest missing: {path}. Run `python -m bot index`.") from exc
-    except json.JSONDecodeError as exc:
+    except (FormatError, UnicodeDecodeError) as exc:
         raise IndexProblem(
             f"Index manifest is corrupt: {path}. Run `python -m bot index --rebuild`."
         ) from exc
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
 
 @contextlib.contextmanager
@@ -287,16 +280,16 @@ def build_lock(index_dir: Path) -> Iterator[None]:
         handle.close()
 
 
-def check_compatible(manifest: dict[str, Any], embedder: BotEmbeddings) -> None:
+def check_compatible(manifest: Manifest, embedder: BotEmbeddings) -> None:
     """Refuse an index whose vectors come from another model than the one configured."""
-    built = manifest.get("embedding", {})
-    if manifest.get("format") != MANIFEST_FORMAT or (
-        built.get("model"),
-        built.get("backend"),
-    ) != (embedder.model_id, embedder.backend):
+    built = manifest.embedding
+    if manifest.format != MANIFEST_FORMAT or (built.model, built.backend) != (
+        embedder.model_id,
+        embedder.backend,
+    ):
         raise IndexIncompatible(
             "The index was built with embedding model "
-            f"{built.get('model')!r} ({built.get('backend')}), but the bot is configured for "
+            f"{built.model!r} ({built.backend}), but the bot is configured for "
             f"{embedder.model_id!r} ({embedder.backend}). Vectors of different models cannot be "
             "compared: run `python -m bot index --rebuild`."
         )
@@ -336,20 +329,21 @@ def build_index(
         old_gen = current_generation(index_dir)
         if old_gen and _pointer(index_dir) != old_gen:
             log.warning("%s; building on generation %s", pointer_problem(index_dir), old_gen)
-        old_manifest: dict[str, Any] | None = None
+        old_manifest: Manifest | None = None
         if old_gen and not rebuild:
             old_manifest = read_manifest(index_dir, old_gen)
             check_compatible(old_manifest, embedder)
-            chunking = old_manifest.get("chunking", {})
+            chunking = old_manifest.chunking
             if chunking != _chunking_settings(settings):
                 raise IndexIncompatible(
-                    f"The index was built with chunking {chunking}, the settings now say "
-                    f"{_chunking_settings(settings)}: run `python -m bot index --rebuild`."
+                    f"The index was built with chunking {asdict(chunking) if chunking else {}}, "
+                    f"the settings now say {asdict(_chunking_settings(settings))}: "
+                    "run `python -m bot index --rebuild`."
                 )
-        old_files: dict[str, Any] = (old_manifest or {}).get("files", {})
+        old_files: dict[str, FileEntry] = old_manifest.files if old_manifest else {}
 
-        keep: dict[str, Any] = {}  # source -> manifest entry copied from the old generation
-        fresh: dict[str, tuple[dict[str, Any], list[Document]]] = {}
+        keep: dict[str, FileEntry] = {}  # source -> entry copied from the old generation
+        fresh: dict[str, tuple[FileEntry, list[Document]]] = {}
         seen: set[str] = set()
         files = iter_corpus_files(corpus_dir)
         for number, path in enumerate(files, start=1):
@@ -373,7 +367,7 @@ def build_index(
         report.removed = len(set(old_files) - seen)
 
         report.documents = len(keep) + len(fresh)
-        report.chunks = sum(len(e["ids"]) for e in keep.values()) + sum(
+        report.chunks = sum(len(e.ids) for e in keep.values()) + sum(
             len(c) for _, c in fresh.values()
         )
         changed = report.added or report.updated or report.removed
@@ -388,17 +382,16 @@ def build_index(
             _remove_old_generations(settings, keep_names={report.generation, old_gen or ""})
         report.seconds = round(time.perf_counter() - started, 3)
         try:
-            _write_atomic(
-                index_dir / LAST_RUN,
-                json.dumps(
-                    {**asdict(report), "finished": dt.datetime.now(dt.UTC).isoformat()},
-                    ensure_ascii=False,
-                    indent=1,
-                ),
-            )
+            write_last_run(index_dir, _last_run(report))
         except OSError as exc:  # the new index already serves; only the report is lost
             log.warning("could not write %s: %s", LAST_RUN, exc.strerror)
         return report
+
+
+def _last_run(report: IndexReport) -> LastRun:
+    data = asdict(report)
+    data["skipped"] = [Skipped(**s) for s in report.skipped]
+    return LastRun(**data, finished=dt.datetime.now(dt.UTC).isoformat())
 
 
 def _is_disk_full(exc: BaseException) -> bool:
@@ -436,7 +429,7 @@ def _write_failure(exc: BaseException) -> IndexWriteFailed | None:
 
 def _write_pointer(settings: Settings, generation: str) -> None:
     try:
-        _write_atomic(settings.index_dir / POINTER, generation + "\n")
+        write_atomic(settings.index_dir / POINTER, generation + "\n")
     except OSError as exc:
         failure = _write_failure(exc)
         if failure is None:
@@ -456,24 +449,24 @@ def _remove_incomplete_generations(settings: Settings) -> None:
             tmp.unlink()
 
 
-def _chunking_settings(settings: Settings) -> dict[str, int]:
-    return {"chunk_size": settings.chunk_size, "chunk_overlap": settings.chunk_overlap}
+def _chunking_settings(settings: Settings) -> Chunking:
+    return Chunking(settings.chunk_size, settings.chunk_overlap)
 
 
-def entry_is_current(path: Path, entry: dict[str, Any] | None, settings: Settings) -> bool:
+def entry_is_current(path: Path, entry: FileEntry | None, settings: Settings) -> bool:
     """Whether the index entry still stands for this file: same content, read by the
     current loader. The indexer and the staff area's document list ask the same question."""
     return bool(
         entry
-        and entry.get("loader") == LOADER_VERSION
+        and entry.loader == LOADER_VERSION
         and path.stat().st_size <= settings.max_file_bytes
-        and file_sha256(path.read_bytes()) == entry.get("sha256")
+        and file_sha256(path.read_bytes()) == entry.sha256
     )
 
 
 def _load_one(
-    path: Path, settings: Settings, old_entry: dict[str, Any] | None, report: IndexReport
-) -> tuple[dict[str, Any] | None, list[Document] | None]:
+    path: Path, settings: Settings, old_entry: FileEntry | None, report: IndexReport
+) -> tuple[FileEntry | None, list[Document] | None]:
     """(entry, None) when unchanged, (entry, chunks) when new or changed, (None, None) on error."""
     source = path.relative_to(settings.corpus_dir).as_posix()
     try:
@@ -493,16 +486,16 @@ def _load_one(
         _record_skip(report, source, f"Unerwarteter Fehler beim Lesen ({type(exc).__name__})")
         return None, None
     chunks = chunk_document(doc, settings.chunk_size, settings.chunk_overlap)
-    entry = {
-        "sha256": doc.sha256,
-        "loader": LOADER_VERSION,
-        "title": doc.title,
-        "updated": doc.updated,
-        "valid_until": doc.valid_until,
-        "url": doc.url,
-        "bytes": size,
-        "ids": [c.id for c in chunks],
-    }
+    entry = FileEntry(
+        sha256=doc.sha256,
+        loader=LOADER_VERSION,
+        title=doc.title,
+        updated=doc.updated,
+        valid_until=doc.valid_until,
+        url=doc.url,
+        bytes=size,
+        ids=[c.id for c in chunks],
+    )
     return entry, chunks
 
 
@@ -510,8 +503,8 @@ def _write_generation(
     settings: Settings,
     embedder: BotEmbeddings,
     old_gen: str | None,
-    keep: dict[str, Any],
-    fresh: dict[str, tuple[dict[str, Any], list[Document]]],
+    keep: dict[str, FileEntry],
+    fresh: dict[str, tuple[FileEntry, list[Document]]],
     report: IndexReport,
     progress: ProgressCallback | None,
 ) -> str:
@@ -526,7 +519,7 @@ def _write_generation(
         units = _collection(settings, generation, create=True, units=True)
         unit_sum = UnitSum()
         if keep and old_gen:
-            kept_ids = [i for e in keep.values() for i in e["ids"]]
+            kept_ids = [i for e in keep.values() for i in e.ids]
             _copy_records(settings, old_gen, collection, kept_ids)
             _copy_units(settings, old_gen, units, kept_ids, unit_sum)
         embed_started = time.perf_counter()
@@ -541,31 +534,30 @@ def _write_generation(
         report.embedded_chunks = len(chunks)
         report.embed_seconds = round(time.perf_counter() - embed_started, 3)
         files = {**keep, **{s: e for s, (e, _) in fresh.items()}}
-        manifest = {
-            "format": MANIFEST_FORMAT,
-            "bot_version": __version__,
-            "created": dt.datetime.now(dt.UTC).isoformat(),
-            "embedding": embedder.identity,
-            "chunking": _chunking_settings(settings),
-            "units": {
-                "segmenter": SEGMENTER_VERSION,
-                "count": units.count(),
-                "centroid": unit_sum.centroid(),
-            },
-            "collection": collection_name(generation),
-            "chroma_url": settings.chroma_url,
-            "documents": len(files),
-            "chunks": report.chunks,
-            "files": dict(sorted(files.items())),
-            "skipped": report.skipped,
-        }
+        identity = embedder.identity
+        manifest = Manifest(
+            format=MANIFEST_FORMAT,
+            bot_version=__version__,
+            created=dt.datetime.now(dt.UTC).isoformat(),
+            embedding=Embedding(
+                str(identity["model"]), str(identity["backend"]), int(identity["dimension"])
+            ),
+            chunking=_chunking_settings(settings),
+            units=Units(SEGMENTER_VERSION, units.count(), unit_sum.centroid()),
+            collection=collection_name(generation),
+            chroma_url=settings.chroma_url,
+            documents=len(files),
+            chunks=report.chunks,
+            files=dict(sorted(files.items())),
+            skipped=[Skipped(**s) for s in report.skipped],
+        )
         _store_background(settings, embedder, gen_dir, old_gen)
         if collection.count() != report.chunks:
             raise IndexProblem(
                 f"Index check failed: {collection.count()} vectors stored, {report.chunks} expected"
             )
-        _write_atomic(gen_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
-        _write_atomic(settings.index_dir / POINTER, generation + "\n")
+        write_manifest_file(gen_dir / MANIFEST, manifest)
+        write_atomic(settings.index_dir / POINTER, generation + "\n")
     except BaseException as exc:
         _discard_generation(settings, generation)
         failure = None if isinstance(exc, IndexProblem) else _write_failure(exc)
@@ -764,7 +756,7 @@ def load_index(settings: Settings, embedder: BotEmbeddings) -> LoadedIndex:
             "Run `python -m bot index --rebuild`."
         ) from exc
     units = None
-    if manifest.get("units", {}).get("segmenter") == SEGMENTER_VERSION:
+    if manifest.units is not None and manifest.units.segmenter == SEGMENTER_VERSION:
         with contextlib.suppress(Exception):
             units = _collection(settings, generation, units=True)
     folder = _generation_dir(settings.index_dir, generation)

@@ -88,9 +88,14 @@ def extract_pdf_pages(data: bytes, timeout: float) -> dict[str, Any]:
         parent.close()
 
 
-def parse_pdf(data: bytes, source: str, timeout: float = 60.0) -> LoadedDocument:
+def check_pdf(data: bytes) -> None:
+    """The one header check, run at upload and before parsing: a PDF starts with %PDF."""
     if not data.lstrip()[:5].startswith(b"%PDF"):
         raise DocumentError("Datei ist kein PDF (Kopfzeile fehlt)")
+
+
+def parse_pdf(data: bytes, source: str, timeout: float = 60.0) -> LoadedDocument:
+    check_pdf(data)
     result = extract_pdf_pages(data, timeout)
     if "error" in result:
         raise DocumentError(result["error"])

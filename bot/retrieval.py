@@ -6,7 +6,7 @@ matches nothing useful in a Turkish or Farsi question. So BM25 only joins the fu
 German questions, with a weight below the dense retriever's.
 
 The retriever also computes *query-specific* relevance signals for refusal, because raw
-cosine values of e5 do not separate off-topic questions (DESIGN.md): how far the best
+cosine values of e5 do not separate off-topic questions (docs/design.md): how far the best
 chunk stands out above the query's similarity to the corpus at large plus a fixed set of
 everyday background passages (a z-score), and its margin over the best background
 passage. An off-topic question is about as close to "weather tomorrow" as to any chunk.

@@ -114,4 +114,10 @@ class OneAnswer:
 
     def stream(self, question: str, history: object):  # noqa: ANN201 - a generator
         self.calls += 1
-        yield Answer(question, "Die Gebühr beträgt 255 Euro.", False, "de", [self.cite])
+        yield Answer(
+            question,
+            "Die Gebühr beträgt 255 Euro.",
+            refused=False,
+            language="de",
+            sources=[self.cite],
+        )

@@ -31,13 +31,23 @@ def citation(**extra: object) -> Citation:
 
 
 def test_sources_show_section_date_passage_and_link() -> None:
-    answer = Answer("q", "**Einbürgerung › Kosten** [1]\n255 Euro", False, "de", [citation()])
+    answer = Answer(
+        "q",
+        "**Einbürgerung › Kosten** [1]\n255 Euro",
+        refused=False,
+        language="de",
+        sources=[citation()],
+    )
     html = render_answer(answer)
     summary = BeautifulSoup(html, "html.parser").find("summary")
     assert summary.get_text() == "[1] Einbürgerung › Kosten (Stand 15.09.2026)"
     assert "&lt;b onmouseover=alert(1)&gt;" in html, "passage text is escaped"
     assert 'href="https://www.rhein-sieg-kreis.de/"' in html
-    unsafe = render_answer(Answer("q", "x", False, "de", [citation(url="javascript:alert(1)")]))
+    unsafe = render_answer(
+        Answer(
+            "q", "x", refused=False, language="de", sources=[citation(url="javascript:alert(1)")]
+        )
+    )
     assert "javascript:" not in unsafe
 
 
@@ -66,7 +76,9 @@ def test_direction_attribute_takes_only_known_values() -> None:
 
 
 def test_refusal_offers_contact_in_the_question_language() -> None:
-    html = render_answer(Answer("q", "I could not find …", True, "en", [], reason="x"))
+    html = render_answer(
+        Answer("q", "I could not find …", refused=True, language="en", sources=[], reason="x")
+    )
     assert "contact the KI" in html and "rhein-sieg-kreis.de" in html
 
 

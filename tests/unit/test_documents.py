@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.chunking import chunk_document
-from bot.documents import DocumentError, decode_text, load_document, stand_date
+from bot.documents import DocumentError, decode_text, stand_date
+from bot.loaders import load_document
 
 MB = 1024 * 1024
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.documents import load_document
+from bot.loaders import load_document
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
@@ -136,7 +136,9 @@ def test_conversation_lines_become_turns_asked_with_their_history(tmp_path: Path
 
         def ask(self, question: str, history: list[tuple[str, str]] | None = None) -> Answer:
             self.seen.append(list(history) if history else None)
-            return Answer(question, "10 Euro, für Kinder 5 Euro", False, "de", [])
+            return Answer(
+                question, "10 Euro, für Kinder 5 Euro", refused=False, language="de", sources=[]
+            )
 
     assistant = Remembering()
     metrics = run_eval(assistant, questions)

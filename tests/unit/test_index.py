@@ -127,7 +127,7 @@ def test_other_model_is_refused(settings: Settings, corpus: Path) -> None:
         build_index(settings, other)
     rebuilt = build_index(settings, other, rebuild=True)
     assert rebuilt.documents == 3
-    assert load_index(settings, other).manifest["embedding"]["model"] == "fake-other"
+    assert load_index(settings, other).manifest.embedding.model == "fake-other"
 
 
 def test_missing_index(settings: Settings) -> None:
@@ -309,7 +309,7 @@ def test_broken_pointer_falls_back_to_newest_complete_generation(
 
     index = load_index(settings, embedder)
     assert index.generation == newest
-    assert index.manifest["chunks"] == len(index.ids) != 999, "nothing outside index/ is read"
+    assert index.manifest.chunks == len(index.ids) != 999, "nothing outside index/ is read"
 
     from bot.assistant import Assistant
     from bot.server import ensure_index

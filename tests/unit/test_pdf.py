@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.documents import DocumentError, load_document
+from bot.documents import DocumentError
+from bot.loaders import load_document
 from bot.pdf import extract_pdf_pages
 
 

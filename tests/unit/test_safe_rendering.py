@@ -68,7 +68,7 @@ class OneAnswer:
         return False
 
     def stream(self, question: str, history: object):
-        yield self.answer or Answer(question, "Antwort", False, "de", [])
+        yield self.answer or Answer(question, "Antwort", refused=False, language="de", sources=[])
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +127,13 @@ def citation(**extra: Any) -> Citation:
 
 @pytest.mark.parametrize("snippet", HOSTILE)
 def test_hostile_answer_text_is_shown_as_text(snippet: str, chat_renders_markdown: bool) -> None:
-    answer = Answer("q", f"**Kosten** [1]\nVorher {snippet} nachher", False, "de", [citation()])
+    answer = Answer(
+        "q",
+        f"**Kosten** [1]\nVorher {snippet} nachher",
+        refused=False,
+        language="de",
+        sources=[citation()],
+    )
     dom = displayed(render_answer(answer), chat_renders_markdown)
     assert_harmless(dom)
     assert "Vorher" in dom.get_text() and "nachher" in dom.get_text()
@@ -138,14 +144,22 @@ def test_hostile_answer_text_is_shown_as_text(snippet: str, chat_renders_markdow
 def test_hostile_sources_are_shown_as_text(
     snippet: str, field: str, chat_renders_markdown: bool
 ) -> None:
-    answer = Answer("q", "Antwort [1]", False, "de", [citation(**{field: f"A {snippet} B"})])
+    answer = Answer(
+        "q",
+        "Antwort [1]",
+        refused=False,
+        language="de",
+        sources=[citation(**{field: f"A {snippet} B"})],
+    )
     assert_harmless(displayed(render_answer(answer), chat_renders_markdown))
 
 
 @pytest.mark.parametrize("url", HOSTILE_URLS)
 def test_untrusted_source_urls_are_not_links(url: str, chat_renders_markdown: bool) -> None:
     dom = displayed(
-        render_answer(Answer("q", "Antwort [1]", False, "de", [citation(url=url)])),
+        render_answer(
+            Answer("q", "Antwort [1]", refused=False, language="de", sources=[citation(url=url)])
+        ),
         chat_renders_markdown,
     )
     assert_harmless(dom)
@@ -154,7 +168,9 @@ def test_untrusted_source_urls_are_not_links(url: str, chat_renders_markdown: bo
 
 def test_answer_markers_become_structure() -> None:
     text = "**Einbürgerung › Kosten** [1]\n255 Euro\n- erstens\n- zweitens\n\nNeuer Absatz"
-    dom = BeautifulSoup(render_answer(Answer("q", text, False, "de", [])), "html.parser")
+    dom = BeautifulSoup(
+        render_answer(Answer("q", text, refused=False, language="de", sources=[])), "html.parser"
+    )
     assert dom.find("strong").get_text() == "Einbürgerung › Kosten"
     assert [li.get_text() for li in dom.find_all("li")] == ["erstens", "zweitens"]
     assert [p.get_text() for p in dom.find_all("p")][-1] == "Neuer Absatz"
@@ -174,7 +190,13 @@ def test_question_is_shown_exactly_as_typed(settings: Settings, chat_renders_mar
 
 def test_streamed_and_final_answers_are_harmless(settings: Settings, chat_renders_markdown):
     hostile = "\n".join(HOSTILE)
-    answer = Answer("q", hostile, False, "de", [citation(excerpt=hostile, url=HOSTILE_URLS[0])])
+    answer = Answer(
+        "q",
+        hostile,
+        refused=False,
+        language="de",
+        sources=[citation(excerpt=hostile, url=HOSTILE_URLS[0])],
+    )
     controller = ChatController(settings, OneAnswer(answer))  # type: ignore[arg-type]
     for history, *_ in controller.respond("Frage", [], None):
         for turn in history:

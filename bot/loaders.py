@@ -1,0 +1,114 @@
+"""The one table of file types the bot reads: suffixes, upload pre-check, parser, label.
+
+Indexing (`load_document`), the staff area's upload checks (`bot.corpus_admin`) and the
+upload field's label all read `LOADERS`, so a new file type is added here and nowhere
+else: an entry names its suffixes, the check of the raw bytes that an upload must pass
+(header, zip contents, zip-bomb limits, text that decodes), the parser, and the German
+label staff see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot import odt
+from bot.documents import (
+    DocumentError,
+    LoadedDocument,
+    check_text,
+    check_zip_bomb,
+    file_sha256,
+    parse_docx,
+    parse_html,
+    parse_markdown,
+    parse_text,
+    stand_date,
+)
+from bot.pdf import check_pdf, parse_pdf
+
+# Raise when the loaders extract different text or metadata from the same file, so the
+# next `bot index` re-reads unchanged files instead of keeping what the old loader made.
+LOADER_VERSION = 2
+
+Parser = Callable[[bytes, str, float], LoadedDocument]  # (data, source, timeout)
+
+
+@dataclass(frozen=True)
+class Loader:
+    """One file type. `check` raises DocumentError (German reason) for bytes that are not
+    what the suffix says; `parse(data, source, timeout)` returns the loaded document."""
+
+    suffixes: tuple[str, ...]
+    label: str  # German, shown to staff
+    check: Callable[[bytes], object]
+    parse: Parser
+    front_matter: bool = False  # may start with YAML front matter (title shown before indexing)
+
+
+def _check_docx(data: bytes) -> None:
+    check_zip_bomb(data, "DOCX")
+
+
+def _untimed(parse: Callable[[bytes, str], LoadedDocument]) -> Parser:
+    """A parser that runs in this process and needs no timeout (only PDFs run in a child)."""
+
+    def run(data: bytes, source: str, timeout: float) -> LoadedDocument:
+        return parse(data, source)
+
+    return run
+
+
+LOADERS: tuple[Loader, ...] = (
+    Loader((".md", ".markdown"), "Markdown", check_text, _untimed(parse_markdown), True),
+    Loader((".txt",), "Text", check_text, _untimed(parse_text), True),
+    Loader((".pdf",), "PDF", check_pdf, parse_pdf),
+    Loader((".docx",), "Word (DOCX)", _check_docx, _untimed(parse_docx)),
+    Loader((".odt",), "OpenDocument-Text (ODT)", odt.check_odt, _untimed(odt.parse_odt)),
+    Loader((".html", ".htm"), "Webseite (HTML)", check_text, _untimed(parse_html)),
+)
+BY_SUFFIX: dict[str, Loader] = {suffix: entry for entry in LOADERS for suffix in entry.suffixes}
+SUPPORTED_SUFFIXES = frozenset(BY_SUFFIX)
+
+
+def loader_for(name: str | Path) -> Loader | None:
+    """The loader for a file name by its suffix (any case), or None when the type is not read."""
+    return BY_SUFFIX.get(Path(name).suffix.lower())
+
+
+def upload_hint() -> str:
+    """The first suffix of every type, for the upload field: ".md .txt .pdf ..."."""
+    return " ".join(entry.suffixes[0] for entry in LOADERS)
+
+
+def allowed_types() -> str:
+    """Every accepted suffix, for the refusal of another type."""
+    return ", ".join(sorted(SUPPORTED_SUFFIXES))
+
+
+def load_document(
+    path: Path, corpus_dir: Path, max_bytes: int, parse_timeout: float = 60.0
+) -> LoadedDocument:
+    """Read and parse one file; raise DocumentError with a reason when it cannot be used."""
+    loader = loader_for(path)
+    if loader is None:
+        suffix = path.suffix.lower()
+        raise DocumentError(f"Dateityp {suffix or '(ohne Endung)'} wird nicht unterstützt")
+    size = path.stat().st_size
+    if size == 0:
+        raise DocumentError("Datei ist leer")
+    if size > max_bytes:
+        raise DocumentError(
+            f"Datei ist zu groß ({size / 1048576:.2f} MB, erlaubt sind {max_bytes / 1048576:g} MB)"
+        )
+    data = path.read_bytes()
+    source = path.relative_to(corpus_dir).as_posix()
+    doc = loader.parse(data, source, parse_timeout)
+    doc.sections = [s for s in doc.sections if s.text.strip()]
+    if not doc.sections:
+        raise DocumentError("Datei enthält keinen lesbaren Text")
+    if not doc.updated:  # PDFs and plain files state their date in the text, if at all
+        doc.updated = stand_date(doc.text[:2000])
+    doc.sha256 = file_sha256(data)
+    return doc

@@ -1,0 +1,104 @@
+"""The typed index format reads what earlier versions wrote and writes the same bytes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.corpus_admin import last_run, list_documents
+from bot.embeddings import make_embedder
+from bot.index import IndexProblem, build_index, current_generation, load_index, read_manifest
+from bot.index_format import LastRun, Manifest
+
+DATA = Path(__file__).parent / "data" / "index_v1"
+OLD_MANIFEST = (DATA / "manifest.json").read_text(encoding="utf-8")
+OLD_LAST_RUN = (DATA / "last_run.json").read_text(encoding="utf-8")
+FRONT = "---\ntitle: Einbürgerung\nupdated: 2026-10-01\nvalid_until: 2027-06-30\n"
+
+
+def corpus(corpus_dir: Path) -> None:
+    """The corpus the fixture was built from."""
+    (corpus_dir / "einbuergerung.md").write_text(
+        FRONT + "url: https://www.rhein-sieg-kreis.de/\n---\n# Einbürgerung\n\n## Kosten\n"
+        "Die Gebühr beträgt 255 Euro.\n",
+        encoding="utf-8",
+    )
+    (corpus_dir / "kontakt.txt").write_text("Kontakt\n\nKreishaus Siegburg.", encoding="utf-8")
+    (corpus_dir / "leer.md").write_text("", encoding="utf-8")
+
+
+def test_manifest_and_last_run_of_the_old_writer_round_trip_byte_for_byte() -> None:
+    manifest = Manifest.from_json(OLD_MANIFEST)
+    assert manifest.units is not None and manifest.units.count == 3
+    assert manifest.files["einbuergerung.md"].valid_until == "2027-06-30"
+    assert manifest.to_json() == OLD_MANIFEST
+    run = LastRun.from_json(OLD_LAST_RUN)
+    assert [s.source for s in run.skipped] == ["leer.md"]
+    assert run.to_json() == OLD_LAST_RUN
+
+
+def test_manifest_of_a_version_before_units_and_loader_versions_round_trips() -> None:
+    data = json.loads(OLD_MANIFEST)
+    del data["units"]
+    for entry in data["files"].values():
+        del entry["loader"]
+    data["written_by_a_newer_version"] = {"kept": True}
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    manifest = Manifest.from_json(text)
+    assert manifest.units is None and manifest.unit_centroid is None
+    assert manifest.files["kontakt.txt"].loader is None
+    assert manifest.to_json() == text, "absent keys stay absent, unknown keys are kept"
+
+
+def test_new_writer_writes_what_the_old_one_wrote(settings: Settings, corpus_dir: Path) -> None:
+    corpus(corpus_dir)
+    build_index(settings, make_embedder("fake"))
+    generation = current_generation(settings.index_dir)
+    written = (settings.index_dir / generation / "manifest.json").read_text(encoding="utf-8")
+    old, new = json.loads(OLD_MANIFEST), json.loads(written)
+    for key in ("created", "collection"):  # the time and the generation's name differ
+        old[key] = new[key]
+    assert written == json.dumps(old, ensure_ascii=False, indent=1)
+    run = json.loads((settings.index_dir / "last_run.json").read_text(encoding="utf-8"))
+    old_run = json.loads(OLD_LAST_RUN)
+    assert list(run) == list(old_run) and run["skipped"] == old_run["skipped"]
+
+
+def test_index_with_an_old_manifest_loads_and_updates(settings: Settings, corpus_dir: Path) -> None:
+    corpus(corpus_dir)
+    embedder = make_embedder("fake")
+    build_index(settings, embedder)
+    generation = current_generation(settings.index_dir)
+    data = json.loads(OLD_MANIFEST)
+    data["collection"] = f"ki-{generation}"
+    (settings.index_dir / generation / "manifest.json").write_text(
+        json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
+    shutil.copyfile(DATA / "last_run.json", settings.index_dir / "last_run.json")
+    index = load_index(settings, embedder)
+    assert index.manifest.created == data["created"] and len(index.ids) == 2
+    assert index.manifest.unit_centroid == data["units"]["centroid"]
+    rows = {r.name: r for r in list_documents(settings)}
+    assert rows["einbuergerung.md"].status == "im Index", "the old entry still stands"
+    assert rows["leer.md"].status == "Fehler: Datei ist leer"
+    assert last_run(settings).generation == "g-20261125T201338-f06d4d"
+    assert build_index(settings, embedder).added == 0, "an unchanged corpus is not re-read"
+
+
+@pytest.mark.parametrize("text", ["{kaputt", "[]", '{"files": 3}', '{"skipped": [{"x": 1}]}'])
+def test_broken_manifest_is_an_index_problem(settings: Settings, text: str) -> None:
+    folder = settings.index_dir / "g-1"
+    folder.mkdir(parents=True)
+    (folder / "manifest.json").write_text(text, encoding="utf-8")
+    with pytest.raises(IndexProblem, match="corrupt"):
+        read_manifest(settings.index_dir, "g-1")
+
+
+def test_unreadable_last_run_is_an_empty_report(settings: Settings) -> None:
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    (settings.index_dir / "last_run.json").write_text("[1, 2]", encoding="utf-8")
+    assert last_run(settings) == LastRun()
