@@ -55,7 +55,10 @@ def test_right_to_left_isolates_quotes_labels_and_dates() -> None:
     """German quotes, titles and dates inside an Arabic answer keep their own direction."""
     text = "الإجابة مأخوذة من وثائق ألمانية:\n\n**Einbürgerung › Kosten** [1]\n- Wie lange?"
     cite = citation(page=2, excerpt="Wie lange dauert das?")
-    dom = BeautifulSoup(render_answer(Answer("q", text, False, "ar", [cite])), "html.parser")
+    dom = BeautifulSoup(
+        render_answer(Answer("q", text, refused=False, language="ar", sources=[cite])),
+        "html.parser",
+    )
     blocks = dom.find_all(["p", "li", "blockquote"])
     assert blocks and all(
         b.get("dir") == "auto" for b in blocks if b.get_text().strip() != "المصادر"

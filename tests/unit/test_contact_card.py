@@ -64,12 +64,14 @@ def test_hostile_card_text_is_shown_as_text() -> None:
 
 def test_refusal_shows_the_card_and_answers_do_not() -> None:
     card = load_card(CORPUS)
-    refused = Answer("q", "Dazu finde ich nichts.", True, "ar", [], reason="off-topic")
+    refused = Answer(
+        "q", "Dazu finde ich nichts.", refused=True, language="ar", sources=[], reason="off-topic"
+    )
     html = render_answer(refused, card=card)
     assert "التحدث مع شخص" in html and "Jobcenter" in html
-    answered = Answer("q", "255 Euro", False, "de", [])
+    answered = Answer("q", "255 Euro", refused=False, language="de", sources=[])
     assert "Jobcenter" not in render_answer(answered, card=card)
-    too_long = Answer("q", "zu lang", True, "de", [], reason="too-long")
+    too_long = Answer("q", "zu lang", refused=True, language="de", sources=[], reason="too-long")
     assert "Jobcenter" not in render_answer(too_long, card=card)
 
 

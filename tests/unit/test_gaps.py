@@ -74,7 +74,9 @@ class Refusing(OneAnswer):
     def stream(self, question: str, history: object):  # noqa: ANN201 - a generator
         self.calls += 1
         reason = "injection" if "ignoriere" in question else "nothing stands out"
-        yield Answer(question, "Keine Antwort.", True, "de", [], reason=reason)
+        yield Answer(
+            question, "Keine Antwort.", refused=True, language="de", sources=[], reason=reason
+        )
 
 
 def test_chat_records_refusals_and_unhelpful_answers_but_not_attacks(settings: Settings) -> None:
