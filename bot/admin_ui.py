@@ -223,6 +223,34 @@ def build_admin_app(service: AdminService) -> Any:
         label = "Administration" if role == "admin" else "Redaktion"
         return f"Angemeldet als **{user}** ({label}).", gr.update(visible=role == "admin")
 
+    def gaps_view(request: gr.Request) -> tuple[Any, ...]:
+        """What citizens miss, grouped; the ids of each group stay on the server (State)."""
+        groups = call(service.gaps, user_of(request))
+        rows = [
+            [
+                str(g.count),
+                ", ".join(f"{lang} {n}" for lang, n in g.languages.items()),
+                " | ".join(g.examples),
+                g.last_day,
+            ]
+            for g in groups
+        ]
+        choices = [(f"{i + 1}: {g.examples[0][:60]}", i) for i, g in enumerate(groups)]
+        return rows, gr.update(choices=choices, value=None), [g.ids for g in groups]
+
+    def gaps_delete(
+        chosen: int | None, confirm: bool, ids: list[list[str]], request: gr.Request
+    ) -> tuple[Any, ...]:
+        user = user_of(request)
+        if chosen is None or not confirm:
+            message = "Bitte eine Gruppe auswählen und das Löschen bestätigen."
+        elif not isinstance(chosen, int) or not 0 <= chosen < len(ids or []):
+            message = "Diese Gruppe gibt es nicht mehr. Bitte neu laden."
+        else:
+            removed = call(service.delete_gaps, user, [str(i) for i in ids[chosen]][:1000])
+            message = f"{removed} {'Eintrag' if removed == 1 else 'Einträge'} gelöscht."
+        return (message, *gaps_view(request))
+
     with gr.Blocks(
         title=STAFF_TITLE,
         analytics_enabled=False,
@@ -258,6 +286,20 @@ def build_admin_app(service: AdminService) -> Any:
                 delete_btn = gr.Button("Löschen", variant="stop")
             link = gr.Markdown()
             delete_msg = gr.Markdown()
+        with gr.Tab("Was fehlt") as gaps_tab:
+            gr.Markdown(
+                "Fragen, die der Bot nicht beantworten konnte oder die als „nicht hilfreich“ "
+                "markiert wurden, nach Thema gruppiert (letzte 30 Tage, persönliche Daten "
+                "entfernt). Die größten Gruppen zeigen, welches Dokument als Nächstes fehlt."
+            )
+            gaps_refresh = gr.Button("Neu laden")
+            gaps_table = text_table(["Anzahl", "Sprachen", "Beispiele", "Zuletzt"])
+            gaps_ids = gr.State([])
+            with gr.Row():
+                gaps_chosen = gr.Dropdown(label="Gruppe auswählen", choices=[])
+                gaps_confirm = gr.Checkbox(label="Löschen bestätigen")
+                gaps_delete_btn = gr.Button("Gruppe löschen")
+            gaps_msg = gr.Markdown()
         with gr.Tab("Index und Berichte", visible=False) as admin_tab:
             with gr.Row():
                 update_btn = gr.Button("Index aktualisieren", variant="primary")
@@ -292,5 +334,11 @@ def build_admin_app(service: AdminService) -> Any:
                 documents_table, None, table
             ).then(overview, None, report_outputs)
         refresh_btn.click(overview, None, report_outputs)
+        gaps_outputs = [gaps_table, gaps_chosen, gaps_ids]
+        gaps_tab.select(gaps_view, None, gaps_outputs)
+        gaps_refresh.click(gaps_view, None, gaps_outputs)
+        gaps_delete_btn.click(
+            gaps_delete, [gaps_chosen, gaps_confirm, gaps_ids], [gaps_msg, *gaps_outputs]
+        )
         admin_tab.select(overview, None, report_outputs)
     return admin

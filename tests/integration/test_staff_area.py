@@ -198,3 +198,33 @@ def test_login_attack_does_not_lock_out_other_accounts(live_server) -> None:
         attempt(f"guess{i}", "falsch", "203.0.113.250")
     assert attempt(ADMIN[0], ADMIN[1], "203.0.113.250") == 400
     assert attempt(ADMIN[0], ADMIN[1], "192.0.2.98") == 200
+
+
+def test_staff_see_what_citizens_miss_and_delete_it(live_server, browser) -> None:
+    chat = browser.new_page()
+    chat.goto(live_server.url + "/", wait_until="load")
+    question = "Wie wird das Wetter morgen in Köln, meine Nummer ist 0176 1234567?"
+    ask(chat, question, "Kommunales Integrationszentrum")
+    chat.close()
+    page = browser.new_page()
+    page.goto(live_server.url + "/admin/", wait_until="load")
+    page.get_by_label("Benutzername").fill(STAFF[0])
+    page.get_by_label("Passwort").fill(STAFF[1])
+    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_text("Angemeldet als").wait_for(timeout=30_000)
+    page.get_by_role("tab", name="Was fehlt").click()
+    deadline = time.monotonic() + 30
+    body = ""
+    while "Wetter morgen in Köln" not in body and time.monotonic() < deadline:
+        time.sleep(0.5)
+        body = page.inner_text("body")
+    assert "Wetter morgen in Köln" in body, body[:2000]
+    assert "1234567" not in body, "the question is shown scrubbed"
+    page.get_by_label("Gruppe auswählen").click()
+    page.get_by_role("option").first.click()
+    page.get_by_label("Löschen bestätigen").last.check()
+    page.get_by_role("button", name="Gruppe löschen").click()
+    page.get_by_text("gelöscht").first.wait_for(timeout=30_000)
+    gaps = (live_server.settings.data_dir / "gaps.jsonl").read_text(encoding="utf-8")
+    assert "Wetter" not in gaps
+    page.close()
