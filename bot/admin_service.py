@@ -21,6 +21,7 @@ from typing import Any
 from bot.audit import AuditLog
 from bot.auth import UserStore
 from bot.config import Settings
+from bot.contact_card import CARD_FILE, MAX_CARD_BYTES, parse_card
 from bot.corpus_admin import (
     DocumentRow,
     NeedsConfirmation,
@@ -280,6 +281,33 @@ class AdminService:
 
     def audit_log(self, limit: int = 50) -> list[dict[str, Any]]:
         return self.audit.recent(limit)
+
+    def contact_card_text(self, user: str) -> str:
+        """The contact card file as staff edit it (empty when there is none yet)."""
+        self.require(user, "staff")
+        try:
+            return (self.settings.corpus_dir / CARD_FILE).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return ""
+
+    def save_contact_card(self, user: str, text: str) -> str:
+        """Check and store the card; returns how citizens will read it (plain text, German).
+
+        The card is shown to every citizen who is refused or asks for a person, so a card
+        without the office is refused rather than saved."""
+        self.require(user, "staff")
+        text = (text or "").replace("\r\n", "\n")
+        if len(text.encode("utf-8")) > MAX_CARD_BYTES:
+            raise ValueError(f"Die Kontaktkarte ist zu lang (höchstens {MAX_CARD_BYTES} Bytes).")
+        card = parse_card(text)
+        if not card.office:
+            raise ValueError("Der Abschnitt „## Stelle“ darf nicht leer sein.")
+        path = self.settings.corpus_dir / CARD_FILE
+        tmp = path.with_name(f".{CARD_FILE}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+        self.audit(user, "contact-card", CARD_FILE, bytes=len(text.encode("utf-8")))
+        return card.render_text("de")
 
     def gaps(self, user: str) -> list[GapGroup]:
         """What citizens miss, grouped by topic (scrubbed questions, counts, languages)."""

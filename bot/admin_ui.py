@@ -251,6 +251,13 @@ def build_admin_app(service: AdminService) -> Any:
             message = f"{removed} {'Eintrag' if removed == 1 else 'Einträge'} gelöscht."
         return (message, *gaps_view(request))
 
+    def card_load(request: gr.Request) -> str:
+        return call(service.contact_card_text, user_of(request))
+
+    def card_save(text: str, request: gr.Request) -> tuple[str, str]:
+        preview = call(service.save_contact_card, user_of(request), text)
+        return "Gespeichert. So sehen Bürgerinnen und Bürger die Karte:", preview
+
     with gr.Blocks(
         title=STAFF_TITLE,
         analytics_enabled=False,
@@ -286,6 +293,17 @@ def build_admin_app(service: AdminService) -> Any:
                 delete_btn = gr.Button("Löschen", variant="stop")
             link = gr.Markdown()
             delete_msg = gr.Markdown()
+        with gr.Tab("Kontaktkarte") as card_tab:
+            gr.Markdown(
+                "Die Karte „Mit einem Menschen sprechen“: Sie erscheint hinter dem Knopf im "
+                "Chat und unter jeder Antwort, auf die der Bot keine Antwort weiß. Die "
+                "Überschriften mit „##“ bitte nicht ändern; leere Abschnitte werden nicht "
+                "angezeigt."
+            )
+            card_text = gr.Textbox(label="Kontaktkarte (Markdown)", lines=18, max_lines=40)
+            card_save_btn = gr.Button("Kontaktkarte speichern", variant="primary")
+            card_msg = gr.Markdown()
+            card_preview = gr.Textbox(label="Vorschau (Text)", lines=10, interactive=False)
         with gr.Tab("Was fehlt") as gaps_tab:
             gr.Markdown(
                 "Fragen, die der Bot nicht beantworten konnte oder die als „nicht hilfreich“ "
@@ -334,6 +352,8 @@ def build_admin_app(service: AdminService) -> Any:
                 documents_table, None, table
             ).then(overview, None, report_outputs)
         refresh_btn.click(overview, None, report_outputs)
+        card_tab.select(card_load, None, card_text)
+        card_save_btn.click(card_save, card_text, [card_msg, card_preview])
         gaps_outputs = [gaps_table, gaps_chosen, gaps_ids]
         gaps_tab.select(gaps_view, None, gaps_outputs)
         gaps_refresh.click(gaps_view, None, gaps_outputs)

@@ -116,3 +116,25 @@ def test_staff_see_and_delete_gaps_through_the_api(api: TestClient, settings: Se
     )
     assert deleted.json() == {"deleted": 1}
     assert read_gaps(gaps_path(settings)) == []
+
+
+def test_staff_edit_the_contact_card_and_a_card_without_office_is_refused(
+    settings: Settings, tmp_path: Path
+) -> None:
+    from bot.contact_card import CARD_FILE, load_card
+
+    users = UserStore(tmp_path / "users.json")
+    users.add("ben", "staff", "staff-passwort-2")
+    audit = AuditLog(tmp_path / "audit.jsonl")
+    service = AdminService(settings, users, audit)
+    assert service.contact_card_text("ben") == ""
+    card = "# Karte\n\n## Stelle\nKI Rhein-Sieg-Kreis\n\n## Telefon\n02241 13-0\n"
+    preview = service.save_contact_card("ben", card)
+    assert "02241 13-0" in preview
+    assert load_card(settings.corpus_dir).phone == "02241 13-0"
+    with pytest.raises(ValueError, match="Stelle"):
+        service.save_contact_card("ben", "## Telefon\n0800\n")
+    assert (settings.corpus_dir / CARD_FILE).read_text(encoding="utf-8") == card
+    with pytest.raises(ValueError, match="zu lang"):
+        service.save_contact_card("ben", card + "x" * 70_000)
+    assert '"action": "contact-card"' in (tmp_path / "audit.jsonl").read_text(encoding="utf-8")
