@@ -49,7 +49,8 @@ def test_full_disk_rebuild_fails_in_one_line_and_old_index_serves(small_disk: Pa
     )
     embedder = make_embedder("fake")
     first = build_index(settings, embedder)
-    with open(small_disk / "filler", "wb") as handle, pytest.raises(OSError):
+    # unbuffered: a buffered file would raise ENOSPC again when it flushes on close
+    with open(small_disk / "filler", "wb", buffering=0) as handle, pytest.raises(OSError):
         while True:
             handle.write(b"\0" * 65536)
 
