@@ -103,14 +103,17 @@ def staff_files(uploads: StaffUploads, **kwargs: Any) -> Any:
     return component
 
 
-def text_table(headers: list[str]) -> Any:
-    """A read-only table whose cells are shown as plain text (no Markdown, HTML, LaTeX)."""
+def text_table(headers: list[str], widths: list[str] | None = None) -> Any:
+    """A read-only table whose cells are shown as plain text (no Markdown, HTML, LaTeX).
+    `widths` keeps long citizen text in its column (without it the last columns were
+    pushed out of view at 1280 px)."""
     return gr.Dataframe(
         headers=headers,
         datatype="str",
         interactive=False,
         wrap=True,
         latex_delimiters=[],
+        column_widths=widths,
         elem_classes=["ki-text-table"],
     )
 
@@ -264,16 +267,20 @@ def build_admin_app(service: AdminService) -> Any:
         # Gradio's own clean-up of this app's temp files (uploads never submitted), hourly.
         delete_cache=(3600, int(uploads.max_age_seconds)),
     ) as admin:
-        with gr.Row(equal_height=True):
+        with gr.Row(equal_height=False):
             with gr.Column(scale=5):
                 gr.Markdown("# KI-Bot – Verwaltung")
                 who = gr.Markdown()
             # Gradio's logout route of this app (relative to /admin/): ends the session.
-            gr.Button("Abmelden", link="logout", size="sm", scale=1, elem_id="ki-logout")
+            gr.Button(
+                "Abmelden", link="logout", size="sm", scale=0, min_width=120, elem_id="ki-logout"
+            )
         with gr.Tab("Dokumente"):
             table = gr.Dataframe(
                 headers=["Datei", "Titel", "Stand", "Gültig bis", "Größe (KB)", "Status"],
                 interactive=False,
+                wrap=True,  # the Status column was cut off at 1280 px
+                column_widths=["22%", "30%", "11%", "11%", "10%", "16%"],
                 label="Dokumente im Korpus",
             )
             with gr.Row():
@@ -311,7 +318,9 @@ def build_admin_app(service: AdminService) -> Any:
                 "entfernt). Die größten Gruppen zeigen, welches Dokument als Nächstes fehlt."
             )
             gaps_refresh = gr.Button("Neu laden")
-            gaps_table = text_table(["Anzahl", "Sprachen", "Beispiele", "Zuletzt"])
+            gaps_table = text_table(
+                ["Anzahl", "Sprachen", "Beispiele", "Zuletzt"], ["10%", "15%", "60%", "15%"]
+            )
             gaps_ids = gr.State([])
             with gr.Row():
                 gaps_chosen = gr.Dropdown(label="Gruppe auswählen", choices=[])
