@@ -62,6 +62,9 @@ CSS = """
 *:focus-visible { outline: 3px solid #b35900 !important; outline-offset: 2px; }
 details.ki-source { margin: 0.3rem 0; }
 details.ki-source summary { cursor: pointer; }
+/* A German title that wraps inside an Arabic or Farsi line was reordered with the date
+   around it; as one box it wraps inside itself and the date stays beside it. */
+details.ki-source summary bdi { display: inline-block; }
 /* The conversation grows with the page (no fixed box with its own scroll bar, which hid the
    start of each answer on a phone); its label sits above the messages instead of floating
    over them; long labels wrap so the accordion's arrow stays inside the page. */
