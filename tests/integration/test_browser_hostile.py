@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 import pytest
 
 from bot.config import Settings
+from tests.browser import staff_login
 from tests.integration.conftest import LiveServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
@@ -130,11 +131,7 @@ def test_hostile_document_loads_nothing_in_the_chat(hostile_server, browser) -> 
 def test_hostile_feedback_loads_nothing_in_the_reports(hostile_server, browser) -> None:
     foreign: list[str] = []
     context, page = guarded_page(browser, foreign)
-    page.goto(hostile_server.url + "/admin/", wait_until="load")
-    page.get_by_label("Benutzername").fill(ADMIN[0])
-    page.get_by_label("Passwort").fill(ADMIN[1])
-    page.get_by_role("button", name="Anmelden").click()
-    page.get_by_text("Angemeldet als").wait_for(timeout=30_000)
+    staff_login(page, hostile_server.url, ADMIN)
     page.get_by_role("tab", name="Index und Berichte").click()
     page.get_by_text("1 Rückmeldung, davon 0 hilfreich.").wait_for(timeout=30_000)
     page.get_by_text("Kommentar <im<img>g src=").first.wait_for(state="attached", timeout=10_000)

@@ -10,6 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from tests.browser import staff_login
+
 pytestmark = pytest.mark.integration
 
 ADMIN = ("admin", "admin-passwort-123")
@@ -47,11 +49,7 @@ def test_upload_rebuild_then_new_document_is_cited(live_server, browser, tmp_pat
         encoding="utf-8",
     )
     page = browser.new_page()
-    page.goto(live_server.url + "/admin/", wait_until="load")
-    page.get_by_label("Benutzername").fill(ADMIN[0])
-    page.get_by_label("Passwort").fill(ADMIN[1])
-    page.get_by_role("button", name="Anmelden").click()
-    page.get_by_text("Angemeldet als").wait_for(timeout=30_000)
+    staff_login(page, live_server.url, ADMIN)
     with page.expect_file_chooser() as chooser:
         page.get_by_text("Datei hier ablegen").click()
     chooser.value.set_files(str(upload))
@@ -207,11 +205,7 @@ def test_staff_see_what_citizens_miss_and_delete_it(live_server, browser) -> Non
     ask(chat, question, "Kommunales Integrationszentrum")
     chat.close()
     page = browser.new_page()
-    page.goto(live_server.url + "/admin/", wait_until="load")
-    page.get_by_label("Benutzername").fill(STAFF[0])
-    page.get_by_label("Passwort").fill(STAFF[1])
-    page.get_by_role("button", name="Anmelden").click()
-    page.get_by_text("Angemeldet als").wait_for(timeout=30_000)
+    staff_login(page, live_server.url, STAFF)
     page.get_by_role("tab", name="Was fehlt").click()
     deadline = time.monotonic() + 30
     body = ""

@@ -10,6 +10,8 @@ import time
 
 import pytest
 
+from tests.browser import staff_login
+
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
 ADMIN = ("admin", "admin-passwort-123")
@@ -23,11 +25,7 @@ PROGRESS = """() => {
 
 
 def login(page, base_url: str) -> None:
-    page.goto(base_url + "/admin/", wait_until="load")
-    page.get_by_label("Benutzername").fill(ADMIN[0])
-    page.get_by_label("Passwort").fill(ADMIN[1])
-    page.get_by_role("button", name="Anmelden").click()
-    page.get_by_text("Angemeldet als").wait_for(timeout=30_000)
+    staff_login(page, base_url, ADMIN)
 
 
 def test_login_page_is_german_and_logout_ends_the_session(live_server, browser) -> None:
