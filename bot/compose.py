@@ -304,82 +304,75 @@ def choose_blocks(scored: list[ScoredUnit], weights: Weights) -> list[list[Score
     return blocks
 
 
+class _Passage:
+    """The scored units of one passage by position: what a chosen unit brings along and
+    whether it still fits the budget (shared by choosing and filling)."""
+
+    def __init__(self, units: list[ScoredUnit]) -> None:
+        self.by_position = {s.unit.position: s for s in units}
+
+    def chars(self, positions: set[int]) -> int:
+        return sum(len(self.by_position[p].unit.text) for p in positions)
+
+    def group(self, position: int) -> set[int]:
+        """An introduction and its list are one answer ("folgende Unterlagen:" + items)."""
+        unit = self.by_position[position].unit
+        if unit.group < 0:
+            return {position}
+        return {p for p, s in self.by_position.items() if s.unit.group == unit.group}
+
+    def add_if_fits(self, chosen: set[int], position: int, budget: int) -> bool:
+        """Add the unit at `position` with its group when all of it fits `budget`."""
+        extra = self.group(position) - chosen
+        if self.chars(chosen) + self.chars(extra) > budget:
+            return False
+        chosen |= extra
+        return True
+
+
 def _pick(
     anchor: ScoredUnit, scored: list[ScoredUnit], weights: Weights, budget: int, fill: bool
 ) -> list[ScoredUnit]:
     """The anchor unit of one passage, its list or introduction, a short follower, a close
     second unit, and (with `fill`) its neighbours up to `budget` characters."""
     same = [s for s in scored if s.hit.id == anchor.hit.id]
-    by_position = {s.unit.position: s for s in same}
-    chosen = {anchor.unit.position}
+    passage = _Passage(same)
+    chosen = passage.group(anchor.unit.position) | {anchor.unit.position}
     limit = max(budget, len(anchor.unit.text))
-
-    def size() -> int:
-        return sum(len(by_position[p].unit.text) for p in chosen)
-
-    def with_group(unit: Unit) -> set[int]:
-        """An introduction and its list are one answer ("folgende Unterlagen:" + items)."""
-        if unit.group < 0:
-            return {unit.position}
-        return {s.unit.position for s in same if s.unit.group == unit.group}
-
-    chosen |= with_group(anchor.unit)
     # a short unit, or one announcing more, takes the next one along
-    follower = by_position.get(anchor.unit.position + 1)
+    follower = passage.by_position.get(anchor.unit.position + 1)
     if follower and (
         len(anchor.unit.text) < weights.short_unit
         or anchor.unit.text.rstrip().endswith(":")
         or continues(follower.unit)
     ):
-        if size() + len(follower.unit.text) <= max(limit, MAX_ANSWER_CHARS // 2):
+        if passage.chars(chosen) + len(follower.unit.text) <= max(limit, MAX_ANSWER_CHARS // 2):
             chosen.add(follower.unit.position)
     if fill:
         # a second answering unit of the same passage, when nearly as good
         for other in same:
             if len(chosen) >= 3 or other.score < anchor.score - weights.second_gap:
                 break
-            if other.unit.position in chosen:
-                continue
-            extra = with_group(other.unit) - chosen
-            if size() + sum(len(by_position[p].unit.text) for p in extra) <= limit:
-                chosen |= extra
-        _fill(chosen, by_position, limit)
-    return [by_position[p] for p in sorted(chosen)]
+            if other.unit.position not in chosen:
+                passage.add_if_fits(chosen, other.unit.position, limit)
+        _fill(chosen, passage, limit)
+    return [passage.by_position[p] for p in sorted(chosen)]
 
 
-def _fill(chosen: set[int], by_position: dict[int, ScoredUnit], budget: int) -> None:
+def _fill(chosen: set[int], passage: _Passage, budget: int) -> None:
     """Grow the answer with its neighbours in the passage up to `budget` characters: the
     detail that answers often sits next to the sentence most like the question (measured
     on the dev split: the 1-3 best units alone missed the fact in a fifth of the answers).
     Gaps between chosen units are closed first, then the better-scored neighbour joins."""
-
-    def size() -> int:
-        return sum(len(by_position[p].unit.text) for p in chosen)
-
-    def group_of(position: int) -> set[int]:
-        unit = by_position[position].unit
-        if unit.group < 0:
-            return {position}
-        return {p for p, s in by_position.items() if s.unit.group == unit.group}
-
-    low, high = min(chosen), max(chosen)
-    for position in range(low, high):
+    by_position = passage.by_position
+    for position in range(min(chosen), max(chosen)):
         if position not in chosen and position in by_position:
-            extra = group_of(position) - chosen
-            if size() + sum(len(by_position[p].unit.text) for p in extra) <= budget:
-                chosen |= extra
+            passage.add_if_fits(chosen, position, budget)
     while True:
         low, high = min(chosen), max(chosen)
         options = [p for p in (high + 1, low - 1) if p in by_position]
         options.sort(key=lambda p: by_position[p].score, reverse=True)
-        grown = False
-        for position in options:
-            extra = group_of(position) - chosen
-            if size() + sum(len(by_position[p].unit.text) for p in extra) <= budget:
-                chosen |= extra
-                grown = True
-                break
-        if not grown:
+        if not any(passage.add_if_fits(chosen, p, budget) for p in options):
             return
 
 
