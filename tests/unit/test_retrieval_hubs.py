@@ -1,0 +1,62 @@
+"""The hub correction: a chunk that is near every question must not take first place
+from the chunk that is about the question (see FusionWeights.hub_centroid)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.config import Settings
+from bot.index import build_index, load_index
+from bot.retrieval import FusionWeights, Retriever
+from tests.conftest import FakeEmbeddings
+
+GENERIC = "Bitte bringen Sie Ihren Pass und Ihre Unterlagen zum Termin in der Beratung mit."
+TOPICS = {
+    "kita": "Ein Platz in der Kita wird beim Jugendamt beantragt.",
+    "schule": "Die Schule meldet das Kind beim Schulamt an.",
+    "kurs": "Der Kurs hat 700 Stunden Unterricht.",
+    "pass": "Der Antrag auf einen Pass wird im Rathaus gestellt.",
+    "arbeit": "Die Arbeit beginnt nach der Erlaubnis der Ausländerbehörde.",
+}
+
+
+def _corpus(settings: Settings) -> None:
+    for name, specific in TOPICS.items():
+        text = (
+            f"---\ntitle: {name}\n---\n# {name}\n\n## Mitbringen\n{GENERIC}\n\n"
+            f"## Wissen\n{specific}\n"
+        )
+        (settings.corpus_dir / f"{name}.md").write_text(text, encoding="utf-8")
+
+
+def _first_section(retriever: Retriever, question: str) -> str:
+    return str(retriever.search(question, "de", k=3).hits[0].metadata["section"])
+
+
+def test_a_chunk_near_every_question_loses_first_place(
+    settings: Settings, fake_embedder: FakeEmbeddings
+) -> None:
+    _corpus(settings)
+    build_index(settings, fake_embedder)
+    index = load_index(settings, fake_embedder)
+    question = "Arbeit Erlaubnis Pass Unterlagen Termin"
+    plain = Retriever(index, fake_embedder, replace(FusionWeights(), hub_centroid=0.0))
+    corrected = Retriever(index, fake_embedder, FusionWeights())
+    assert "Mitbringen" in _first_section(plain, question)
+    assert "Wissen" in _first_section(corrected, question)
+    # a question that asks for the generic chunk still gets it
+    assert "Mitbringen" in _first_section(corrected, "Muss ich zur Arbeit Unterlagen mitbringen?")
+
+
+def test_the_correction_leaves_the_similarity_the_refusal_reads(
+    settings: Settings, fake_embedder: FakeEmbeddings
+) -> None:
+    _corpus(settings)
+    build_index(settings, fake_embedder)
+    index = load_index(settings, fake_embedder)
+    question = "Wann beginnt die Arbeit mit der Erlaubnis?"
+    plain = Retriever(index, fake_embedder, replace(FusionWeights(), hub_centroid=0.0))
+    corrected = Retriever(index, fake_embedder, FusionWeights())
+    a, b = plain.search(question, "de"), corrected.search(question, "de")
+    assert a.top_dense == b.top_dense
+    assert a.z_score == b.z_score
