@@ -1,7 +1,7 @@
 """Entry point: `python app.py` serves the citizen chat (and the staff area at /admin).
 
-On a fresh clone it builds the index from the bundled corpus first. `demo` is the
-citizen chat as Gradio Blocks, created on first access (for tools that import it).
+On a fresh clone it builds the index from the bundled corpus first. Importing this module
+does nothing: the server (and a missing index) is built in `create_app`, called by `main`.
 """
 
 from __future__ import annotations
@@ -16,17 +16,9 @@ SHUTDOWN_SECONDS = 3  # open requests get this long after SIGTERM (issue 17: exi
 
 def create_app(settings: Settings | None = None) -> tuple[Any, Any]:
     """(FastAPI app with chat at / and staff area at /admin, citizen Blocks)."""
-    from bot.server import create_server
+    from bot.web.server import create_server
 
     return create_server(settings or load_settings())
-
-
-def __getattr__(name: str) -> Any:
-    if name == "demo":
-        _, demo = create_app()
-        globals()["demo"] = demo
-        return demo
-    raise AttributeError(name)
 
 
 def main() -> None:

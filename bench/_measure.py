@@ -35,8 +35,8 @@ def load_texts(corpus: Path) -> list:
     """The baseline reads the same files with the same loaders (their full text)."""
     from langchain_core.documents import Document
 
-    from bot.documents import DocumentError, iter_corpus_files
-    from bot.loaders import load_document
+    from bot.ingest.documents import DocumentError, iter_corpus_files
+    from bot.ingest.loaders import load_document
 
     docs = []
     for path in iter_corpus_files(corpus):
@@ -49,10 +49,10 @@ def load_texts(corpus: Path) -> list:
 
 
 def run_ours(corpus: Path, work: Path, questions: list[dict]) -> dict:
-    from bot.assistant import Assistant
+    from bot.answering.assistant import Assistant
     from bot.config import Settings
     from bot.embeddings import make_embedder
-    from bot.index import build_index
+    from bot.indexing.build import build_index
 
     settings = Settings(_env_file=None, corpus_dir=corpus, index_dir=work / "index")
     embedder = make_embedder(settings.embedding_model)

@@ -163,9 +163,9 @@ Each row is a fresh process: indexing the corpus, cold start (process start to t
 answer), answer latency over the 111 evaluation questions without an LLM, peak RSS, and
 recall@3 of the expected document (1x only: the larger corpora hold near-copies).
 
-- **ours**: `bot.index.build_index` (structure-aware chunks of at most 900 characters, title and
-  headings embedded with the text, batched embedding) and `Assistant.ask` (language detection,
-  dense Chroma query + German BM25, relevance/refusal, extractive answer with citations).
+- **ours**: `bot.indexing.build.build_index` (structure-aware chunks of at most 900 characters,
+  title and headings embedded with the text, batched embedding) and `Assistant.ask` (language
+  detection, dense Chroma query + German BM25, relevance/refusal, extractive answer with citations).
 - **baseline (e5, same model)**: what one builds in an afternoon with the same libraries:
   `RecursiveCharacterTextSplitter(1000, 200)`, `Chroma.from_documents`, similarity top-4, no answer
   composition. `HuggingFaceEmbeddings` cannot load multilingual-e5-small here (no
@@ -188,9 +188,9 @@ How to read it:
   that extra work costs a millisecond or two, and differences of about 1 ms are noise.
 - **Why it stays flat**: the hot path embeds the query once, makes one Chroma query, scores
   BM25 on a prebuilt sparse index and computes its few dot products without BLAS
-  (`bot.retrieval.similarities`: a BLAS call woke OpenBLAS threads that then slowed the next
-  query embedding on 2 cores from about 11 to 22-47 ms; at 100x that had made our p50 3x the
-  bare limit).
+  (`bot.answering.retrieval.similarities`: a BLAS call woke OpenBLAS threads that then slowed
+  the next query embedding on 2 cores from about 11 to 22-47 ms; at 100x that had made our p50
+  3x the bare limit).
 
 ![latency against corpus size](latency.png)
 

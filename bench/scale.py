@@ -3,8 +3,8 @@
     python bench/scale.py --chunks 200000 [--runs 3] [--store embedded|server] [--json]
 
 Writes N/10 synthetic Markdown documents of 10 sections each (one chunk per section) and
-indexes them with the real `bot.index.build_index`, but with an embedder that returns random
-unit vectors at once, so what is measured is our code, Chroma and BM25, not the model. Then:
+indexes them with the real `bot.indexing.build.build_index`, but with an embedder that returns
+random unit vectors at once, so what is measured is our code, Chroma and BM25, not the model. Then:
 
 - `load_seconds`: a fresh serving process opens the generation (`load_index` + `Retriever`),
   what every start and every index switch costs;
@@ -178,8 +178,8 @@ def _settings(work: Path, chroma_url: str | None):  # noqa: ANN202
 
 def serve(work: Path, chroma_url: str | None, questions: int) -> dict:
     """One serving process: open the generation, answer `questions` searches, report."""
-    from bot.index import load_index
-    from bot.retrieval import Retriever
+    from bot.answering.retrieval import Retriever
+    from bot.indexing.build import load_index
 
     embedder = SyntheticEmbeddings(seed=2)
     settings = _settings(work, chroma_url)
@@ -244,7 +244,7 @@ def summary(values: list[float], digits: int = 3) -> dict[str, float]:
 def run(  # noqa: PLR0913
     chunks: int, runs: int, update_runs: int, store: str, questions: int, keep: Path | None
 ) -> dict:
-    from bot.index import build_index
+    from bot.indexing.build import build_index
 
     documents = max(1, chunks // SECTIONS)
     work = keep or Path(tempfile.mkdtemp(prefix="ki-scale-"))

@@ -78,7 +78,7 @@ def _fail(message: str) -> int:
 
 def cmd_index(settings: Settings, args: argparse.Namespace) -> int:
     from bot.embeddings import EmbedderError, make_embedder
-    from bot.index import IndexProblem, build_index
+    from bot.indexing.build import IndexProblem, build_index
 
     progress = None if args.json else _TqdmProgress()
     try:
@@ -130,13 +130,13 @@ class _TqdmProgress:
 
 
 def _load_assistant(settings: Settings) -> Any:
-    from bot.assistant import Assistant
+    from bot.answering.assistant import Assistant
 
     return Assistant.from_settings(settings)
 
 
 def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.index import IndexProblem
+    from bot.indexing.build import IndexProblem
 
     try:
         assistant = _load_assistant(settings)
@@ -164,8 +164,8 @@ def cmd_ask(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.evaluation import format_table, load_questions, run_eval
-    from bot.index import IndexProblem
+    from bot.answering.evaluation import format_table, load_questions, run_eval
+    from bot.indexing.build import IndexProblem
 
     try:
         assistant = _load_assistant(settings)
@@ -178,10 +178,10 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
-    """Counts and scrubbed examples only: never raw question text (see bot/gaps.py)."""
-    from bot.corpus_admin import expiring_documents
+    """Counts and scrubbed examples only: never raw question text (see bot/staff/gaps.py)."""
     from bot.embeddings import make_embedder
-    from bot.gaps import gap_report
+    from bot.staff.corpus_admin import expiring_documents
+    from bot.staff.gaps import gap_report
 
     groups = gap_report(settings, make_embedder(settings.embedding_model))
     expiring = expiring_documents(settings)
@@ -204,7 +204,7 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_user(settings: Settings, args: argparse.Namespace) -> int:
     """Accounts for the staff area; passwords are stored only as bcrypt hashes."""
-    from bot.auth import UserStore
+    from bot.staff.users import UserStore
 
     store = UserStore(settings.users_file)
     if args.action == "list":

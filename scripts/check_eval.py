@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.loaders import load_document  # noqa: E402
+from bot.ingest.loaders import load_document  # noqa: E402
 
 
 def main() -> int:

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
 sys.path.insert(0, str(ROOT))
 
-from bot.auth import UserStore  # noqa: E402
+from bot.staff.users import UserStore  # noqa: E402
 from tests.browser import launch_chromium  # noqa: E402
 
 PHONE = {"width": 390, "height": 844}

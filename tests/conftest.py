@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.answer import Answer, Citation
-from bot.auth import UserStore
+from bot.answering.answer import Answer, Citation
 from bot.config import Settings
 from bot.embeddings import BotEmbeddings, register_embedder
+from bot.staff.users import UserStore
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_CORPUS = ROOT / "corpus"

@@ -39,7 +39,7 @@ class LiveServer:
     def __init__(self, settings: Settings) -> None:
         import uvicorn
 
-        from bot.server import create_server
+        from bot.web.server import create_server
 
         self.settings = settings
         self.app, self.demo = create_server(settings)
@@ -85,7 +85,7 @@ def server_settings(root: Path, **overrides: object) -> Settings:
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The real app (real e5 model, real Chroma, real Gradio) with one admin and one staff."""
-    from bot.auth import UserStore
+    from bot.staff.users import UserStore
 
     settings = server_settings(tmp_path_factory.mktemp("live"), requests_per_minute=1000)
     users = UserStore(settings.users_file)

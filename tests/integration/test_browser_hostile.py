@@ -44,7 +44,7 @@ DOCUMENT = (
 
 @pytest.fixture(scope="module")
 def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    from bot.auth import UserStore
+    from bot.staff.users import UserStore
 
     root = tmp_path_factory.mktemp("hostile")
     corpus = root / "corpus"

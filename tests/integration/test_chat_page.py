@@ -239,7 +239,7 @@ def test_page_title_and_link_preview_name_the_chatbot(live_server, browser) -> N
 
 @VIEWPORTS
 def test_talk_to_a_person_shows_the_contact_card(live_server, browser, viewport) -> None:
-    from bot.contact_card import CARD_FILE
+    from bot.staff.contact_card import CARD_FILE
 
     sample = Path(__file__).resolve().parents[2] / "corpus" / CARD_FILE
     shutil.copy(sample, live_server.settings.corpus_dir / CARD_FILE)

@@ -11,10 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.assistant import Assistant
+from bot.answering.assistant import Assistant
 from bot.config import Settings
 from bot.embeddings import make_embedder
-from bot.index import build_index, load_index
+from bot.indexing.build import build_index, load_index
 from tests.integration.conftest import free_port, write_corpus
 
 pytestmark = pytest.mark.integration

@@ -13,7 +13,7 @@ import pytest
 
 from bot.config import Settings
 from bot.embeddings import make_embedder
-from bot.index import build_index
+from bot.indexing.build import build_index
 
 pytestmark = pytest.mark.integration
 

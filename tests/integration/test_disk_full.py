@@ -17,7 +17,7 @@ import pytest
 
 from bot.config import Settings
 from bot.embeddings import make_embedder
-from bot.index import build_index, current_generation, load_index
+from bot.indexing.build import build_index, current_generation, load_index
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]

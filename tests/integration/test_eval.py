@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.assistant import Assistant
+from bot.answering.assistant import Assistant
+from bot.answering.evaluation import format_table, load_questions, run_eval
 from bot.config import Settings
 from bot.embeddings import make_embedder
-from bot.evaluation import format_table, load_questions, run_eval
-from bot.index import build_index
+from bot.indexing.build import build_index
 
 pytestmark = pytest.mark.integration
 

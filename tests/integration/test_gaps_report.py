@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.gaps import record_gap
+from bot.staff.gaps import record_gap
 
 pytestmark = pytest.mark.integration
 

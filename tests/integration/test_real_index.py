@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.assistant import Assistant
+from bot.answering.assistant import Assistant
+from bot.answering.retrieval import Retriever
 from bot.config import Settings
 from bot.embeddings import make_embedder
-from bot.index import IndexIncompatible, build_index, load_index
-from bot.retrieval import Retriever
+from bot.indexing.build import IndexIncompatible, build_index, load_index
 
 pytestmark = pytest.mark.integration
 

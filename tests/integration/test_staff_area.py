@@ -127,7 +127,7 @@ def test_full_disk_during_rebuild_is_a_clear_error(live_server, monkeypatch) -> 
     507 with a message, no stack trace, an audit record, and the chat keeps its index."""
     import chromadb.errors
 
-    import bot.index
+    import bot.indexing.build
 
     def full(*args: object) -> None:
         raise chromadb.errors.InternalError(
@@ -137,7 +137,7 @@ def test_full_disk_during_rebuild_is_a_clear_error(live_server, monkeypatch) -> 
     index_dir = live_server.settings.index_dir
     before = (index_dir / "CURRENT").read_text(encoding="utf-8")
     generations = {p.name for p in index_dir.glob("g-*")}
-    monkeypatch.setattr(bot.index, "_add", full)
+    monkeypatch.setattr(bot.indexing.build, "_add", full)
     response = httpx.post(
         live_server.url + "/admin/api/index", params={"rebuild": "true"}, auth=ADMIN, timeout=300
     )

@@ -28,7 +28,7 @@ MB = 1024 * 1024
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """Small limits (1 MB a file, 2 MB a request) and the fast fake embedder."""
-    from bot.auth import UserStore
+    from bot.staff.users import UserStore
 
     root = tmp_path_factory.mktemp("uploads")
     settings = server_settings(

@@ -9,11 +9,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from bot.admin_api import admin_api_router
-from bot.admin_service import AdminService
-from bot.audit import AuditLog
-from bot.auth import Authenticator, LoginGuard, UserStore
 from bot.config import Settings
+from bot.staff.admin_api import admin_api_router
+from bot.staff.admin_service import AdminService
+from bot.staff.audit import AuditLog
+from bot.staff.users import UserStore
+from bot.web.auth import Authenticator, LoginGuard
 
 ADMIN = ("anna", "admin-passwort-1")
 STAFF = ("ben", "staff-passwort-2")
@@ -101,7 +102,7 @@ def test_unexpected_index_error_is_a_500_message_and_audited(
     def bug(*args: object, **kwargs: object) -> None:
         raise TypeError("internal detail /srv/secret/path")
 
-    monkeypatch.setattr("bot.admin_service.build_index", bug)
+    monkeypatch.setattr("bot.staff.admin_service.build_index", bug)
     response = client.post("/admin/api/index", auth=ADMIN)
     assert response.status_code == 500
     assert "TypeError" in response.json()["detail"]

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.audit import AuditLog
-from bot.auth import AuthConfigError, Authenticator, LoginGuard, UserStore
 from bot.config import Settings
-from bot.corpus_admin import (
+from bot.embeddings import make_embedder
+from bot.indexing.build import build_index
+from bot.staff.audit import AuditLog
+from bot.staff.corpus_admin import (
     NeedsConfirmation,
     UploadError,
     delete_document,
@@ -21,8 +22,8 @@ from bot.corpus_admin import (
     sanitize_filename,
     save_upload,
 )
-from bot.embeddings import make_embedder
-from bot.index import build_index
+from bot.staff.users import AuthConfigError, UserStore
+from bot.web.auth import Authenticator, LoginGuard
 
 
 def test_passwords_are_hashed_and_checked(users: UserStore) -> None:

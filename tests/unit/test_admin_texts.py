@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from bot.admin_service import FeedbackReport
-from bot.admin_ui import progress_text
+from bot.staff.admin_service import FeedbackReport
+from bot.staff.admin_ui import progress_text
 
 
 def test_feedback_headline_counts_in_singular_and_plural() -> None:

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answer import Answer, looks_like_injection
-from bot.assistant import Assistant, Delta, conversation_topic, is_follow_up, retrieval_query
+from bot.answering.answer import Answer, looks_like_injection
+from bot.answering.assistant import (
+    Assistant,
+    Delta,
+    conversation_topic,
+    is_follow_up,
+    retrieval_query,
+)
 from bot.config import Settings
 from bot.embeddings import make_embedder
-from bot.index import build_index
+from bot.indexing.build import build_index
 from tests.llm_server import FakeLLMServer
 
 DOCS = {
@@ -300,7 +306,7 @@ def test_llm_answer_without_citation_is_not_trusted(
 def test_broken_new_index_keeps_old_one_serving(
     assistant: Assistant, qa_settings: Settings
 ) -> None:
-    from bot.index import POINTER
+    from bot.indexing.build import POINTER
 
     (qa_settings.index_dir / POINTER).write_text("g-does-not-exist\n", encoding="utf-8")
     assert assistant.reload_if_changed() is False

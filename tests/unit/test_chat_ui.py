@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from bot.answer import Answer, Citation
-from bot.chat_ui import ChatController, ChatSession, render_answer
+from bot.answering.answer import Answer, Citation
 from bot.config import Settings
 from bot.safe_html import sanitize
+from bot.web.chat_ui import ChatController, ChatSession, render_answer
 from tests.conftest import OneAnswer
 
 
@@ -154,7 +154,7 @@ def test_over_long_question_reaches_the_assistant(settings: Settings) -> None:
     """The page must not cut a pasted question silently (the browser's maxlength would):
     the assistant refuses it with a message naming the limit (browser test
     test_over_long_question_is_refused_with_a_message); the bubble shows it shortened, marked."""
-    from bot.chat_ui import build_app
+    from bot.web.chat_ui import build_app
 
     demo = build_app(settings, OneAnswer())  # type: ignore[arg-type]
     box = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "ki-input")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.compose import (
+from bot.answering.compose import (
     ScoredUnit,
     Weights,
     asks_for,
@@ -14,8 +14,8 @@ from bot.compose import (
     holds,
     join_units,
 )
-from bot.retrieval import Hit
-from bot.units import Unit, split_units
+from bot.answering.retrieval import Hit
+from bot.ingest.units import Unit, split_units
 
 
 def test_sentences_keep_german_abbreviations_together() -> None:

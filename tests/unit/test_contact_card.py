@@ -7,10 +7,10 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from bot.answer import Answer
-from bot.chat_ui import render_answer
-from bot.contact_card import CARD_FILE, FALLBACK, load_card, parse_card
-from bot.documents import iter_corpus_files
+from bot.answering.answer import Answer
+from bot.ingest.documents import iter_corpus_files
+from bot.staff.contact_card import CARD_FILE, FALLBACK, load_card, parse_card
+from bot.web.chat_ui import render_answer
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 

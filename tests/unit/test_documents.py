@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.chunking import chunk_document
-from bot.documents import DocumentError, decode_text, stand_date
-from bot.loaders import load_document
+from bot.ingest.chunking import chunk_document
+from bot.ingest.documents import DocumentError, decode_text, stand_date
+from bot.ingest.loaders import load_document
 
 MB = 1024 * 1024
 

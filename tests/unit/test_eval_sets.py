@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.loaders import load_document
+from bot.ingest.loaders import load_document
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
@@ -106,7 +106,7 @@ def test_dev_test_split_is_a_fixed_partition_of_questions() -> None:
 
 
 def test_mid_sentence_start_is_detected_under_a_heading() -> None:
-    from bot.evaluation import starts_mid_sentence
+    from bot.answering.evaluation import starts_mid_sentence
 
     assert starts_mid_sentence("**Kosten** [1]\nbzw. 51 Euro für Kinder.")
     assert starts_mid_sentence("**Kosten** [1]\n… 51 Euro für Kinder.")
@@ -115,8 +115,8 @@ def test_mid_sentence_start_is_detected_under_a_heading() -> None:
 
 
 def test_conversation_lines_become_turns_asked_with_their_history(tmp_path: Path) -> None:
-    from bot.answer import Answer
-    from bot.evaluation import load_questions, run_eval
+    from bot.answering.answer import Answer
+    from bot.answering.evaluation import load_questions, run_eval
 
     path = tmp_path / "conv.jsonl"
     turns = [

@@ -12,9 +12,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.chat_ui import ChatController, ChatSession, build_app
 from bot.config import Settings
-from bot.feedback import record_feedback
+from bot.staff.feedback import record_feedback
+from bot.web.chat_ui import ChatController, ChatSession, build_app
 from tests.conftest import OneAnswer
 
 PERSONAL = (
@@ -69,7 +69,7 @@ def test_feedback_file_is_private(tmp_path: Path) -> None:
 
 
 def test_old_feedback_is_deleted_on_write_and_on_read(tmp_path: Path) -> None:
-    from bot.feedback import read_feedback
+    from bot.staff.feedback import read_feedback
 
     path = tmp_path / "feedback.jsonl"
     day = dt.date(2026, 1, 1)

@@ -12,14 +12,15 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from bot.admin_api import admin_api_router
-from bot.admin_service import AdminService
-from bot.answer import Answer
-from bot.audit import AuditLog
-from bot.auth import Authenticator, LoginGuard, UserStore
-from bot.chat_ui import ChatController, ChatSession
+from bot.answering.answer import Answer
 from bot.config import Settings
-from bot.gaps import delete_gaps, gaps_path, group_gaps, is_gap, read_gaps, record_gap
+from bot.staff.admin_api import admin_api_router
+from bot.staff.admin_service import AdminService
+from bot.staff.audit import AuditLog
+from bot.staff.gaps import delete_gaps, gaps_path, group_gaps, is_gap, read_gaps, record_gap
+from bot.staff.users import UserStore
+from bot.web.auth import Authenticator, LoginGuard
+from bot.web.chat_ui import ChatController, ChatSession
 from tests.conftest import OneAnswer
 
 
@@ -121,7 +122,7 @@ def test_staff_see_and_delete_gaps_through_the_api(api: TestClient, settings: Se
 def test_staff_edit_the_contact_card_and_a_card_without_office_is_refused(
     settings: Settings, tmp_path: Path
 ) -> None:
-    from bot.contact_card import CARD_FILE, load_card
+    from bot.staff.contact_card import CARD_FILE, load_card
 
     users = UserStore(tmp_path / "users.json")
     users.add("ben", "staff", "staff-passwort-2")

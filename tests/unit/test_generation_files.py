@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot import retrieval
+from bot.answering.retrieval import Retriever
 from bot.config import Settings
-from bot.index import BACKGROUND, build_index, load_index
-from bot.retrieval import Retriever, _background_passages
-from bot.units import split_units
+from bot.indexing import background
+from bot.indexing.build import BACKGROUND, build_index, load_index
+from bot.ingest.units import split_units
 from tests.conftest import FakeEmbeddings
 
 DOC = "---\ntitle: Einbürgerung\n---\n# Einbürgerung\n\n## Kosten\nDie Gebühr beträgt {} Euro.\n"
@@ -19,14 +19,14 @@ DOC = "---\ntitle: Einbürgerung\n---\n# Einbürgerung\n\n## Kosten\nDie Gebühr
 def built(settings: Settings, fake_embedder: FakeEmbeddings) -> Settings:
     (settings.corpus_dir / "a.md").write_text(DOC.format(255), encoding="utf-8")
     build_index(settings, fake_embedder)
-    retrieval._BACKGROUND_CACHE.clear()  # what the build computed is not in a new process
+    background._CACHE.clear()  # what the build computed is not in a new process
     return settings
 
 
 @pytest.fixture(autouse=True)
 def _no_process_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test starts like a fresh process: no background vectors cached in memory."""
-    monkeypatch.setattr(retrieval, "_BACKGROUND_CACHE", {})
+    monkeypatch.setattr(background, "_CACHE", {})
 
 
 def serving_dir(settings: Settings):  # noqa: ANN201
@@ -37,7 +37,7 @@ def test_start_does_not_embed_background_passages(built: Settings) -> None:
     embedder = FakeEmbeddings()
     retriever = Retriever(load_index(built, embedder), embedder)
     assert embedder.calls == 0, "a start embeds nothing: the vectors come from the generation"
-    expected = retrieval.background_vectors(FakeEmbeddings())
+    expected = background.background_vectors(FakeEmbeddings())
     assert np.array_equal(retriever._background, expected), "the same vectors as computed"
 
 
@@ -47,13 +47,13 @@ def test_older_generation_without_the_file_still_loads(built: Settings) -> None:
     index = load_index(built, embedder)
     assert index.background is None
     Retriever(index, embedder)
-    assert embedder.calls == len(_background_passages()), "computed on the fly, as before"
+    assert embedder.calls == len(background.background_passages()), "computed on the fly, as before"
 
 
 def test_vectors_of_other_passages_are_not_used(
     built: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(retrieval, "background_fingerprint", lambda: "other passages")
+    monkeypatch.setattr(background, "background_fingerprint", lambda: "other passages")
     assert load_index(built, FakeEmbeddings()).background is None
 
 
@@ -65,7 +65,9 @@ def test_update_copies_the_vectors_instead_of_embedding_them(built: Settings) ->
     # the changed document's chunks and their answer units, no background passage
     units = [u for c in load_index(built, FakeEmbeddings()).texts for u in split_units(c)]
     assert report.embedded_chunks < embedder.calls <= report.embedded_chunks + len(units)
-    assert embedder.calls < len(_background_passages()), "only the changed document was embedded"
+    assert embedder.calls < len(background.background_passages()), (
+        "only the changed document was embedded"
+    )
     assert (serving_dir(built) / BACKGROUND).read_bytes() == before
 
 
@@ -78,7 +80,7 @@ def test_rebuild_of_an_old_generation_stores_them(built: Settings) -> None:
 def test_start_loads_no_language_models(built: Settings) -> None:
     """`bot ask` and a start pay for the language detector only when a question needs it."""
     from bot import i18n
-    from bot.assistant import Assistant
+    from bot.answering.assistant import Assistant
 
     i18n._detector.cache_clear()
     Assistant(built, FakeEmbeddings())
@@ -89,7 +91,7 @@ def test_load_reads_the_store_in_pages(
     settings: Settings, fake_embedder: FakeEmbeddings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """chromadb refuses one get() of more than 32,766 records; pages keep texts aligned."""
-    from bot import index as index_module
+    from bot.indexing import build as index_module
 
     for number in range(3):
         (settings.corpus_dir / f"d{number}.md").write_text(DOC.format(number), encoding="utf-8")

@@ -13,9 +13,8 @@ import pytest
 
 from bot.cli import main
 from bot.config import Settings
-from bot.corpus_admin import list_documents
 from bot.embeddings import make_embedder
-from bot.index import (
+from bot.indexing.build import (
     IndexBusy,
     IndexIncompatible,
     IndexMissing,
@@ -25,6 +24,7 @@ from bot.index import (
     current_generation,
     load_index,
 )
+from bot.staff.corpus_admin import list_documents
 from tests.conftest import FakeEmbeddings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,7 +84,7 @@ def test_files_read_by_an_older_loader_are_read_again(
     embedder = make_embedder("fake")
     write(corpus, "merkblatt.txt", "Merkblatt\n\nStand: 15.03.2026\n\nText.")
     build_index(settings, embedder)
-    monkeypatch.setattr("bot.index.LOADER_VERSION", 99)
+    monkeypatch.setattr("bot.indexing.build.LOADER_VERSION", 99)
     statuses = {row.name: row.status for row in list_documents(settings)}
     assert set(statuses.values()) == {"geändert – Index aktualisieren"}, "staff see it too"
     again = build_index(settings, embedder)
@@ -194,16 +194,16 @@ def test_invalid_front_matter_date_is_a_skip_not_a_crash(settings: Settings, cor
 def test_unexpected_loader_error_skips_only_that_file(
     settings: Settings, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bot.index
+    import bot.indexing.build
 
-    real = bot.index.load_document
+    real = bot.indexing.build.load_document
 
     def flaky(path, *args, **kwargs):
         if path.name == "kurs.md":
             raise RecursionError("parser bug")
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(bot.index, "load_document", flaky)
+    monkeypatch.setattr(bot.indexing.build, "load_document", flaky)
     report = build_index(settings, make_embedder("fake"))
     assert report.documents == 2
     assert report.skipped == [
@@ -222,7 +222,7 @@ def leave_half_built_generation(
     settings: Settings, embedder: FakeEmbeddings, monkeypatch: pytest.MonkeyPatch
 ) -> str:
     """What a SIGKILL mid-embedding leaves: a generation with Chroma files but no manifest."""
-    import bot.index
+    import bot.indexing.build
 
     before = generations(settings)
 
@@ -230,7 +230,7 @@ def leave_half_built_generation(
         raise KeyboardInterrupt  # stands in for the kill; no cleanup may run after it
 
     with monkeypatch.context() as patch:
-        patch.setattr(bot.index, "_discard_generation", lambda *a: None)
+        patch.setattr(bot.indexing.build, "_discard_generation", lambda *a: None)
         patch.setattr(embedder, "embed_documents", killed)
         with pytest.raises(KeyboardInterrupt):
             build_index(settings, embedder, rebuild=True)
@@ -311,8 +311,8 @@ def test_broken_pointer_falls_back_to_newest_complete_generation(
     assert index.generation == newest
     assert index.manifest.chunks == len(index.ids) != 999, "nothing outside index/ is read"
 
-    from bot.assistant import Assistant
-    from bot.server import ensure_index
+    from bot.answering.assistant import Assistant
+    from bot.web.server import ensure_index
 
     ensure_index(settings)  # the app's start: nothing to build, nothing to crash on
     assert Assistant(settings, embedder).generation == newest
@@ -406,7 +406,7 @@ def test_chroma_disk_full_error_is_recognised(
     """Measured on a full 8 MB tmpfs: Chroma raises its own InternalError, not OSError."""
     import chromadb.errors
 
-    import bot.index
+    import bot.indexing.build
 
     embedder = make_embedder("fake")
     gen = build_index(settings, embedder).generation
@@ -416,7 +416,7 @@ def test_chroma_disk_full_error_is_recognised(
             "error returned from database: (code: 13) database or disk is full"
         )
 
-    monkeypatch.setattr(bot.index, "_add", full)
+    monkeypatch.setattr(bot.indexing.build, "_add", full)
     with pytest.raises(IndexWriteFailed) as failed:
         build_index(settings, embedder, rebuild=True)
     assert failed.value.disk_full

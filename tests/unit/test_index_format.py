@@ -9,10 +9,16 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.corpus_admin import last_run, list_documents
 from bot.embeddings import make_embedder
-from bot.index import IndexProblem, build_index, current_generation, load_index, read_manifest
-from bot.index_format import LastRun, Manifest
+from bot.indexing.build import (
+    IndexProblem,
+    build_index,
+    current_generation,
+    load_index,
+    read_manifest,
+)
+from bot.indexing.format import LastRun, Manifest
+from bot.staff.corpus_admin import last_run, list_documents
 
 DATA = Path(__file__).parent / "data" / "index_v1"
 OLD_MANIFEST = (DATA / "manifest.json").read_text(encoding="utf-8")

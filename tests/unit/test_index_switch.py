@@ -8,11 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot import assistant as assistant_module
-from bot.assistant import Assistant
+from bot.answering import assistant as assistant_module
+from bot.answering.assistant import Assistant
 from bot.config import Settings
 from bot.embeddings import make_embedder
-from bot.index import build_index, current_generation
+from bot.indexing.build import build_index, current_generation
 
 DOC = """---
 title: Einbürgerung
@@ -93,7 +93,7 @@ def test_twenty_askers_during_a_switch_one_load_no_waiting(
 def test_broken_new_generation_is_tried_once_and_old_one_serves(
     switch_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.index import IndexProblem
+    from bot.indexing.build import IndexProblem
 
     bot = Assistant.from_settings(switch_settings)
     (switch_settings.corpus_dir / "schule.md").unlink()

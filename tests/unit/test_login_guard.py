@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.audit import AuditLog
-from bot.auth import Authenticator, LoginGuard, UserStore
+from bot.staff.audit import AuditLog
+from bot.staff.users import UserStore
+from bot.web.auth import Authenticator, LoginGuard
 
 
 @pytest.fixture

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.chunking import chunk_document
 from bot.config import Settings
-from bot.corpus_admin import UploadError, check_content, save_upload
-from bot.documents import DocumentError
 from bot.embeddings import make_embedder
-from bot.index import build_index, load_index
-from bot.loaders import SUPPORTED_SUFFIXES, load_document, loader_for, upload_hint
+from bot.indexing.build import build_index, load_index
+from bot.ingest.chunking import chunk_document
+from bot.ingest.documents import DocumentError
+from bot.ingest.loaders import SUPPORTED_SUFFIXES, load_document, loader_for, upload_hint
+from bot.staff.corpus_admin import UploadError, check_content, save_upload
 
 MB = 1024 * 1024
 NS = (

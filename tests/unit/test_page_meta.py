@@ -7,7 +7,7 @@ from pathlib import Path
 import gradio
 from bs4 import BeautifulSoup
 
-from bot.page_meta import rewrite_head
+from bot.web.page_meta import rewrite_head
 
 TEMPLATE = Path(gradio.__file__).parent / "templates" / "frontend" / "index.html"
 

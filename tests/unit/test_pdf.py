@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.documents import DocumentError
-from bot.loaders import load_document
-from bot.pdf import extract_pdf_pages
+from bot.ingest.documents import DocumentError
+from bot.ingest.loaders import load_document
+from bot.ingest.pdf import extract_pdf_pages
 
 
 def make_pdf(path: Path, pages: list[str], password: str | None = None) -> None:
@@ -70,9 +70,9 @@ def test_not_a_pdf(corpus_dir: Path) -> None:
 def test_hanging_parser_is_killed(monkeypatch: pytest.MonkeyPatch) -> None:
     import time
 
-    import bot.pdf
+    import bot.ingest.pdf
 
-    monkeypatch.setattr(bot.pdf, "_extract", lambda data: time.sleep(60))
+    monkeypatch.setattr(bot.ingest.pdf, "_extract", lambda data: time.sleep(60))
     started = time.perf_counter()
     result = extract_pdf_pages(b"%PDF-1.4", timeout=1.0)
     assert "abgebrochen" in result["error"]

@@ -1,4 +1,4 @@
-from bot.ratelimit import RateLimiter
+from bot.web.ratelimit import RateLimiter
 
 
 def test_limit_per_key_and_window() -> None:

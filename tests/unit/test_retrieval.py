@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.answer import select_passages
-from bot.retrieval import Hit, RetrievalResult, similarities
+from bot.answering.answer import select_passages
+from bot.answering.retrieval import Hit, RetrievalResult, similarities
 
 
 def test_similarities_match_the_matrix_product() -> None:
@@ -49,7 +49,7 @@ def test_close_passage_of_the_same_document_comes_first() -> None:
 def test_top_positions_equals_a_full_stable_sort() -> None:
     import numpy as np
 
-    from bot.retrieval import top_positions
+    from bot.answering.retrieval import top_positions
 
     rng = np.random.default_rng(7)
     for size, k, top in [

@@ -17,9 +17,9 @@ import pytest
 from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
 
-from bot.answer import Answer, Citation
-from bot.chat_ui import ChatController, build_app, render_answer
+from bot.answering.answer import Answer, Citation
 from bot.config import Settings
+from bot.web.chat_ui import ChatController, build_app, render_answer
 
 HOSTILE = [
     "<im<img>g src=http://evil.example/a.png>",
@@ -204,9 +204,9 @@ def test_streamed_and_final_answers_are_harmless(settings: Settings, chat_render
 
 
 def test_feedback_records_are_not_markup_in_the_staff_report(settings: Settings) -> None:
-    from bot.admin_service import AdminService
-    from bot.audit import AuditLog
-    from bot.auth import UserStore
+    from bot.staff.admin_service import AdminService
+    from bot.staff.audit import AuditLog
+    from bot.staff.users import UserStore
 
     path = Path(settings.data_dir) / "feedback.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True)

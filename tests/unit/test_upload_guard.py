@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.admin_service import AdminService, public_text
-from bot.audit import AuditLog
-from bot.auth import UserStore
 from bot.config import Settings
-from bot.corpus_admin import UploadError
-from bot.uploads import NotUploaded, StaffUploads, read_bounded
+from bot.staff.admin_service import AdminService, public_text
+from bot.staff.audit import AuditLog
+from bot.staff.corpus_admin import UploadError
+from bot.staff.uploads import NotUploaded, StaffUploads, read_bounded
+from bot.staff.users import UserStore
 
 MB = 1024 * 1024
 
@@ -101,7 +101,7 @@ def test_staff_files_component_refuses_foreign_paths_before_copying(tmp_path: Pa
     import gradio as gr
     from gradio.data_classes import FileData, ListFiles
 
-    from bot.admin_ui import staff_files
+    from bot.staff.admin_ui import staff_files
 
     root = tmp_path / "gradio"
     (root / "a").mkdir(parents=True)

@@ -13,7 +13,7 @@ import hashlib
 from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from bot.documents import LoadedDocument
+from bot.ingest.documents import LoadedDocument
 
 SECTION_SEPARATOR = " › "
 _SEPARATORS = ["\n\n", "\n- ", "\n* ", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]

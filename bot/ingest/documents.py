@@ -1,6 +1,6 @@
 """What a loaded corpus file is, and the parsers for text, Markdown, HTML and DOCX.
 
-Which parser reads which suffix is decided in one place, `bot.loaders`. Every parser
+Which parser reads which suffix is decided in one place, `bot.ingest.loaders`. Every parser
 returns a `LoadedDocument`: a title, dates/URL from front matter or
 document properties, and a list of sections that remember their heading path
 (and page, for PDFs) so answers can cite "Einbürgerung › Kosten, S. 2".

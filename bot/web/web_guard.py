@@ -15,7 +15,7 @@ import posixpath
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from bot.uploads import StaffUploads
+from bot.staff.uploads import StaffUploads
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

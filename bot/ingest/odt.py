@@ -15,7 +15,7 @@ import zipfile
 import zlib
 from xml.etree.ElementTree import Element
 
-from bot.documents import (
+from bot.ingest.documents import (
     DocumentError,
     LoadedDocument,
     SectionBuilder,

@@ -17,12 +17,9 @@ import secrets
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from bot.answer import Answer, Citation
-from bot.assistant import Assistant, Delta
+from bot.answering.answer import Answer, Citation
+from bot.answering.assistant import Assistant, Delta
 from bot.config import Settings
-from bot.contact_card import ContactCard, load_card
-from bot.feedback import feedback_path, record_feedback
-from bot.gaps import gaps_path, is_gap, record_gap
 from bot.i18n import (
     CONTACT_URL,
     DEFAULT_LANGUAGE,
@@ -34,7 +31,6 @@ from bot.i18n import (
     message,
     ui_text,
 )
-from bot.ratelimit import ClientKeys, RateLimiter, allow_all
 from bot.safe_html import (
     DEFAULT_LINK_HOSTS,
     escape_text,
@@ -44,6 +40,10 @@ from bot.safe_html import (
     sanitize,
     text_to_html,
 )
+from bot.staff.contact_card import ContactCard, load_card
+from bot.staff.feedback import feedback_path, record_feedback
+from bot.staff.gaps import gaps_path, is_gap, record_gap
+from bot.web.ratelimit import ClientKeys, RateLimiter, allow_all
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ Gradio's own check that a path came from an upload is switched off in apps mount
 `gr.mount_gradio_app` (it depends on an internal "launched" flag), so a logged-in
 account could name `/etc/passwd` or any project file. `StaffUploads` therefore keeps its
 own list of the paths the staff app's upload route answered with (recorded by
-`bot.web_guard`); a handler accepts a file only if it is on that list, lies inside the
+`bot.web.web_guard`); a handler accepts a file only if it is on that list, lies inside the
 upload folder without symlinks, and is a regular file. Each file is deleted once it has
 been used (or refused), so uploads do not pile up in the temp folder.
 """
@@ -19,7 +19,7 @@ import threading
 import time
 from pathlib import Path
 
-from bot.corpus_admin import UploadError, too_large
+from bot.staff.corpus_admin import UploadError, too_large
 
 _CHUNK = 1024 * 1024
 

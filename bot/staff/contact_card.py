@@ -20,8 +20,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.documents import DocumentError, split_front_matter
 from bot.i18n import CONTACT_ADDRESS, CONTACT_URL, ui_text
+from bot.ingest.documents import DocumentError, split_front_matter
 from bot.safe_html import DEFAULT_LINK_HOSTS, isolated, link, sanitize
 
 log = logging.getLogger(__name__)

@@ -9,16 +9,24 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
-from bot.admin_service import AdminService, Forbidden
-from bot.auth import Authenticator
+from bot.staff.admin_service import AdminService, Forbidden
 
 
-def admin_api_router(service: AdminService, authenticator: Authenticator) -> APIRouter:
+class Credentials(Protocol):
+    """What the API needs from the web login (`bot.web.auth.Authenticator`): the staff part
+    does not import the web part, the web part hands its authenticator in."""
+
+    def client_key(self, address: str | None) -> str | None: ...
+
+    def check(self, name: str, password: str, client: str | None = None) -> bool: ...
+
+
+def admin_api_router(service: AdminService, authenticator: Credentials) -> APIRouter:
     router = APIRouter()
     challenge = {"WWW-Authenticate": 'Basic realm="KI-Bot Verwaltung", charset="UTF-8"'}
 

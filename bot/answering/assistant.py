@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.answer import (
+from bot.answering.answer import (
     Answer,
     compose_extractive,
     human_contact_answer,
@@ -31,13 +31,9 @@ from bot.answer import (
     refusal_reason,
     select_passages,
 )
-from bot.compose import UnitStore
-from bot.config import Settings
-from bot.embeddings import BotEmbeddings, make_embedder
-from bot.i18n import detect_language, message
-from bot.index import IndexProblem, LoadedIndex, current_generation, load_index
-from bot.llm import NO_ANSWER, LLMAnswerer, LLMError, clean_citations, has_citation
-from bot.retrieval import (
+from bot.answering.compose import UnitStore
+from bot.answering.llm import NO_ANSWER, LLMAnswerer, LLMError, clean_citations, has_citation
+from bot.answering.retrieval import (
     RetrievalResult,
     Retriever,
     human_contact_vectors,
@@ -46,6 +42,10 @@ from bot.retrieval import (
     relevance,
     similarities,
 )
+from bot.config import Settings
+from bot.embeddings import BotEmbeddings, make_embedder
+from bot.i18n import detect_language, message
+from bot.indexing.build import IndexProblem, LoadedIndex, current_generation, load_index
 
 log = logging.getLogger(__name__)
 

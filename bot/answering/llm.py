@@ -1,6 +1,6 @@
 """Optional generation through any OpenAI-compatible server, via a LangChain chain.
 
-Grounding: the prompt (package data in `bot/prompts/`) gives the model only the
+Grounding: the prompt (package data in `bot/answering/prompts/`) gives the model only the
 retrieved passages, fenced as data, and asks for `[n]` citations. The output is checked
 afterwards: citation numbers that point to no retrieved passage are removed, and the
 model's NO_ANSWER becomes the normal refusal. Failures never keep a citizen waiting:
@@ -17,9 +17,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from bot.answering.retrieval import Hit
 from bot.config import Settings
 from bot.i18n import LANGUAGES
-from bot.retrieval import Hit
 
 NO_ANSWER = "NO_ANSWER"
 _CITATION = re.compile(r"\[(\d{1,2})\]")
@@ -31,7 +31,7 @@ class LLMError(RuntimeError):
 
 @lru_cache(maxsize=4)
 def load_prompt(name: str) -> str:
-    return resources.files("bot.prompts").joinpath(name).read_text(encoding="utf-8")
+    return resources.files("bot.answering.prompts").joinpath(name).read_text(encoding="utf-8")
 
 
 def format_passages(passages: list[Hit]) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from bot.config import Settings
-from bot.feedback import MAX_QUESTION, append_record, read_feedback, rewrite_records, scrub
+from bot.staff.feedback import MAX_QUESTION, append_record, read_feedback, rewrite_records, scrub
 
 DEFAULT_RETENTION_DAYS = 30
 # cosine of two question vectors (e5, "passage:" side) above which they ask the same thing;

@@ -12,19 +12,20 @@ import logging
 import threading
 from typing import Any
 
-from bot.admin_api import admin_api_router
-from bot.admin_service import AdminService
-from bot.admin_ui import ADMIN_CSS, ADMIN_HEAD, STAFF_TITLE, build_admin_app
-from bot.assistant import Assistant
-from bot.audit import AuditLog
-from bot.auth import Authenticator, LoginClientMiddleware, LoginGuard, UserStore
+from bot.answering.assistant import Assistant
 from bot.config import Settings
 from bot.embeddings import make_embedder
 from bot.i18n import ui_text
-from bot.index import build_index, index_exists
-from bot.page_meta import Page, PageMeta
-from bot.uploads import StaffUploads
-from bot.web_guard import RequestGuard
+from bot.indexing.build import build_index, index_exists
+from bot.staff.admin_api import admin_api_router
+from bot.staff.admin_service import AdminService
+from bot.staff.admin_ui import ADMIN_CSS, ADMIN_HEAD, STAFF_TITLE, build_admin_app
+from bot.staff.audit import AuditLog
+from bot.staff.uploads import StaffUploads
+from bot.staff.users import UserStore
+from bot.web.auth import Authenticator, LoginClientMiddleware, LoginGuard
+from bot.web.page_meta import Page, PageMeta
+from bot.web.web_guard import RequestGuard
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
     from fastapi.responses import RedirectResponse
     from gradio.utils import get_upload_folder
 
-    from bot.chat_ui import CSS, HEAD, build_app, theme
+    from bot.web.chat_ui import CSS, HEAD, build_app, theme
 
     if assistant is None:
         ensure_index(settings)

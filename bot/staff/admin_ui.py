@@ -17,9 +17,9 @@ from urllib.parse import quote
 import gradio as gr  # at module level: handlers' gr.Request/gr.Progress hints must resolve
 from gradio.data_classes import FileData, ListFiles
 
-from bot.admin_service import AdminService, Forbidden
-from bot.loaders import upload_hint
-from bot.uploads import StaffUploads
+from bot.ingest.loaders import upload_hint
+from bot.staff.admin_service import AdminService, Forbidden
+from bot.staff.uploads import StaffUploads
 
 ADMIN_CSS = """
 .gradio-container { font-family: system-ui, sans-serif; }

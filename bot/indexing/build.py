@@ -45,11 +45,10 @@ from typing import Any
 from langchain_core.documents import Document
 
 from bot import __version__
-from bot.chunking import chunk_document, embedding_text
 from bot.config import Settings
-from bot.documents import DocumentError, file_sha256, iter_corpus_files
 from bot.embeddings import BotEmbeddings
-from bot.index_format import (
+from bot.indexing import background as reference_texts
+from bot.indexing.format import (
     LAST_RUN,
     MANIFEST,
     MANIFEST_FORMAT,
@@ -66,8 +65,10 @@ from bot.index_format import (
     write_last_run,
     write_manifest_file,
 )
-from bot.loaders import LOADER_VERSION, load_document
-from bot.units import SEGMENTER_VERSION, split_units, unit_context
+from bot.ingest.chunking import chunk_document, embedding_text
+from bot.ingest.documents import DocumentError, file_sha256, iter_corpus_files
+from bot.ingest.loaders import LOADER_VERSION, load_document
+from bot.ingest.units import SEGMENTER_VERSION, split_units, unit_context
 
 POINTER = "CURRENT"
 BACKGROUND = "background.npz"
@@ -573,8 +574,6 @@ def _store_background(
     """Write the background vectors into the new generation: copied from the old one when
     they were made from the same passages (the model is the same, check_compatible saw to
     that), else embedded now, once per build instead of once per start."""
-    from bot.retrieval import background_fingerprint, background_vectors
-
     old_dir = _generation_dir(settings.index_dir, old_gen) if old_gen else None
     if old_dir is not None and _read_background(old_dir) is not None:
         shutil.copyfile(old_dir / BACKGROUND, gen_dir / BACKGROUND)
@@ -584,8 +583,8 @@ def _store_background(
     with open(gen_dir / BACKGROUND, "wb") as handle:
         np.savez(
             handle,
-            vectors=background_vectors(embedder),
-            fingerprint=np.array([background_fingerprint()]),
+            vectors=reference_texts.background_vectors(embedder),
+            fingerprint=np.array([reference_texts.background_fingerprint()]),
         )
 
 
@@ -594,11 +593,9 @@ def _read_background(gen_dir: Path) -> Any:
     older version) or they were made from other passages than this version's."""
     import numpy as np
 
-    from bot.retrieval import background_fingerprint
-
     try:
         with np.load(gen_dir / BACKGROUND, allow_pickle=False) as stored:
-            if str(stored["fingerprint"][0]) != background_fingerprint():
+            if str(stored["fingerprint"][0]) != reference_texts.background_fingerprint():
                 return None
             return np.asarray(stored["vectors"], dtype=np.float32)
     except FileNotFoundError:

@@ -12,7 +12,7 @@ import multiprocessing as mp
 import re
 from typing import Any
 
-from bot.documents import DocumentError, LoadedDocument, Section, title_from_name
+from bot.ingest.documents import DocumentError, LoadedDocument, Section, title_from_name
 
 PDF_MEMORY_HEADROOM = 1536 * 1024 * 1024  # address space the child may add to what it inherits
 

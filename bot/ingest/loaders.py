@@ -1,6 +1,6 @@
 """The one table of file types the bot reads: suffixes, upload pre-check, parser, label.
 
-Indexing (`load_document`), the staff area's upload checks (`bot.corpus_admin`) and the
+Indexing (`load_document`), the staff area's upload checks (`bot.staff.corpus_admin`) and the
 upload field's label all read `LOADERS`, so a new file type is added here and nowhere
 else: an entry names its suffixes, the check of the raw bytes that an upload must pass
 (header, zip contents, zip-bomb limits, text that decodes), the parser, and the German
@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot import odt
-from bot.documents import (
+from bot.ingest import odt
+from bot.ingest.documents import (
     DocumentError,
     LoadedDocument,
     check_text,
@@ -26,7 +26,7 @@ from bot.documents import (
     parse_text,
     stand_date,
 )
-from bot.pdf import check_pdf, parse_pdf
+from bot.ingest.pdf import check_pdf, parse_pdf
 
 # Raise when the loaders extract different text or metadata from the same file, so the
 # next `bot index` re-reads unchanged files instead of keeping what the old loader made.

@@ -23,9 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from bot.chunking import SECTION_SEPARATOR
 from bot.embeddings import BotEmbeddings
-from bot.index import LoadedIndex
+from bot.indexing.background import background_vectors, cached_vectors, data_lines
+from bot.indexing.build import LoadedIndex
+from bot.ingest.chunking import SECTION_SEPARATOR
 
 CALIBRATION_SAMPLE = 2000
 HUB_NEIGHBOURS = 10
@@ -297,63 +298,21 @@ def similarities(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
     return np.einsum("ij,j->i", matrix, vector)
 
 
-@lru_cache(maxsize=4)
-def _background_passages() -> tuple[str, ...]:
-    text = resources.files("bot.data").joinpath("background.txt").read_text(encoding="utf-8")
-    return tuple(line.strip() for line in text.splitlines() if line.strip() and line[0] != "#")
-
-
 @lru_cache(maxsize=1)
 def common_words() -> tuple[str, ...]:
     text = resources.files("bot.data").joinpath("common_words.txt").read_text(encoding="utf-8")
     return tuple(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
 
 
-def background_fingerprint() -> str:
-    """Which background passages stored vectors were made from (they ship with the bot)."""
-    import hashlib
-
-    return hashlib.sha256("\n".join(_background_passages()).encode("utf-8")).hexdigest()
-
-
-_BACKGROUND_CACHE: dict[tuple[str, str, str], np.ndarray] = {}
-
-
-def _data_lines(name: str) -> tuple[str, ...]:
-    text = resources.files("bot.data").joinpath(name).read_text(encoding="utf-8")
-    return tuple(line.strip() for line in text.splitlines() if line.strip() and line[0] != "#")
-
-
-def _cached_vectors(embedder: BotEmbeddings, name: str, as_queries: bool) -> np.ndarray:
-    key = (embedder.model_id, embedder.backend, name)
-    if key not in _BACKGROUND_CACHE:
-        lines = list(_data_lines(name))
-        raw = (
-            [embedder.embed_query(line) for line in lines]
-            if as_queries
-            else embedder.embed_documents(lines)
-        )
-        vectors = np.asarray(raw, np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        _BACKGROUND_CACHE[key] = vectors / norms
-    return _BACKGROUND_CACHE[key]
-
-
-def background_vectors(embedder: BotEmbeddings) -> np.ndarray:
-    """Everyday passages embedded once per model and process (about a second with e5)."""
-    return _cached_vectors(embedder, "background.txt", as_queries=False)
-
-
 def human_contact_vectors(embedder: BotEmbeddings) -> np.ndarray:
     """ "I want to talk to a person" in our languages, embedded as questions."""
-    return _cached_vectors(embedder, "human_contact.txt", as_queries=True)
+    return cached_vectors(embedder, "human_contact.txt", as_queries=True)
 
 
 @lru_cache(maxsize=1)
 def _place_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     out = []
-    for line in _data_lines("places.txt"):
+    for line in data_lines("places.txt"):
         exact = line.startswith("!")  # a name that is also a word ("how much"): as written
         variants = [v.strip() for v in line.lstrip("!").split("|") if v.strip()]
         alternatives = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in variants)

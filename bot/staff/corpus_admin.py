@@ -1,7 +1,7 @@
 """Managing the corpus from the staff area: validated uploads, listing, deleting.
 
 An upload must have an allowed type, fit the size limit, really be what its name says
-(the pre-check of its entry in `bot.loaders`: PDF header, DOCX/ODT zip without bomb, text
+(the pre-check of its entry in `bot.ingest.loaders`: PDF header, DOCX/ODT zip without bomb, text
 that decodes), and get a sanitised file name
 that cannot leave the corpus folder. Existing files are only replaced on confirmation.
 """
@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import Settings
-from bot.documents import DocumentError, iter_corpus_files, split_front_matter
-from bot.index import current_generation, entry_is_current, read_manifest
-from bot.index_format import FileEntry, LastRun, read_last_run
-from bot.loaders import allowed_types, loader_for
+from bot.indexing.build import current_generation, entry_is_current, read_manifest
+from bot.indexing.format import FileEntry, LastRun, read_last_run
+from bot.ingest.documents import DocumentError, iter_corpus_files, split_front_matter
+from bot.ingest.loaders import allowed_types, loader_for
 
 _TRANSLIT = str.maketrans(
     {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"}

@@ -1,7 +1,7 @@
 """What staff and admins can do, with role checks and audit entries, independent of any UI.
 
 The Gradio admin page and the small HTTP API both call this, so a permission is
-checked in one place. Index runs go through `bot.index.build_index`, whose lock allows
+checked in one place. Index runs go through `bot.indexing.build.build_index`, whose lock allows
 one build at a time across processes; the citizen assistant then switches to the new
 generation while its old one keeps answering until the switch.
 """
@@ -18,11 +18,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.audit import AuditLog
-from bot.auth import UserStore
 from bot.config import Settings
-from bot.contact_card import CARD_FILE, MAX_CARD_BYTES, parse_card
-from bot.corpus_admin import (
+from bot.embeddings import BotEmbeddings, make_embedder
+from bot.indexing.build import (
+    IndexBusy,
+    IndexProblem,
+    IndexWriteFailed,
+    build_index,
+    current_generation,
+    read_manifest,
+)
+from bot.indexing.format import LastRun
+from bot.staff.audit import AuditLog
+from bot.staff.contact_card import CARD_FILE, MAX_CARD_BYTES, parse_card
+from bot.staff.corpus_admin import (
     DocumentRow,
     NeedsConfirmation,
     delete_document,
@@ -32,19 +41,10 @@ from bot.corpus_admin import (
     list_documents,
     save_upload,
 )
-from bot.embeddings import BotEmbeddings, make_embedder
-from bot.feedback import feedback_path, read_feedback
-from bot.gaps import GapGroup, delete_gaps, gap_report, gaps_path
-from bot.index import (
-    IndexBusy,
-    IndexProblem,
-    IndexWriteFailed,
-    build_index,
-    current_generation,
-    read_manifest,
-)
-from bot.index_format import LastRun
-from bot.uploads import StaffUploads
+from bot.staff.feedback import feedback_path, read_feedback
+from bot.staff.gaps import GapGroup, delete_gaps, gap_report, gaps_path
+from bot.staff.uploads import StaffUploads
+from bot.staff.users import UserStore
 
 log = logging.getLogger(__name__)
 
@@ -173,7 +173,7 @@ class AdminService:
 
     def upload_file(self, user: str, original_name: str, path: str, replace: bool = False) -> str:
         """An upload named by the page: only a file the staff upload route stored is read
-        (bounded, see `bot.uploads`), never any other path on the server."""
+        (bounded, see `bot.staff.uploads`), never any other path on the server."""
         self.require(user, "staff")
         if self.uploads is None:
             raise Forbidden("Hochladen ist nicht eingerichtet.")

@@ -14,7 +14,7 @@ from dataclasses import KW_ONLY, dataclass, field
 from difflib import get_close_matches
 from typing import Any
 
-from bot.compose import (
+from bot.answering.compose import (
     ScoredUnit,
     UnitStore,
     Weights,
@@ -23,8 +23,8 @@ from bot.compose import (
     join_units,
     score_units,
 )
+from bot.answering.retrieval import Hit, RetrievalResult, relevance
 from bot.i18n import contact_line, format_date, message
-from bot.retrieval import Hit, RetrievalResult, relevance
 
 EXCERPT_CHARS = 1200  # the whole passage: the full section stays one click away
 
@@ -197,7 +197,8 @@ def refusal_reason(
 
 
 # --- extractive composition -------------------------------------------------------------------
-# The units of an answer are chosen in bot/compose.py; here they become text and citations.
+# The units of an answer are chosen in bot/answering/compose.py; here they become text and
+# citations.
 
 
 def select_passages(result: RetrievalResult, max_passages: int = 2) -> list[Hit]:

@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
+from bot.answering.retrieval import Hit, RetrievalResult, similarities
 from bot.embeddings import BotEmbeddings
-from bot.retrieval import Hit, RetrievalResult, similarities
-from bot.units import Unit, split_units, unit_context
+from bot.ingest.units import Unit, split_units, unit_context
 
 MAX_ANSWER_CHARS = 450
 CANDIDATE_PASSAGES = 3
@@ -125,7 +125,7 @@ def holds(unit: Unit, kind: str) -> bool:
 class UnitStore:
     """Units and their vectors for the chunks of one index generation.
 
-    Built at index time (index.py embeds every chunk's units); an index from before that
+    Built at index time (indexing/build.py embeds every chunk's units); an index from before that
     has no units collection, and then units are split and embedded on first use and kept
     in a bounded cache.
     """

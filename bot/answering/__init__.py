@@ -1,0 +1,1 @@
+"""Answering a question: retrieval, composing the answer from units, the optional LLM, eval."""

@@ -1,0 +1,1 @@
+"""The web server: citizen chat page, request guards, rate limits and staff login."""
