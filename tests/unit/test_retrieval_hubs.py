@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.answering.retrieval import FusionWeights, Retriever
 from bot.config import Settings
-from bot.index import build_index, load_index
-from bot.retrieval import FusionWeights, Retriever
+from bot.indexing.build import build_index, load_index
 from tests.conftest import FakeEmbeddings
 
 GENERIC = "Bitte bringen Sie Ihren Pass und Ihre Unterlagen zum Termin in der Beratung mit."
