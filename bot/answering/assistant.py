@@ -39,6 +39,7 @@ from bot.answering.retrieval import (
     human_contact_vectors,
     mentions_place,
     named_places,
+    out_of_scope_vectors,
     relevance,
     similarities,
 )
@@ -248,6 +249,12 @@ class Assistant:
         )
         if reason is None and self.wants_person(question, own_vector):
             answer = self._human_contact(question, language)
+        elif (
+            reason is None
+            and not follows  # "ücreti ne kadar" after the course: the topic decides
+            and (why := self.out_of_scope(own_vector, result.top_dense))
+        ):
+            answer = refusal_answer(question, language, why)
         elif reason:
             answer = refusal_answer(question, language, reason)
         elif self.llm is not None:
@@ -316,6 +323,24 @@ class Assistant:
         if vector is None or len(question.split()) > 12 or not len(self._human):
             return False
         return float(similarities(self._human, vector).max()) >= HUMAN_CONTACT_SIMILARITY
+
+    def out_of_scope(self, vector: object, top_dense: float) -> str | None:
+        """Why the question asks what no information page answers ("Ist mein Antrag schon
+        bearbeitet?", "Gibt es freie Kita-Plätze?"), or None. Measured on dev_near_topic:
+        such questions reached the nearest passage (Kita, Jobcenter) and got it as answer."""
+        if vector is None:
+            return None
+        examples = out_of_scope_vectors(self.embedder)
+        if not len(examples):
+            return None
+        query = np.asarray(vector, dtype=np.float32)
+        query = query / (float(np.linalg.norm(query)) or 1.0)
+        closest = float(similarities(examples, query).max())
+        if closest >= self.settings.refusal_out_of_scope_similarity:
+            return f"out of scope (similarity {closest:.3f})"
+        if closest - top_dense >= self.settings.refusal_out_of_scope_margin:
+            return f"out of scope (margin {closest - top_dense:.3f} over the best passage)"
+        return None
 
     def _unknown_place(self, question: str, result: RetrievalResult) -> str | None:
         """A place the question names that no candidate passage mentions: the documents

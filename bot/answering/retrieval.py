@@ -309,6 +309,12 @@ def human_contact_vectors(embedder: BotEmbeddings) -> np.ndarray:
     return cached_vectors(embedder, "human_contact.txt", as_queries=True)
 
 
+def out_of_scope_vectors(embedder: BotEmbeddings) -> np.ndarray:
+    """Questions no information page answers (own case, free places now, a recommendation,
+    a personal amount, timetables), embedded as questions; see out_of_scope.txt."""
+    return cached_vectors(embedder, "out_of_scope.txt", as_queries=True)
+
+
 @lru_cache(maxsize=1)
 def _place_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     out = []
