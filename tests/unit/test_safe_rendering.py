@@ -56,8 +56,12 @@ ALLOWED_TAGS = {
     "small",
     "a",
     "bdi",
+    "div",
+    "button",
+    "span",
 }
-ALLOWED_ATTRS = {"href", "target", "rel", "class", "dir"}
+# A button may only be a plain button (no form's submit), a role only "status".
+ALLOWED_ATTRS = {"href", "target", "rel", "class", "dir", "type", "hidden", "role"}
 
 
 class OneAnswer:
@@ -103,6 +107,8 @@ def assert_harmless(dom: BeautifulSoup) -> None:
             assert name in ALLOWED_ATTRS, f"<{tag.name} {name}=…> may load or run something"
             assert "evil.example" not in value and "javascript" not in value.lower()
             assert name != "dir" or value in {"auto", "ltr", "rtl"}, value
+            assert name != "type" or value == "button", value
+            assert name != "role" or value == "status", value
     for anchor in dom.find_all("a"):
         href = anchor.get("href")
         if href is not None:
@@ -137,6 +143,8 @@ def test_hostile_answer_text_is_shown_as_text(snippet: str, chat_renders_markdow
     dom = displayed(render_answer(answer), chat_renders_markdown)
     assert_harmless(dom)
     assert "Vorher" in dom.get_text() and "nachher" in dom.get_text()
+    copied = dom.find("span", class_="ki-copy-text").get_text()
+    assert f"Vorher {snippet} nachher" in copied, "copied as the literal text"
 
 
 @pytest.mark.parametrize("snippet", HOSTILE)
