@@ -317,13 +317,14 @@ def answer_plain_text(
 ) -> str:
     """The answer as clean text for copying, printing and sharing (a messenger, an e-mail,
     paper): what the page shows, without HTML or Markdown markers, then "Quellen:" with each
-    source's title, page, date (Stand) and URL. Labels in `language` (see render_sources);
-    a URL only for a trusted host, as on the page; passages and file names stay out."""
+    source's title, page, date (Stand) and URL. The answer and its contact card in the
+    answer's language, the sources' labels in `language` (see render_sources); a URL only
+    for a trusted host, as on the page; passages and file names stay out."""
     lang = language or answer.language
     parts = [text_to_plain(answer.text)]
     with_card, _ = _offers_contact(answer)
     if with_card and card is not None:  # the refusal's text already names the contact URL
-        parts.append(card.render_text(lang))
+        parts.append(card.render_text(answer.language))
     if answer.sources:
         lines = [message("sources", lang) + ":"]
         for cite in answer.sources:
@@ -363,8 +364,9 @@ def render_answer(
 ) -> str:
     """The answer as sanitised HTML; `Answer.text` is untrusted text with a few markers.
     A refusal (the documents hold no answer, or the citizen asked for a person) ends with
-    the contact card: a concrete way to a person. Labels (sources, contact, the action
-    buttons) in `language`, the answer's own language by default.
+    the contact card: a concrete way to a person; like the answer's text, it is in the
+    answer's language. The page's labels (sources, dates, the action buttons) are in
+    `language`, the answer's own language until the citizen chooses a page language.
 
     Line breaks and tabs are written as character references: Gradio reindents message
     text (`inspect.cleandoc`), and the page sends back exactly what it was given, which
@@ -373,9 +375,9 @@ def render_answer(
     body = text_to_html(answer.text)
     with_card, with_link = _offers_contact(answer)
     if with_link:
-        body += f"<p>{link(CONTACT_URL, ui_text('contact_link', lang))}</p>"
+        body += f"<p>{link(CONTACT_URL, ui_text('contact_link', answer.language))}</p>"
     if with_card and card is not None:
-        body += card.render_html(lang, link_hosts)
+        body += card.render_html(answer.language, link_hosts)
     plain = answer_plain_text(answer, lang, link_hosts, card)
     markup = body + render_sources(answer, link_hosts, lang) + render_actions(plain, lang)
     return sanitize(markup, link_hosts).replace("\n", "&#10;").replace("\t", "&#9;")
@@ -528,7 +530,8 @@ class ChatController:
         self, history: list[dict[str, Any]], session: ChatSession | None, language: str
     ) -> tuple[list[dict[str, Any]], ChatSession]:
         """After a language switch: the page's answers again, their labels (sources, dates,
-        buttons) in `language`, and the session remembers the choice for later answers.
+        buttons) in `language`; the session remembers the choice for later answers. The
+        answers' own text (and a refusal's contact card) stays in the question's language.
         Only messages this session rendered are replaced; anything else stays as it is."""
         session = session or ChatSession()
         session.language = language

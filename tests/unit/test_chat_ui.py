@@ -275,3 +275,17 @@ def test_language_switch_relabels_earlier_answers(controller: ChatController) ->
     back, _ = controller.relabel(later[0], session, "de")
     assert [i for i, m in enumerate(back) if "<strong>Quellen</strong>" in m["content"]] == [1, 4]
     assert back[2] == sent[-1]
+
+
+def test_refusal_keeps_its_contact_card_in_the_question_language() -> None:
+    """The card belongs to the refusal's text (German question, German card); only the
+    page's own labels follow a chosen page language."""
+    from bot.contact_card import FALLBACK
+
+    answer = Answer(
+        "q", "Dazu finde ich nichts.", refused=True, language="de", sources=[], reason="x"
+    )
+    shown = render_answer(answer, card=FALLBACK, language="ar")
+    assert "Persönlich beraten lassen" in shown and "Internet:" in shown
+    assert ">نسخ</button>" in shown and ">Kopieren<" not in shown
+    assert "Internet: https://www.rhein-sieg-kreis.de/" in copy_text(shown)
