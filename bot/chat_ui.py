@@ -85,17 +85,7 @@ details.ki-source summary bdi { display: inline-block; }
   cursor: pointer; }
 .ki-actions button:hover { background: #eef4fb; }
 .ki-action-status { font-size: 0.9rem; color: #0f1f33; }
-.ki-copy-text, #ki-print { display: none !important; }
-/* "Drucken" prints one answer: the page's script puts its text into #ki-print (as text) and
-   marks the body while the browser prints. */
-@media print {
-  body.ki-printing > :not(#ki-print) { display: none !important; }
-  body.ki-printing #ki-print { display: block !important; color: #000; font-size: 12pt;
-    line-height: 1.45; }
-  #ki-print .ki-print-block { margin: 0 0 0.8em; }
-  #ki-print .ki-print-title { font-weight: 600; }
-  .ki-actions { display: none !important; }
-}
+.ki-copy-text { display: none !important; }
 """
 
 # Texts the page's script needs in every language (Gradio's own controls, action results).
@@ -111,6 +101,19 @@ _SCRIPT_TEXTS = ("chat", "clear", "scroll_down", "loading", "copied", "copy_fail
 # The copy, print and share buttons under an answer use the answer's plain text from its
 # hidden span (`textContent`: text, never markup); print shows it alone, built from text nodes.
 HEAD = """
+<style>
+/* "Drucken" prints one answer: the page's script puts its text into #ki-print (as text) and
+   marks the body while the browser prints. Here, not in CSS: Gradio confines that to its
+   container, and these rules are about the body. */
+#ki-print { display: none; }
+@media print {
+  body.ki-printing > :not(#ki-print) { display: none !important; }
+  body.ki-printing #ki-print { display: block; color: #000; font-size: 12pt; line-height: 1.45; }
+  #ki-print .ki-print-block { margin: 0 0 0.8em; }
+  #ki-print .ki-print-title { font-weight: 600; }
+  .ki-actions { display: none !important; }
+}
+</style>
 <script>
 (() => {
   document.documentElement.lang = 'de';
