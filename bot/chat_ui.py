@@ -85,7 +85,6 @@ details.ki-source summary bdi { display: inline-block; }
   cursor: pointer; }
 .ki-actions button:hover { background: #eef4fb; }
 .ki-action-status { font-size: 0.9rem; color: #0f1f33; }
-.ki-copy-text { display: none !important; }
 """
 
 # Texts the page's script needs in every language (Gradio's own controls, action results).
@@ -98,8 +97,8 @@ _SCRIPT_TEXTS = ("chat", "clear", "scroll_down", "loading", "copied", "copy_fail
 # Gradio's own controls of the conversation ("Clear", "chatbot conversation", "Scroll down",
 # "Loading response") carry labels in the browser's language that a language switch cannot
 # reach: they get the page language's labels here, again whenever Gradio redraws them.
-# The copy, print and share buttons under an answer use the answer's plain text from its
-# hidden span (`textContent`: text, never markup); print shows it alone, built from text nodes.
+# The copy, print and share buttons under an answer use the answer's plain text from the copy
+# button's value (text, never markup); print shows it alone, built from text nodes.
 HEAD = """
 <style>
 /* "Drucken" prints one answer: the page's script puts its text into #ki-print (as text) and
@@ -211,8 +210,8 @@ HEAD = """
     const button = event.target.closest && event.target.closest('#ki-chat .ki-actions button');
     if (!button) { return; }
     const bar = button.closest('.ki-actions');
-    const source = bar.querySelector('.ki-copy-text');
-    const text = source ? source.textContent : '';
+    const source = bar.querySelector('button.ki-copy');
+    const text = source ? source.value : '';
     if (button.classList.contains('ki-copy')) { copy(bar, text); }
     else if (button.classList.contains('ki-print')) { print(text); }
     else if (button.classList.contains('ki-share')) { share(bar, text); }
@@ -346,17 +345,19 @@ def answer_plain_text(
 
 
 def render_actions(text: str, language: str) -> str:
-    """Copy, print and share for one answer (the page's script handles the buttons), and
-    the answer's plain text in a hidden span, escaped: the script reads its textContent."""
+    """Copy, print and share for one answer (the page's script handles the buttons). The
+    answer's plain text is the copy button's `value`: an escaped attribute the script reads
+    as text, which neither screen readers nor text searches see twice (Gradio's sanitiser
+    keeps no data-* attribute)."""
+    value = html.escape(text, quote=True)
     buttons = "".join(
-        f'<button type="button" class="ki-{action}">{html.escape(ui_text(action, language))}'
-        "</button>"
+        f'<button type="button" class="ki-{action}"'
+        + (f' value="{value}"' if action == "copy" else "")
+        + f">{html.escape(ui_text(action, language))}</button>"
         for action in ("copy", "print", "share")
     )
-    return (
-        f'<div class="ki-actions">{buttons}<span class="ki-action-status" role="status"></span>'
-        f'<span class="ki-copy-text" hidden>{html.escape(text, quote=True)}</span></div>'
-    )
+    status = '<span class="ki-action-status" role="status"></span>'
+    return f'<div class="ki-actions">{buttons}{status}</div>'
 
 
 def render_answer(

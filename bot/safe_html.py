@@ -12,8 +12,8 @@ Links must be http(s), open with rel="noopener noreferrer", and only point to ho
 settings trust; other addresses are shown as text. The browser must show the result as HTML,
 not as Markdown (the chat uses `render_markdown=False`), or Markdown syntax inside escaped
 text would become links again. Under each answer sit plain `type="button"` buttons (copy,
-print, share, handled by the page's script) and the answer as plain text in a hidden span:
-escaped text the script reads with `textContent`, so it never becomes markup.
+print, share, handled by the page's script); the copy button's `value` holds the answer as
+plain text: an escaped attribute the script reads as text, so it never becomes markup.
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ ALLOWED_TAGS = {
     "small",
     "a",
     "bdi",
-    # the copy/print/share bar under an answer: buttons, and the answer as plain text in a
-    # hidden span (the page's script copies its textContent; it is never markup)
+    # the copy/print/share bar under an answer: buttons (the copy button's value holds the
+    # answer as plain text, which the page's script reads as text) and a status line
     "div",
     "button",
     "span",
@@ -59,8 +59,8 @@ ALLOWED_TAGS = {
 _DIRECTED = ("p", "li", "ul", "blockquote", "summary", "small", "bdi")
 ALLOWED_ATTRIBUTES = {
     "a": {"href"},
-    "button": {"type"},
-    "span": {"hidden", "role"},
+    "button": {"type", "value"},
+    "span": {"role"},
     **{tag: {"dir"} for tag in _DIRECTED},
 }
 DIRECTIONS = {"auto", "ltr", "rtl"}
@@ -68,7 +68,7 @@ ALLOWED_CLASSES = {
     "details": {"ki-source"},
     "div": {"ki-actions"},
     "button": {"ki-copy", "ki-print", "ki-share"},
-    "span": {"ki-copy-text", "ki-action-status"},
+    "span": {"ki-action-status"},
 }
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")

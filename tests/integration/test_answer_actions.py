@@ -123,7 +123,7 @@ def test_print_renders_only_the_answers_text(page_server, browser) -> None:
     print(f"\nprinted: {printed!r}")
     page.emulate_media(media="screen")
     lines = [line for line in printed.splitlines() if line.strip()]
-    copied = answer.locator(".ki-copy-text").text_content() or ""
+    copied = answer.locator("button.ki-copy").get_attribute("value") or ""
     expected = [page.title(), *(line for line in copied.splitlines() if line.strip())]
     assert lines == expected, "the page's title and this answer's text, nothing else"
     assert "Hundeführerschein" in printed and "255 Euro" not in printed, "only that answer"
@@ -150,7 +150,7 @@ def test_share_falls_back_to_copy_without_navigator_share(page_server, browser) 
     answer = ask(page, "Was kostet die Einbürgerung?", "255 Euro")
     answer.get_by_role("button", name="Teilen").click()
     answer.get_by_role("status").get_by_text("Kopiert.").wait_for(timeout=10_000)
-    assert clipboard(page) == answer.locator(".ki-copy-text").text_content()
+    assert clipboard(page) == answer.locator("button.ki-copy").get_attribute("value")
     assert "\n\nQuellen:\n[1] Einbürgerung › Kosten" in clipboard(page)
     context.close()
 
@@ -164,7 +164,7 @@ def test_share_uses_navigator_share_with_clean_text(page_server, browser) -> Non
     shared = page.evaluate("window.kiShared")
     print(f"\nshared: {shared!r}")
     assert shared["title"] == page.title()
-    assert shared["text"] == answer.locator(".ki-copy-text").text_content()
+    assert shared["text"] == answer.locator("button.ki-copy").get_attribute("value")
     assert "\n\nQuellen:\n[1] Einbürgerung › Kosten" in shared["text"]
     assert "<" not in shared["text"] and "**" not in shared["text"]
     assert clipboard(page) == "vorher", "shared, not copied"

@@ -170,8 +170,8 @@ def test_over_long_question_reaches_the_assistant(settings: Settings) -> None:
 
 
 def copy_text(html_text: str) -> str:
-    """What the page's script copies: the textContent of the answer's hidden span."""
-    return BeautifulSoup(html_text, "html.parser").find("span", class_="ki-copy-text").get_text()
+    """What the page's script copies: the value of the answer's copy button."""
+    return BeautifulSoup(html_text, "html.parser").find("button", class_="ki-copy")["value"]
 
 
 def test_plain_text_is_the_answer_then_its_sources_without_markup() -> None:
