@@ -78,9 +78,9 @@ details.ki-source summary bdi { display: inline-block; }
 #ki-feedback .label-wrap > .icon { flex: 0 0 auto; line-height: 1; }
 @media (max-width: 640px) { #ki-header h1 { font-size: 1.15rem; } }
 /* Copy, print and share under each answer: text buttons, 8.6:1 like the links. */
-.ki-actions { display: flex; flex-wrap: wrap; gap: 0.4rem; align-items: center;
+.ki-actions { display: flex; flex-wrap: wrap; gap: 0.35rem; align-items: center;
   margin-top: 0.6rem; }
-.ki-actions button { font: inherit; font-size: 0.9rem; line-height: 1.3; padding: 0.25rem 0.7rem;
+.ki-actions button { font: inherit; font-size: 0.85rem; line-height: 1.3; padding: 0.25rem 0.5rem;
   border: 1px solid #0b4f8a; border-radius: 4px; background: #fff; color: #0b4f8a;
   cursor: pointer; }
 .ki-actions button:hover { background: #eef4fb; }
