@@ -255,6 +255,12 @@ class Retriever:
             return 0.0
         return float(similarities(self._background, np.asarray(vector, np.float32)).max())
 
+    def similarity(self, vector: np.ndarray | None, cid: str) -> float:
+        """Cosine of a query vector to one stored chunk."""
+        if vector is None:
+            return 0.0
+        return self._similarity(np.asarray(vector, dtype=np.float32), cid)
+
     def _similarity(self, vector: np.ndarray, cid: str) -> float:
         got = self.index.collection.get(ids=[cid], include=["embeddings"])
         if not len(got["embeddings"]):
