@@ -1,4 +1,4 @@
-"""Hybrid retrieval over the serving index: dense (Chroma) + German BM25, language-gated.
+"""Hybrid retrieval over the serving index: dense (vector store) + German BM25, language-gated.
 
 Measured on the project's evaluation set (see `python -m bot eval`): equal-weight fusion
 of BM25 and e5 hurts questions that are not in German, because BM25 on a German corpus
@@ -158,14 +158,8 @@ class Retriever:
         n_results = min(self.candidates, len(self.index.ids))
         if n_results == 0:
             return RetrievalResult([], language, 0.0, 0.0)
-        got = self.index.collection.query(
-            query_embeddings=[vector.tolist()],
-            n_results=n_results,
-            include=["distances"],
-        )
-        dense = {
-            cid: 1.0 - float(d) for cid, d in zip(got["ids"][0], got["distances"][0], strict=True)
-        }
+        found = self.index.collection.query(vector, n_results, with_text=False)
+        dense = {m.id: m.similarity for m in found}
         w_bm25 = self.weights.bm25_german if language == "de" else self.weights.bm25_other
 
         fused: dict[str, float] = {}
@@ -223,10 +217,8 @@ class Retriever:
         return float(similarities(self._background, np.asarray(vector, np.float32)).max())
 
     def _similarity(self, vector: np.ndarray, cid: str) -> float:
-        got = self.index.collection.get(ids=[cid], include=["embeddings"])
-        if not len(got["embeddings"]):
-            return 0.0
-        return float(np.dot(np.asarray(got["embeddings"][0], dtype=np.float32), vector))
+        stored = self.index.collection.vectors([cid]).get(cid)
+        return 0.0 if stored is None else float(np.dot(stored, vector))
 
     def _z_score(self, vector: np.ndarray, top: float) -> float:
         if self._calibration is None or len(self._calibration) < 5:
@@ -309,8 +301,7 @@ def _calibration_vectors(index: LoadedIndex) -> np.ndarray | None:
         return None
     step = max(1, math.ceil(len(ids) / CALIBRATION_SAMPLE))
     sample = ids[::step]
-    got = index.collection.get(ids=sample, include=["embeddings"])
-    vectors = np.asarray(got["embeddings"], dtype=np.float32)
+    vectors = np.asarray(list(index.collection.vectors(sample).values()), dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return vectors / norms
