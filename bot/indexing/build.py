@@ -453,9 +453,15 @@ def _load_one(
         valid_until=doc.valid_until,
         url=doc.url,
         bytes=size,
-        ids=[c.id for c in chunks],
+        ids=[_chunk_id(c) for c in chunks],
     )
     return entry, chunks
+
+
+def _chunk_id(chunk: Document) -> str:
+    if chunk.id is None:  # chunk_document gives every chunk its id
+        raise ValueError("chunk without id")
+    return chunk.id
 
 
 def _write_generation(
@@ -565,7 +571,7 @@ def _read_background(gen_dir: Path) -> Any:
 
 def _add(collection: VectorStore, chunks: list[Document], vectors: list[list[float]]) -> None:
     collection.add(
-        [str(c.id) for c in chunks],
+        [_chunk_id(c) for c in chunks],
         vectors,
         [c.page_content for c in chunks],
         [c.metadata for c in chunks],
@@ -652,9 +658,12 @@ def _copy_records(settings: Settings, old_gen: str, target: VectorStore, ids: li
 
 
 def _copy(records: list[Record], target: VectorStore) -> None:
+    vectors = [r.vector for r in records if r.vector is not None]
+    if len(vectors) != len(records):
+        raise IndexProblem("The current index has records without vectors: run --rebuild.")
     target.add(
         [r.id for r in records],
-        [r.vector for r in records],
+        vectors,
         [r.text for r in records],
         [r.metadata for r in records],
     )

@@ -21,7 +21,7 @@ import numpy as np
 
 Metadata = dict[str, Any]  # str, int, float or bool values (what Chroma can store)
 Where = Mapping[str, Sequence[str | int]]  # metadata key -> allowed values (all keys must hold)
-Vectors = Sequence[Sequence[float]] | np.ndarray
+Vectors = Sequence[Sequence[float]] | Sequence[np.ndarray] | np.ndarray
 
 
 class StoreError(RuntimeError):
