@@ -325,7 +325,7 @@ class Assistant:
             reason="human-contact",
         )
 
-    def wants_person(self, question: str, vector: object) -> bool:
+    def wants_person(self, question: str, vector: np.ndarray | None) -> bool:
         """ "Ich möchte mit einem Menschen sprechen", in any language: the contact, not a
         passage (measured: the Sprachcafé passage was the closest one)."""
         if vector is None or len(question.split()) > 12 or not len(self._human):
