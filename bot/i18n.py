@@ -181,6 +181,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Примечание: языковой сервис сейчас недоступен. Вот подходящие места из документов.",
         "fa": "توجه: سرویس زبانی اکنون در دسترس نیست. بخش‌های مرتبط از مدارک در ادامه آمده است.",
     },
+    # an answer card (bot/answering/cards.py): staff wrote and checked this text
+    "card_marker": {
+        "de": "Geprüfte Antwort des Kommunalen Integrationszentrums – gültig bis {date}",
+        "en": "Approved answer of the Kommunales Integrationszentrum (integration centre) – "
+        "valid until {date}",
+        "tr": "Kommunales Integrationszentrum'un (Uyum Merkezi) onaylı yanıtı – {date} "
+        "tarihine kadar geçerli",
+        "ar": "إجابة معتمدة من مركز الاندماج البلدي (Kommunales Integrationszentrum) – "
+        "صالحة حتى {date}",
+        "uk": "Перевірена відповідь Комунального інтеграційного центру (Kommunales "
+        "Integrationszentrum) – чинна до {date}",
+        "ru": "Проверенный ответ Коммунального интеграционного центра (Kommunales "
+        "Integrationszentrum) – действителен до {date}",
+        "fa": "پاسخ تأییدشدهٔ مرکز ادغام شهرستان (Kommunales Integrationszentrum) – معتبر تا {date}",
+    },
+    "card_german_only": {
+        "de": "",
+        "en": "This approved answer is only available in German:",
+        "tr": "Bu onaylı yanıt yalnızca Almanca olarak mevcuttur:",
+        "ar": "هذه الإجابة المعتمدة متوفرة بالألمانية فقط:",
+        "uk": "Ця перевірена відповідь є лише німецькою мовою:",
+        "ru": "Этот проверенный ответ есть только на немецком языке:",
+        "fa": "این پاسخ تأییدشده فقط به زبان آلمانی موجود است:",
+    },
     "error": {
         "de": "Es ist ein technischer Fehler aufgetreten. Bitte versuchen Sie es später noch "
         "einmal.",

@@ -31,6 +31,7 @@ from bot.answering.answer import (
     refusal_reason,
     select_passages,
 )
+from bot.answering.cards import AnswerCards
 from bot.answering.compose import UnitStore
 from bot.answering.llm import NO_ANSWER, LLMAnswerer, LLMError, clean_citations, has_citation
 from bot.answering.retrieval import (
@@ -107,6 +108,7 @@ class Assistant:
         self._loader: threading.Thread | None = None
         self._failed: set[str] = set()  # generations that did not load: not retried per request
         self.llm = LLMAnswerer(settings) if settings.llm_enabled else None
+        self.cards = AnswerCards(settings, embedder)  # staff-approved answers, checked first
         self.reload_if_changed(force=True)
         self._human = human_contact_vectors(embedder)
 
@@ -213,6 +215,9 @@ class Assistant:
         if len(question) > self.settings.max_question_chars:
             text = message("too_long", language, limit=self.settings.max_question_chars)
             yield Answer(question[:200], text, refused=True, language=language, reason="too-long")
+            return
+        if (card := self.cards.answer(question, language, started)) is not None:
+            yield card
             return
 
         retriever, units = self._retriever, self._units
