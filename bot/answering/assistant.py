@@ -33,7 +33,14 @@ from bot.answering.answer import (
 )
 from bot.answering.cards import AnswerCards
 from bot.answering.compose import UnitStore
-from bot.answering.llm import NO_ANSWER, LLMAnswerer, LLMError, clean_citations, has_citation
+from bot.answering.llm import (
+    NO_ANSWER,
+    LLMAnswerer,
+    LLMError,
+    clean_citations,
+    has_citation,
+    machine_written_note,
+)
 from bot.answering.retrieval import (
     RetrievalResult,
     Retriever,
@@ -337,6 +344,8 @@ class Assistant:
         assert self.llm is not None
         language = result.language
         passages = select_passages(result, max_passages=3)
+        note = machine_written_note(language, passages)  # translated by the model: say so
+        prefix = f"**{note}**\n\n" if note else ""
         pieces: list[str] = []
         held = ""  # held back until we know the answer is not the NO_ANSWER marker
         streaming = False
@@ -351,7 +360,7 @@ class Assistant:
                 if len(start) >= len(NO_ANSWER) or not NO_ANSWER.startswith(start):
                     if not start.startswith(NO_ANSWER):
                         streaming = True
-                        yield Delta(held)
+                        yield Delta(prefix + held)
         except LLMError as exc:
             log.warning("LLM failed, falling back to extractive answer: %s", exc)
             return self._fallback(question, result)
@@ -366,7 +375,7 @@ class Assistant:
             return self._fallback(question, result)
         citations = make_citations(result, passages, max_sources=len(passages))
         return Answer(
-            question, text, refused=False, language=language, sources=citations, mode="llm"
+            question, prefix + text, refused=False, language=language, sources=citations, mode="llm"
         )
 
     def _fallback(self, question: str, result: RetrievalResult) -> Answer:
