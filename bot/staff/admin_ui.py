@@ -287,8 +287,10 @@ def build_admin_app(service: AdminService) -> Any:
         the editor, so nothing typed is lost."""
         user = user_of(request)
         try:
-            message = call(service.save_answer_card, user, name, text)
-        except CardError as exc:
+            message = service.save_answer_card(user, name, text)
+        except Forbidden as exc:
+            raise gr.Error(service.public(str(exc)), print_exception=False) from exc
+        except CardError as exc:  # before `call` would turn it into a pop-up
             problems = "\n".join(f"- {service.public(p)}" for p in exc.problems)
             message = f"**Nicht gespeichert.** Bitte korrigieren:\n\n{problems}"
             return (message, gr.update(), gr.update(), gr.update())
