@@ -149,11 +149,13 @@ def run(settings: Settings) -> dict[str, Any]:
         },
         "misses_held_out": [
             {
+                "line": i.line,
                 "q": i.q,
                 "lang": i.lang,
                 "want": i.want,
                 "card": i.card,
                 "sim": round(i.similarity, 4),
+                "margin": round(i.margin, 4),
             }
             for i in held_out
             if (i.want is None) == i.answered(threshold, margin) or (i.want and not i.right)

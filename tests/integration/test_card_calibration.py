@@ -45,5 +45,5 @@ def test_no_near_miss_gets_a_card_on_the_held_out_half(tmp_path: Path) -> None:
     assert held_out["near_misses_answered"] == 0, report["misses_held_out"]
     assert held_out["wrong_card"] == 0, report["misses_held_out"]
     assert held_out["precision"] == 1.0
-    assert held_out["recall"] >= 0.8, report["misses_held_out"]  # measured 0.839
+    assert held_out["recall"] >= 0.85, report["misses_held_out"]  # measured 0.911
     assert report["calibration"]["precision"] == 1.0
