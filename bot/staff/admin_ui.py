@@ -360,7 +360,7 @@ def build_admin_app(service: AdminService) -> Any:
                 ["Datei", "Titel", "Verantwortlich", "Gültig bis", "Sprachen", "Status"],
                 ["18%", "24%", "18%", "10%", "12%", "18%"],
             )
-            gr.Markdown("### Abgelaufene Karten (werden nicht verwendet)")
+            gr.Markdown("## Abgelaufene Karten (werden nicht verwendet)")
             cards_expired = text_table(["Datei", "Titel", "Verantwortlich", "Gültig bis"])
             with gr.Row():
                 cards_chosen = gr.Dropdown(label="Karte zum Bearbeiten auswählen", choices=[])
