@@ -547,8 +547,12 @@ class AnswerCards:
 
     def match(self, question: str) -> CardMatch | None:
         """The card that answers `question`, or None (then the documents are searched)."""
-        if not self._current().cards:
-            return None  # no cards: the question is not embedded twice
+        today = self.today()
+        if not any(
+            not card.expired(today) and card.mentions_keywords(question)
+            for card in self._current().cards
+        ):
+            return None  # no card in question: not embedded a second time (retrieval does)
         scored = self.scores(self._embedder.embed_query(question), question)
         if scored and self.accepts(scored[0]):
             return scored[0]

@@ -337,6 +337,23 @@ def test_edited_card_is_used_without_restart(card_settings: Settings) -> None:
     assert "Rufen Sie uns an." in assistant.ask(question).text
 
 
+def test_questions_without_any_card_keyword_are_not_embedded_for_cards(
+    card_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    embedder = make_embedder("fake", shared=False)
+    cards = AnswerCards(card_settings, embedder)
+    cards.cards()  # variants embedded (and cached) first
+    embedded: list[str] = []
+    original = embedder.embed_query
+    monkeypatch.setattr(
+        embedder, "embed_query", lambda text: embedded.append(text) or original(text)
+    )
+    assert cards.match("Was kostet die Einbürgerung?") is None
+    assert embedded == [], "a question no card is about costs no embedding"
+    assert cards.match("Mein Asylantrag wurde abgelehnt, was kann ich tun?") is not None
+    assert embedded == ["Mein Asylantrag wurde abgelehnt, was kann ich tun?"]
+
+
 def test_broken_card_file_is_skipped_not_fatal(card_settings: Settings) -> None:
     write_card(card_settings, "kaputt.md", "kein Kopf")
     cards = AnswerCards(card_settings, make_embedder("fake"))
