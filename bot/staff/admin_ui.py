@@ -18,6 +18,7 @@ from urllib.parse import quote
 import gradio as gr  # at module level: handlers' gr.Request/gr.Progress hints must resolve
 from gradio.data_classes import FileData, ListFiles
 
+from bot.answering.cards import CardError
 from bot.ingest.loaders import upload_hint
 from bot.staff.admin_service import AdminService, Forbidden
 from bot.staff.uploads import StaffUploads
@@ -265,6 +266,40 @@ def build_admin_app(service: AdminService) -> Any:
         preview = call(service.save_contact_card, user_of(request), text)
         return "Gespeichert. So sehen Bürgerinnen und Bürger die Karte:", preview
 
+    def cards_view(request: gr.Request) -> tuple[Any, ...]:
+        user = user_of(request)
+        rows = call(service.answer_cards, user)
+        expired = [
+            [e["card"], e["title"], e["owner"], e["valid_until"]]
+            for e in call(service.expired_answer_cards, user)
+        ]
+        return [r.cells() for r in rows], expired, gr.update(choices=[r.name for r in rows])
+
+    def cards_pick(name: str | None, request: gr.Request) -> tuple[Any, ...]:
+        if not name:
+            return gr.update(), gr.update(), ""
+        text = call(service.answer_card_text, user_of(request), name)
+        return name, text, ""
+
+    def cards_new(request: gr.Request) -> tuple[Any, ...]:
+        template = call(service.answer_card_template, user_of(request))
+        message = "Neue Karte: bitte einen Dateinamen eingeben, den Text ausfüllen und speichern."
+        return "", template, message, gr.update(value=None)
+
+    def cards_save(name: str, text: str, request: gr.Request) -> tuple[Any, ...]:
+        """A card with errors is not saved; the problems are listed and the text stays in
+        the editor, so nothing typed is lost."""
+        user = user_of(request)
+        try:
+            message = service.save_answer_card(user, name, text)
+        except Forbidden as exc:
+            raise gr.Error(service.public(str(exc)), print_exception=False) from exc
+        except CardError as exc:  # before `call` would turn it into a pop-up
+            problems = "\n".join(f"- {service.public(p)}" for p in exc.problems)
+            message = f"**Nicht gespeichert.** Bitte korrigieren:\n\n{problems}"
+            return (message, gr.update(), gr.update(), gr.update())
+        return (message, *cards_view(request))
+
     with gr.Blocks(
         title=STAFF_TITLE,
         analytics_enabled=False,
@@ -315,6 +350,34 @@ def build_admin_app(service: AdminService) -> Any:
             card_save_btn = gr.Button("Kontaktkarte speichern", variant="primary")
             card_msg = gr.Markdown()
             card_preview = gr.Textbox(label="Vorschau (Text)", lines=10, interactive=False)
+        with gr.Tab("Antwortkarten") as cards_tab:
+            gr.Markdown(
+                "Geprüfte Antworten auf häufige und heikle Fragen (zum Beispiel abgelehnter "
+                "Asylantrag, drohende Abschiebung, Gewalt oder Krise). Der Bot zeigt eine Karte "
+                "statt einer Antwort aus den Dokumenten, wenn die Frage einer ihrer Fragen sehr "
+                "nahe kommt, und zwar in der Sprache der Frage (sonst auf Deutsch), mit Quelle "
+                "und „gültig bis“. Abgelaufene Karten werden nicht verwendet. Jede gespeicherte "
+                "Änderung wird als neue Version abgelegt; die vorige bleibt erhalten."
+            )
+            cards_refresh = gr.Button("Karten neu laden")
+            cards_table = text_table(
+                ["Datei", "Titel", "Verantwortlich", "Gültig bis", "Sprachen", "Status"],
+                ["18%", "24%", "18%", "10%", "12%", "18%"],
+            )
+            gr.Markdown("## Abgelaufene Karten (werden nicht verwendet)")
+            cards_expired = text_table(["Datei", "Titel", "Verantwortlich", "Gültig bis"])
+            with gr.Row():
+                cards_chosen = gr.Dropdown(label="Karte zum Bearbeiten auswählen", choices=[])
+                cards_new_btn = gr.Button("Vorlage für eine neue Karte")
+            cards_name = gr.Textbox(
+                label="Dateiname (Buchstaben, Ziffern, Bindestriche; z. B. asyl-abgelehnt.md)",
+                max_lines=1,
+            )
+            cards_text = gr.Textbox(
+                label="Antwortkarte (Markdown)", lines=20, max_lines=60, elem_id="ki-cards-editor"
+            )
+            cards_save_btn = gr.Button("Antwortkarte prüfen und speichern", variant="primary")
+            cards_msg = gr.Markdown(elem_id="ki-cards-msg")
         with gr.Tab("Was fehlt") as gaps_tab:
             gr.Markdown(
                 "Fragen, die der Bot nicht beantworten konnte oder die als „nicht hilfreich“ "
@@ -367,6 +430,12 @@ def build_admin_app(service: AdminService) -> Any:
         refresh_btn.click(overview, None, report_outputs)
         card_tab.select(card_load, None, card_text)
         card_save_btn.click(card_save, card_text, [card_msg, card_preview])
+        cards_outputs = [cards_table, cards_expired, cards_chosen]
+        cards_tab.select(cards_view, None, cards_outputs)
+        cards_refresh.click(cards_view, None, cards_outputs)
+        cards_chosen.input(cards_pick, cards_chosen, [cards_name, cards_text, cards_msg])
+        cards_new_btn.click(cards_new, None, [cards_name, cards_text, cards_msg, cards_chosen])
+        cards_save_btn.click(cards_save, [cards_name, cards_text], [cards_msg, *cards_outputs])
         gaps_outputs = [gaps_table, gaps_chosen, gaps_ids]
         gaps_tab.select(gaps_view, None, gaps_outputs)
         gaps_refresh.click(gaps_view, None, gaps_outputs)
