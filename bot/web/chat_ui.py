@@ -13,7 +13,7 @@ import html
 import json
 import logging
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from bot.answering.answer import Answer, Citation
@@ -764,56 +764,57 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
             rate_bad, [session, comment, language], [thanks, comment], api_visibility="private"
         )
 
+        def card_in(lang: str) -> Any:
+            # the card's text in the new language (it stays hidden when it was hidden)
+            return gr.update(
+                value=render_card_panel(load_card(settings.corpus_dir), lang, settings.link_hosts)
+            )
+
+        # What a language switch changes, keyed by component; the outputs are these keys.
+        by_language: dict[Any, Callable[[str], Any]] = {
+            head: header,
+            note: disclaimer,
+            human: lambda lang: gr.update(value=ui_text("human_button", lang)),
+            card_panel: card_in,
+            language: lambda lang: gr.update(label=ui_text("language", lang)),
+            chat: lambda lang: gr.update(label=ui_text("chat", lang), rtl=lang in RTL_LANGUAGES),
+            box: lambda lang: gr.update(
+                label=ui_text("input", lang),
+                placeholder=ui_text("placeholder", lang),
+                rtl=lang in RTL_LANGUAGES,
+            ),
+            send: lambda lang: gr.update(value=ui_text("send", lang)),
+            new_chat: lambda lang: gr.update(value=ui_text("new_chat", lang)),
+            examples_title: lambda lang: f"**{ui_text('examples', lang)}**",
+            feedback_box: lambda lang: gr.update(label=ui_text("feedback", lang)),
+            comment: lambda lang: gr.update(
+                label=ui_text("feedback", lang), rtl=lang in RTL_LANGUAGES
+            ),
+            good: lambda lang: gr.update(value=ui_text("helpful", lang)),
+            bad: lambda lang: gr.update(value=ui_text("not_helpful", lang)),
+        }
+
+        def example_in(number: int) -> Callable[[str], Any]:
+            return lambda lang: gr.update(value=examples(lang)[number])
+
+        by_language.update({button: example_in(n) for n, button in enumerate(example_buttons)})
+
         def switch(
             lang: str, history: list[dict[str, Any]], state: ChatSession | None
-        ) -> tuple[Any, ...]:
-            rtl = lang in RTL_LANGUAGES
-            # the card's text in the new language (it stays hidden when it was hidden)
-            panel = render_card_panel(load_card(settings.corpus_dir), lang, settings.link_hosts)
+        ) -> dict[Any, Any]:
+            updates = {component: update(lang) for component, update in by_language.items()}
             # earlier answers: their sources' labels and buttons in the new language
             history, state = controller.relabel(history, state, lang)
-            return (
-                state,
-                header(lang),
-                disclaimer(lang),
-                gr.update(value=ui_text("human_button", lang)),
-                gr.update(value=panel),
-                gr.update(label=ui_text("language", lang)),
-                gr.update(value=history, label=ui_text("chat", lang), rtl=rtl),
-                gr.update(
-                    label=ui_text("input", lang), placeholder=ui_text("placeholder", lang), rtl=rtl
-                ),
-                gr.update(value=ui_text("send", lang)),
-                gr.update(value=ui_text("new_chat", lang)),
-                f"**{ui_text('examples', lang)}**",
-                gr.update(label=ui_text("feedback", lang)),
-                gr.update(label=ui_text("feedback", lang), rtl=rtl),
-                gr.update(value=ui_text("helpful", lang)),
-                gr.update(value=ui_text("not_helpful", lang)),
-                *(gr.update(value=text) for text in examples(lang)),
+            updates[session] = state
+            updates[chat] = gr.update(
+                value=history, label=ui_text("chat", lang), rtl=lang in RTL_LANGUAGES
             )
+            return updates
 
         language.change(
             switch,
             [language, chat, session],
-            [
-                session,
-                head,
-                note,
-                human,
-                card_panel,
-                language,
-                chat,
-                box,
-                send,
-                new_chat,
-                examples_title,
-                feedback_box,
-                comment,
-                good,
-                bad,
-                *example_buttons,
-            ],
+            [session, *by_language],
             js=SET_DIRECTION_JS,
             api_visibility="private",
         )
