@@ -105,6 +105,7 @@ class OneAnswer:
 
     def __init__(self, cite: Citation | None = None) -> None:
         self.calls = 0
+        self.histories: list[object] = []
         self.cite = cite or Citation(
             1, "einbuergerung.md", "Einbürgerung", "Kosten", 0.9, "255 Euro", ""
         )
@@ -112,8 +113,12 @@ class OneAnswer:
     def reload_if_changed(self) -> bool:
         return False
 
+    def ask(self, question: str, history: object = None) -> Answer:
+        return next(iter(self.stream(question, history)))
+
     def stream(self, question: str, history: object):  # noqa: ANN201 - a generator
         self.calls += 1
+        self.histories.append(history)
         yield Answer(
             question,
             "Die Gebühr beträgt 255 Euro.",

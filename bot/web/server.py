@@ -1,4 +1,5 @@
-"""The web server: the citizen chat at `/`, the staff area at `/admin` (login), one process.
+"""The web server: the citizen chat at `/`, its JSON API at `/api/ask`, the staff area at
+`/admin` (login), one process.
 
 `create_server(settings)` wires the parts that are shared: one embedder and one
 assistant (the admin area's index runs make the assistant switch generations), the
@@ -52,7 +53,8 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
     from fastapi.responses import RedirectResponse
     from gradio.utils import get_upload_folder
 
-    from bot.web.chat_ui import CSS, HEAD, build_app, theme
+    from bot.web.chat_ui import CSS, HEAD, ChatController, build_app, theme
+    from bot.web.citizen_api import citizen_api_router
 
     if assistant is None:
         ensure_index(settings)
@@ -74,6 +76,9 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
 
     app = FastAPI(title="KI-Bot", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(admin_api_router(service, authenticator), prefix="/admin")
+    # one controller for the chat page and the JSON API: the same limits and gap report
+    controller = ChatController(settings, assistant)
+    app.include_router(citizen_api_router(controller), prefix="/api")
 
     @app.get("/admin", include_in_schema=False)
     def staff_area_root() -> Any:
@@ -98,7 +103,7 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
         head=ADMIN_HEAD,
         theme=theme(),
     )
-    citizen = build_app(settings, assistant)
+    citizen = build_app(settings, assistant, controller)
     app = gr.mount_gradio_app(
         app,
         citizen,
