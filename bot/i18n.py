@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lingua import LanguageDetector
 
 DEFAULT_LANGUAGE = "de"
 LANGUAGES: dict[str, str] = {
@@ -241,7 +245,7 @@ _GERMAN_MARKERS = re.compile(r"[äöüßÄÖÜ]")
 
 
 @lru_cache(maxsize=1)
-def _detector():  # noqa: ANN202 - lingua type
+def _detector() -> LanguageDetector:
     from lingua import Language, LanguageDetectorBuilder
 
     languages = [
@@ -292,7 +296,7 @@ def detect_language(text: str) -> str:
         return DEFAULT_LANGUAGE
     best = values[0]
     runner_up = values[1].value if len(values) > 1 else 0.0
-    code = best.language.iso_code_639_1.name.lower()
+    code = str(best.language.iso_code_639_1.name).lower()
     if len(sample) >= 8 and best.value >= 0.3 and best.value >= 1.5 * runner_up:
         return code
     # Short or unclear input: German, the corpus language, is the safest default.

@@ -105,7 +105,7 @@ def run_eval(assistant: Any, questions: list[dict[str, Any]]) -> dict[str, Any]:
                 "reason": answer.reason,
             }
         )
-    metrics = {
+    metrics: dict[str, Any] = {
         "overall": _metrics(rows),
         "non_german": _metrics([r for r in rows if r["lang"] != "de"]),
     }

@@ -287,8 +287,8 @@ def render_sources(
     lang = language or answer.language
     parts = [f"<p><strong>{html.escape(message('sources', lang))}</strong></p>"]
     for cite in answer.sources:
-        trusted = cite.url and host_allowed(cite.url, link_hosts)
-        url = f"<br><bdi>{link(cite.url, cite.url, link_hosts)}</bdi>" if trusted else ""
+        trusted = cite.url if cite.url and host_allowed(cite.url, link_hosts) else None
+        url = f"<br><bdi>{link(trusted, trusted, link_hosts)}</bdi>" if trusted else ""
         parts.append(
             f'<details class="ki-source"><summary>{source_label(cite, lang)}</summary>'
             f'<blockquote dir="auto">{escape_text(cite.excerpt)}</blockquote>'
@@ -712,13 +712,19 @@ def build_app(
         ) -> Iterator[tuple[list[dict[str, Any]], ChatSession, str, str]]:
             yield from controller.respond(question, history, state, _client_address(request))
 
-        def rate(state: ChatSession | None, text: str, lang: str, helpful: bool, request: Any):
+        def rate(
+            state: ChatSession | None, text: str, lang: str, helpful: bool, request: Any
+        ) -> tuple[str, str]:
             return controller.feedback(state, helpful, text, lang, _client_address(request)), ""
 
-        def rate_good(state: ChatSession | None, text: str, lang: str, request: Any):
+        def rate_good(
+            state: ChatSession | None, text: str, lang: str, request: Any
+        ) -> tuple[str, str]:
             return rate(state, text, lang, True, request)
 
-        def rate_bad(state: ChatSession | None, text: str, lang: str, request: Any):
+        def rate_bad(
+            state: ChatSession | None, text: str, lang: str, request: Any
+        ) -> tuple[str, str]:
             return rate(state, text, lang, False, request)
 
         # Gradio passes the request to a parameter annotated gr.Request; the string
@@ -727,13 +733,13 @@ def build_app(
             fn.__annotations__ = {"request": gr.Request}
 
         # One public API endpoint ("/ask", used by the load test); the others are page-only.
-        ask = {
+        ask: dict[str, Any] = {
             "fn": answer,
             "inputs": [box, chat, session],
             "outputs": outputs,
             "api_visibility": "private",
         }
-        shown = {"fn": None, "js": SCROLL_TO_ANSWER_JS, "api_visibility": "private"}
+        shown: dict[str, Any] = {"fn": None, "js": SCROLL_TO_ANSWER_JS, "api_visibility": "private"}
         box.submit(**{**ask, "api_name": "ask", "api_visibility": "public"}).then(**shown)
         send.click(**ask).then(**shown)
         for button in example_buttons:
