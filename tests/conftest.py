@@ -26,7 +26,8 @@ class FakeEmbeddings(BotEmbeddings):
     def __init__(self, model_id: str = "fake", dimension: int = 256) -> None:
         self.model_id = model_id
         self.dimension = dimension
-        self.calls = 0
+        self.calls = 0  # documents embedded
+        self.queries = 0  # questions embedded
 
     def _vector(self, text: str) -> list[float]:
         vec = [0.0] * self.dimension
@@ -43,6 +44,7 @@ class FakeEmbeddings(BotEmbeddings):
         return [self._vector(t) for t in texts]
 
     def embed_query(self, text: str) -> list[float]:
+        self.queries += 1
         return self._vector(text)
 
 
