@@ -126,9 +126,10 @@ class Assistant:
         self._human = human_contact_vectors(embedder)
 
     def warm_up(self) -> None:
-        """Load what the first question would otherwise wait for (the language models).
-        The web server runs this in the background after start; `bot ask` does not."""
+        """Load what the first question would otherwise wait for (the language models, the
+        out-of-scope examples). The web server runs this before it answers; `bot ask` not."""
         detect_language("Guten Tag, wie geht es?")
+        out_of_scope_vectors(self.embedder)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Assistant:

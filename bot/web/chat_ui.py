@@ -479,12 +479,7 @@ class ChatController:
         limit = self.settings.max_question_chars
         shown = question if len(question) <= limit else question[:limit] + " …"
         history.append({"role": "user", "content": render_question(shown)})
-        checks = [
-            (self.limiter, session.id),
-            (self.client_limiter, self.client_keys.key(client)),
-            (self.total_limiter, "all"),
-        ]
-        if not allow_all(checks):
+        if not self.allow(client, session.id):
             text = message("rate_limited", detect_language(question))
             history.append({"role": "assistant", "content": render_text(text)})
             yield history, session, _live(text), ""
@@ -513,17 +508,31 @@ class ChatController:
         session.remember(shown, final)
         history[-1] = {"role": "assistant", "content": shown}
         session.last = final
-        if is_gap(final.refused, final.reason):
-            record_gap(
-                self.gaps_path,
-                question,
-                final.language,
-                "unanswered",
-                retention_days=self.settings.gaps_retention_days,
-            )
+        self.note_answer(question, final)
         if not final.refused:
             session.turns = (session.turns + [(question, final.text)])[-5:]
         yield history, session, _live(plain_text(final)), ""
+
+    def allow(self, client: str | None, session_id: str | None = None) -> bool:
+        """One question against the chat's limits (per session, per client address, per
+        process). The JSON API shares them, so a client gains nothing by using both."""
+        checks = [
+            (self.limiter, session_id),
+            (self.client_limiter, self.client_keys.key(client)),
+            (self.total_limiter, "all"),
+        ]
+        return allow_all(checks)
+
+    def note_answer(self, question: str, answer: Answer) -> None:
+        """A question the documents did not answer goes (scrubbed) into staff's gap report."""
+        if is_gap(answer.refused, answer.reason):
+            record_gap(
+                self.gaps_path,
+                question,
+                answer.language,
+                "unanswered",
+                retention_days=self.settings.gaps_retention_days,
+            )
 
     def render(self, answer: Answer, language: str | None) -> str:
         """One answer as the page shows it, labels in `language` (None: the answer's)."""
@@ -613,11 +622,14 @@ def _live(text: str) -> str:
     return f'<div role="status" aria-live="polite" class="sr-only">{html.escape(text)}</div>'
 
 
-def build_app(settings: Settings, assistant: Assistant) -> Any:
-    """The citizen chat as Gradio Blocks (queue configured; theme/CSS go to mount/launch)."""
+def build_app(
+    settings: Settings, assistant: Assistant, controller: ChatController | None = None
+) -> Any:
+    """The citizen chat as Gradio Blocks (queue configured; theme/CSS go to mount/launch).
+    `controller` is shared with the JSON API when the server passes one (same limits)."""
     import gradio as gr
 
-    controller = ChatController(settings, assistant)
+    controller = controller or ChatController(settings, assistant)
     lang0 = "de"
 
     def header(lang: str) -> str:
