@@ -496,6 +496,8 @@ def _load_one(
         url=doc.url,
         bytes=size,
         ids=[c.id for c in chunks],
+        lang=doc.lang,
+        translation_of=doc.translation_of,
     )
     return entry, chunks
 

@@ -277,10 +277,19 @@ def build_admin_app(service: AdminService) -> Any:
             )
         with gr.Tab("Dokumente"):
             table = gr.Dataframe(
-                headers=["Datei", "Titel", "Stand", "Gültig bis", "Größe (KB)", "Status"],
+                headers=[
+                    "Datei",
+                    "Titel",
+                    "Stand",
+                    "Gültig bis",
+                    "Sprache",
+                    "Übersetzung von",
+                    "Größe (KB)",
+                    "Status",
+                ],
                 interactive=False,
                 wrap=True,  # the Status column was cut off at 1280 px
-                column_widths=["22%", "30%", "11%", "11%", "10%", "16%"],
+                column_widths=["18%", "22%", "9%", "9%", "7%", "13%", "7%", "15%"],
                 label="Dokumente im Korpus",
             )
             with gr.Row():
