@@ -20,6 +20,16 @@ LANGUAGES: dict[str, str] = {
     "fa": "فارسی",
 }
 RTL_LANGUAGES = {"ar", "fa"}
+# German Leichte Sprache (easy-to-read German): a page language and a document language, not a
+# language the detector tells apart (its questions are German)
+EASY_GERMAN = "de-x-ls"
+PAGE_LANGUAGES: dict[str, str] = {**LANGUAGES, EASY_GERMAN: "Leichte Sprache"}
+
+
+def base_language(tag: str) -> str:
+    """The language of a BCP 47 tag without region or variant: "de" for "de-x-ls"."""
+    return (tag or DEFAULT_LANGUAGE).split("-", 1)[0].lower()
+
 
 CONTACT_ADDRESS = "Kreishaus, Kaiser-Wilhelm-Platz 1, 53721 Siegburg"
 CONTACT_URL = "https://www.rhein-sieg-kreis.de/"
@@ -74,19 +84,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Gern: Die Mitarbeitenden des Kommunalen Integrationszentrums beraten Sie "
         "persönlich. So erreichen Sie sie:",
         "en": "Of course: the staff of the Kommunales Integrationszentrum (integration "
-        "centre) will advise you in person. This is how to reach them (quoted in German):",
+        "centre) will advise you in person. This is how to reach them:",
         "tr": "Elbette: Kommunales Integrationszentrum (Uyum Merkezi) çalışanları size "
-        "yüz yüze danışmanlık verir. Onlara şöyle ulaşabilirsiniz (Almanca alıntı):",
+        "yüz yüze danışmanlık verir. Onlara şöyle ulaşabilirsiniz:",
         "ar": "بكل سرور: يقدّم موظفو مركز الاندماج البلدي (Kommunales Integrationszentrum) "
-        "الاستشارة لك شخصيًا. هكذا تتواصل معهم (مقتبس بالألمانية):",
+        "الاستشارة لك شخصيًا. هكذا تتواصل معهم:",
         "uk": "Звісно: працівники Комунального інтеграційного центру (Kommunales "
-        "Integrationszentrum) проконсультують вас особисто. Ось як з ними зв'язатися "
-        "(цитата німецькою):",
+        "Integrationszentrum) проконсультують вас особисто. Ось як з ними зв'язатися:",
         "ru": "Конечно: сотрудники Коммунального интеграционного центра (Kommunales "
-        "Integrationszentrum) проконсультируют вас лично. Вот как с ними связаться "
-        "(цитата на немецком):",
+        "Integrationszentrum) проконсультируют вас лично. Вот как с ними связаться:",
         "fa": "حتماً: کارکنان مرکز ادغام شهرستان (Kommunales Integrationszentrum) شما را "
-        "حضوری راهنمایی می‌کنند. راه تماس با آنها (نقل به آلمانی):",
+        "حضوری راهنمایی می‌کنند. راه تماس با آنها:",
     },
     "contact": {
         "de": "Kontakt: Kommunales Integrationszentrum Rhein-Sieg-Kreis, {address}, {url}",
@@ -105,6 +113,33 @@ MESSAGES: dict[str, dict[str, str]] = {
         "uk": "Відповідь взято з німецьких документів центру (цитата німецькою):",
         "ru": "Ответ взят из немецких документов центра (цитата на немецком):",
         "fa": "پاسخ از مدارک آلمانی مرکز گرفته شده است (نقل به زبان آلمانی):",
+    },
+    "quoted_in": {
+        "de": "Die Antwort stammt aus Unterlagen des KI (Zitat auf {name}):",
+        "en": "The answer is taken from documents of the KI (quoted in {name}):",
+        "tr": "Yanıt, KI'nin belgelerinden alınmıştır (alıntının dili: {name}):",
+        "ar": "الإجابة مأخوذة من وثائق مركز الاندماج (لغة الاقتباس: {name}):",
+        "uk": "Відповідь взято з документів центру (мова цитати: {name}):",
+        "ru": "Ответ взят из документов центра (язык цитаты: {name}):",
+        "fa": "پاسخ از مدارک مرکز گرفته شده است (زبان نقل‌قول: {name}):",
+    },
+    "translation_outdated": {
+        "de": "Hinweis: Das Original wurde am {date} geändert, nach dieser Übersetzung. "
+        "Die Übersetzung ist vielleicht nicht mehr aktuell.",
+        "de-x-ls": "Achtung: Dieser Text ist vielleicht alt. Der Original-Text ist neuer. "
+        "Der Original-Text ist vom {date}.",
+        "en": "Note: the original was changed on {date}, after this translation was made. "
+        "This translation may be out of date.",
+        "tr": "Not: Asıl metin bu çeviriden sonra, {date} tarihinde değiştirildi. "
+        "Bu çeviri güncel olmayabilir.",
+        "ar": "ملاحظة: تم تعديل النص الأصلي في {date}، بعد إعداد هذه الترجمة. "
+        "قد لا تكون هذه الترجمة محدّثة.",
+        "uk": "Увага: оригінал змінено {date}, уже після цього перекладу. "
+        "Переклад може бути застарілим.",
+        "ru": "Внимание: оригинал изменён {date}, уже после этого перевода. "
+        "Перевод может быть устаревшим.",
+        "fa": "توجه: متن اصلی در تاریخ {date}، پس از این ترجمه، تغییر کرده است. "
+        "ممکن است این ترجمه به‌روز نباشد.",
     },
     "disclaimer": {
         "de": "Automatischer Assistent – keine Rechtsberatung. Bitte geben Sie keine "
@@ -203,10 +238,88 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+# the name of a quote's language (key) in the asker's language, for "quoted in ..."
+LANGUAGE_NAMES: dict[str, dict[str, str]] = {
+    "de": {
+        "de": "Deutsch",
+        "en": "Englisch",
+        "tr": "Türkisch",
+        "ar": "Arabisch",
+        "uk": "Ukrainisch",
+        "ru": "Russisch",
+        "fa": "Persisch (Farsi)",
+    },
+    "en": {
+        "de": "German",
+        "en": "English",
+        "tr": "Turkish",
+        "ar": "Arabic",
+        "uk": "Ukrainian",
+        "ru": "Russian",
+        "fa": "Persian (Farsi)",
+    },
+    "tr": {
+        "de": "Almanca",
+        "en": "İngilizce",
+        "tr": "Türkçe",
+        "ar": "Arapça",
+        "uk": "Ukraynaca",
+        "ru": "Rusça",
+        "fa": "Farsça",
+    },
+    "ar": {
+        "de": "الألمانية",
+        "en": "الإنجليزية",
+        "tr": "التركية",
+        "ar": "العربية",
+        "uk": "الأوكرانية",
+        "ru": "الروسية",
+        "fa": "الفارسية",
+    },
+    "uk": {
+        "de": "німецька",
+        "en": "англійська",
+        "tr": "турецька",
+        "ar": "арабська",
+        "uk": "українська",
+        "ru": "російська",
+        "fa": "перська",
+    },
+    "ru": {
+        "de": "немецкий",
+        "en": "английский",
+        "tr": "турецкий",
+        "ar": "арабский",
+        "uk": "украинский",
+        "ru": "русский",
+        "fa": "персидский",
+    },
+    "fa": {
+        "de": "آلمانی",
+        "en": "انگلیسی",
+        "tr": "ترکی",
+        "ar": "عربی",
+        "uk": "اوکراینی",
+        "ru": "روسی",
+        "fa": "فارسی",
+    },
+}
+
+
+def quote_note(quoted: str, asker: str) -> str:
+    """The line before a quote that is not in the asker's language, naming the quote's
+    language ("quoted in German"); empty for German askers of German quotes."""
+    asker_base = base_language(asker)
+    if quoted == DEFAULT_LANGUAGE:
+        return message("german_sources", asker_base)
+    names = LANGUAGE_NAMES.get(asker_base) or LANGUAGE_NAMES[DEFAULT_LANGUAGE]
+    return message("quoted_in", asker_base, name=names.get(quoted, quoted))
+
+
 def message(key: str, language: str, **values: object) -> str:
-    """A fixed text in `language` (German when that language has none)."""
+    """A fixed text in `language` (its base language, then German, when it has none)."""
     texts = MESSAGES[key]
-    text = texts.get(language) or texts[DEFAULT_LANGUAGE]
+    text = texts.get(language) or texts.get(base_language(language)) or texts[DEFAULT_LANGUAGE]
     if "{address}" in text or "{url}" in text:
         values = {"address": CONTACT_ADDRESS, "url": CONTACT_URL, **values}
     return text.format(**values) if values else text

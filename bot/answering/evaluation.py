@@ -5,7 +5,12 @@ A question line: {"q": TEXT, "doc": FILE_NAME_OR_NULL, "fact": SUBSTRING_OR_NULL
 "fact"}, ...]}: its turns are asked in order with the earlier turns as history (as
 `python -m bot ask --conversation` does), and follow-up turns are also reported on their own.
 A document counts as cited at rank r when it is the
-r-th distinct source of the answer (matched on file name, with or without folders).
+r-th distinct source of the answer (matched on file name, with or without folders; a
+translation only by its full corpus path, so a German question citing
+"translations/en/einbuergerung.md" has not cited "einbuergerung.md"). A line may name the
+original of its translated `doc` (`original`): citing that original counts as citing the
+document too, and `answered_from_translation` reports how many answers quoted a translation.
+A `lang` with a variant ("de-x-ls", Leichte Sprache) is asked as the page language.
 """
 
 from __future__ import annotations
@@ -43,7 +48,10 @@ def load_questions(path: Path) -> list[dict[str, Any]]:
     return questions
 
 
-def _same_doc(source: str, doc: str) -> bool:
+def _same_doc(source: str, doc: str, translation: bool = False) -> bool:
+    """Whether a cited source is the labelled document; a translation only by its path."""
+    if translation:
+        return source == doc
     return source == doc or source.rsplit("/", 1)[-1] == doc
 
 
@@ -75,16 +83,29 @@ def run_eval(assistant: Any, questions: list[dict[str, Any]]) -> dict[str, Any]:
         if not item.get("turn"):
             history = []  # a question on its own, or the first turn of a conversation
         started = time.perf_counter()
-        answer = assistant.ask(item["q"], history or None)
+        lang = item.get("lang", "de")
+        if "-" in lang:  # a variant the detector cannot tell: chosen on the page
+            answer = assistant.ask(item["q"], history or None, page_language=lang)
+        else:
+            answer = assistant.ask(item["q"], history or None)
         seconds = time.perf_counter() - started
         if "turn" in item and not answer.refused:
             history = [*history, (item["q"], answer.text)][-5:]
         docs: list[str] = []
+        translated: set[str] = set()
         for cite in answer.sources:
             if cite.source not in docs:
                 docs.append(cite.source)
+            if getattr(cite, "translation_of", None):
+                translated.add(cite.source)
+        wanted = [d for d in (item["doc"], item.get("original")) if d]
         rank = next(
-            (i + 1 for i, s in enumerate(docs) if item["doc"] and _same_doc(s, item["doc"])), None
+            (
+                i + 1
+                for i, s in enumerate(docs)
+                if any(_same_doc(s, d, s in translated) for d in wanted)
+            ),
+            None,
         )
         rows.append(
             {
@@ -103,6 +124,7 @@ def run_eval(assistant: Any, questions: list[dict[str, Any]]) -> dict[str, Any]:
                 "mid_sentence": starts_mid_sentence(answer.text) if not answer.refused else False,
                 "top": docs[:3],
                 "reason": answer.reason,
+                "from_translation": bool(docs) and docs[0] in translated and not answer.refused,
             }
         )
     metrics = {
@@ -147,6 +169,10 @@ def _metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
             statistics.median(r["chars"] for r in answered) if answered else None
         ),
         "mid_sentence_starts": sum(r["mid_sentence"] for r in answered),
+        # answerable questions whose answer quoted a translation first
+        "answered_from_translation": share(
+            sum(r["from_translation"] for r in answerable), len(answerable)
+        ),
         "latency_p50_ms": round(_percentile(seconds, 0.5) * 1000, 1),
         "latency_p95_ms": round(_percentile(seconds, 0.95) * 1000, 1),
         "latency_mean_ms": round(statistics.fmean(seconds) * 1000, 1) if seconds else 0.0,
@@ -165,6 +191,7 @@ def format_table(metrics: dict[str, Any]) -> str:
         "false_refusals",
         "answer_chars_median",
         "mid_sentence_starts",
+        "answered_from_translation",
         "latency_p50_ms",
         "latency_p95_ms",
     ]

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from bot.answering.versions import Versions
 from bot.embeddings import BotEmbeddings
 from bot.indexing.background import background_vectors, cached_vectors, data_lines
 from bot.indexing.build import LoadedIndex
@@ -39,6 +40,7 @@ class Hit:
     metadata: dict[str, Any]
     score: float  # fused score used for ranking
     dense: float = 0.0  # cosine similarity to the query
+    original: Hit | None = None  # for a passage of a translation: the original's matching one
 
 
 @dataclass
@@ -51,6 +53,11 @@ class RetrievalResult:
     unknown_terms: list[str] = field(default_factory=list)  # terms the corpus never uses
     vector: np.ndarray | None = None  # the query's embedding (the composer reuses it)
     background_best: float = 0.0  # similarity of the closest everyday background passage
+    asker: str = ""  # the language whose document versions answer ("de-x-ls"); "": language
+
+    @property
+    def asker_language(self) -> str:
+        return self.asker or self.language
 
 
 MARGIN_WEIGHT = 8.0  # one z unit ~ 0.125 cosine of margin over everyday text
@@ -81,6 +88,10 @@ class FusionWeights:
     # hub_background * (mean cosine to its 10 closest background passages).
     hub_centroid: float = 0.5  # tuned on the dev split (0.2-0.5 equal on recall@1)
     hub_background: float = 0.0
+    # Documents in several versions (bot/answering/versions.py): "asker" ranks each family
+    # by its version in the asker's language; "original" ranks by the original and then
+    # takes the matching passage of the asker's version.
+    versions: str = "asker"
 
 
 class GermanBM25:
@@ -164,26 +175,46 @@ class Retriever:
         if corpus_sample is not None and len(corpus_sample):
             mean = corpus_sample.mean(axis=0)
             self._centroid = mean / (float(np.linalg.norm(mean)) or 1.0)
+        self.versions = Versions(index.ids, index.metadatas, self._vectors)
 
-    def search(self, query: str, language: str, k: int = 4) -> RetrievalResult:
+    def _vectors(self, ids: list[str]) -> np.ndarray:
+        """Stored chunk vectors in the order of `ids`."""
+        got = self.index.collection.get(ids=ids, include=["embeddings"])
+        by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
+        return np.asarray([by_id[cid] for cid in ids], dtype=np.float32)
+
+    def search(
+        self, query: str, language: str, k: int = 4, prefer: str | None = None
+    ) -> RetrievalResult:
+        """The k best passages. `prefer`: the asker's language when it is a variant of
+        `language` (Leichte Sprache); document families answer in its version."""
+        asker = prefer or language
         vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
-        n_results = min(self.candidates, len(self.index.ids))
+        versions = self.versions if self.versions.any else None
+        by_original = versions is not None and self.weights.versions == "original"
+        # several versions of a page fill the candidates: ask for more, keep one version
+        wanted = self.candidates * (4 if versions else 1)
+        n_results = min(wanted, len(self.index.ids))
         if n_results == 0:
-            return RetrievalResult([], language, 0.0, 0.0)
+            return RetrievalResult([], language, 0.0, 0.0, asker=asker)
         hubs = bool(self.weights.hub_centroid or self.weights.hub_background)
         got = self.index.collection.query(
             query_embeddings=[vector.tolist()],
             n_results=n_results,
             include=["distances", "embeddings"] if hubs else ["distances"],
         )
-        dense = {
-            cid: 1.0 - float(d) for cid, d in zip(got["ids"][0], got["distances"][0], strict=True)
-        }
+        kept = [
+            i
+            for i, cid in enumerate(got["ids"][0])
+            if versions is None or self._keeps(cid, asker, by_original)
+        ] or list(range(len(got["ids"][0])))
+        dense = {got["ids"][0][i]: 1.0 - float(got["distances"][0][i]) for i in kept}
         ranking = dict(dense)
         if hubs:
-            penalties = self._hub_penalties(np.asarray(got["embeddings"][0], np.float32))
-            for cid, penalty in zip(got["ids"][0], penalties, strict=True):
-                ranking[cid] -= float(penalty)
+            found = np.asarray(got["embeddings"][0], np.float32)[kept]
+            penalties = self._hub_penalties(found)
+            for i, penalty in zip(kept, penalties, strict=True):
+                ranking[got["ids"][0][i]] -= float(penalty)
         w_bm25 = self.weights.bm25_german if language == "de" else self.weights.bm25_other
 
         fused: dict[str, float] = {}
@@ -192,6 +223,9 @@ class Retriever:
         lexical = self.bm25.scores(query) if w_bm25 > 0 else np.zeros(0)
         if lexical.size and float(lexical.max()) > 0:
             order = top_positions(lexical, self.candidates)
+            if versions is not None:
+                keep = [p for p in order if self._keeps(self.index.ids[p], asker, by_original)]
+                order = np.asarray(keep, dtype=np.int64)
             for rank, pos in enumerate(order):
                 if lexical[pos] <= 0:
                     break
@@ -212,6 +246,12 @@ class Retriever:
                     dense=similarity,
                 )
             )
+        if versions is not None:
+            moved: dict[str, Hit] = {}
+            for hit in hits:
+                hit = self._in_version(hit, asker, vector, by_original)
+                moved.setdefault(hit.id, hit)  # two passages may match the same one
+            hits = list(moved.values())
         top_dense = max(dense.values())
         unknown = [
             stem
@@ -224,6 +264,7 @@ class Retriever:
         )
         margin = top_dense - background_best if len(self._background) else 1.0
         return RetrievalResult(
+            asker=asker,
             hits=hits,
             language=language,
             z_score=self._z_score(vector, top_dense),
@@ -233,6 +274,43 @@ class Retriever:
             vector=vector,
             background_best=background_best,
         )
+
+    def _keeps(self, cid: str, language: str, by_original: bool) -> bool:
+        position = self._positions[cid]
+        if by_original:
+            doc = self.versions.doc_of(position)
+            return doc.original == doc.source
+        return self.versions.keeps(position, language)
+
+    def _hit_at(self, position: int, vector: np.ndarray, score: float) -> Hit:
+        stored = self.versions.vector(position)
+        similarity = float(np.dot(stored, vector)) if stored is not None else 0.0
+        return Hit(
+            id=self.index.ids[position],
+            text=self.index.texts[position],
+            metadata=self.index.metadatas[position],
+            score=score,
+            dense=similarity,
+        )
+
+    def _in_version(self, hit: Hit, asker: str, vector: np.ndarray, by_original: bool) -> Hit:
+        """The hit in the asker's version of its document, with the original's matching
+        passage attached when that version is a translation."""
+        position = self._positions[hit.id]
+        doc = self.versions.doc_of(position)
+        if by_original:
+            target = self.versions.version_for(doc.source, asker)
+            if target != doc.source:
+                moved = self._hit_at(self.versions.matching(position, target, vector), vector, 0.0)
+                moved.score, moved.original = hit.score, hit
+                # ranked by the original: the translation's passage keeps that rank and gets
+                # its own similarity (the composer compares units with the question)
+                return moved
+            return hit
+        if doc.original != doc.source:
+            matched = self.versions.matching(position, doc.original, vector)
+            hit.original = self._hit_at(matched, vector, hit.score)
+        return hit
 
     def _hub_penalties(self, vectors: np.ndarray) -> np.ndarray:
         """How much each candidate chunk is near everything (see FusionWeights)."""

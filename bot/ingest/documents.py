@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -270,6 +271,28 @@ def original_name(value: Any) -> str | None:
         return None
     text = str(value).strip().replace("\\", "/").strip("/")
     return text[:300] or None
+
+
+def resolve_original(name: str, translation: str, sources: Iterable[str]) -> str | None:
+    """The corpus file a translation's `translation_of` names: the same corpus path, or
+    the one file of that name (in any folder); None when there is none or several, and
+    never the translation itself."""
+    candidates = [s for s in sources if s != translation]
+    if name in candidates:
+        return name
+    wanted = name.rsplit("/", 1)[-1]
+    named = [s for s in candidates if s.rsplit("/", 1)[-1] == wanted]
+    return named[0] if len(named) == 1 else None
+
+
+def is_outdated(translation_updated: str | None, original_updated: str | None) -> bool:
+    """A translation dated before its original's last change may be outdated. ISO dates
+    compare as text; a month alone ("2026-09") only when the other is a month too or
+    another month."""
+    if not translation_updated or not original_updated:
+        return False
+    size = min(len(translation_updated), len(original_updated))
+    return translation_updated[:size] < original_updated[:size]
 
 
 def title_from_name(source: str) -> str:
