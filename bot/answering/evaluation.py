@@ -5,11 +5,13 @@ A question line: {"q": TEXT, "doc": FILE_NAME_OR_NULL, "fact": SUBSTRING_OR_NULL
 "fact"}, ...]}: its turns are asked in order with the earlier turns as history (as
 `python -m bot ask --conversation` does), and follow-up turns are also reported on their own.
 A document counts as cited at rank r when it is the
-r-th distinct source of the answer (matched on file name, with or without folders; a
-translation only by its full corpus path, so a German question citing
-"translations/en/einbuergerung.md" has not cited "einbuergerung.md"). A line may name the
-original of its translated `doc` (`original`): citing that original counts as citing the
-document too, and `answered_from_translation` reports how many answers quoted a translation.
+r-th distinct source of the answer (matched on file name, with or without folders). A
+translation counts as its original for a question not in German (an Arabic question quoting
+the Arabic version of "einbuergerung.md" found the right document) but never for a German
+one: German questions must quote German originals. A line may name the original of its
+translated `doc` (`original`): citing that original counts as citing the document too.
+`answered_from_translation` is the share of answerable questions whose answer quoted a
+translation first.
 A `lang` with a variant ("de-x-ls", Leichte Sprache) is asked as the page language.
 """
 
@@ -48,11 +50,13 @@ def load_questions(path: Path) -> list[dict[str, Any]]:
     return questions
 
 
-def _same_doc(source: str, doc: str, translation: bool = False) -> bool:
-    """Whether a cited source is the labelled document; a translation only by its path."""
-    if translation:
-        return source == doc
-    return source == doc or source.rsplit("/", 1)[-1] == doc
+def _same_doc(source: str, doc: str, translation_of: str | None = None, lang: str = "de") -> bool:
+    """Whether a cited source is the labelled document (see the module's docstring)."""
+    if source == doc:
+        return True
+    if translation_of:
+        return lang != "de" and _same_doc(translation_of, doc)
+    return source.rsplit("/", 1)[-1] == doc
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -92,18 +96,18 @@ def run_eval(assistant: Any, questions: list[dict[str, Any]]) -> dict[str, Any]:
         if "turn" in item and not answer.refused:
             history = [*history, (item["q"], answer.text)][-5:]
         docs: list[str] = []
-        translated: set[str] = set()
+        translated: dict[str, str] = {}  # cited translation -> its original
         for cite in answer.sources:
             if cite.source not in docs:
                 docs.append(cite.source)
             if getattr(cite, "translation_of", None):
-                translated.add(cite.source)
+                translated[cite.source] = cite.translation_of
         wanted = [d for d in (item["doc"], item.get("original")) if d]
         rank = next(
             (
                 i + 1
                 for i, s in enumerate(docs)
-                if any(_same_doc(s, d, s in translated) for d in wanted)
+                if any(_same_doc(s, d, translated.get(s), lang) for d in wanted)
             ),
             None,
         )

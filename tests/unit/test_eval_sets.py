@@ -164,8 +164,8 @@ def test_conversation_lines_become_turns_asked_with_their_history(tmp_path: Path
 
 
 def test_a_translation_is_its_own_document_and_its_original_counts(tmp_path: Path) -> None:
-    """A German question citing a translation has not cited the original; a translated
-    question citing its translation or its original has cited its document."""
+    """A German question citing a translation has not cited the original; a question in
+    another language citing the translation or the original has cited its document."""
     from bot.answering.answer import Answer, Citation
     from bot.answering.evaluation import run_eval
 
@@ -184,6 +184,8 @@ def test_a_translation_is_its_own_document_and_its_original_counts(tmp_path: Pat
     german = [{"q": "Was?", "doc": "a.md", "fact": None, "lang": "de"}]
     assert run_eval(Fixed([translation]), german)["overall"]["recall@1"] == 0.0
     assert run_eval(Fixed([original]), german)["overall"]["recall@1"] == 1.0
+    labelled_original = [{"q": "Why?", "doc": "a.md", "fact": None, "lang": "en"}]
+    assert run_eval(Fixed([translation]), labelled_original)["overall"]["recall@1"] == 1.0
     english = [
         {
             "q": "What?",

@@ -114,7 +114,7 @@ def sources(answer) -> list[str]:  # noqa: ANN001
 def test_english_question_is_answered_from_the_english_version_and_cites_the_original(
     assistant: Assistant,
 ) -> None:
-    answer = assistant.ask("How much is the fee for naturalisation for adults?")
+    answer = assistant.ask("How much is the Gebühr für die Einbürgerung for adults?")
     assert answer.language == "en" and not answer.refused
     assert sources(answer)[0] == "translations/en/einbuergerung.md"
     assert "einbuergerung.md" in sources(answer), "the original is cited too"
@@ -157,16 +157,16 @@ def test_outdated_translation_is_marked_in_the_askers_language(settings: Setting
     )
     build_index(loose, make_embedder("fake"))
     assistant = Assistant.from_settings(loose)
-    answer = assistant.ask("How much is the fee for naturalisation for adults?")
+    answer = assistant.ask("How much is the Gebühr für die Einbürgerung for adults?")
     assert sources(answer)[0] == "translations/en/einbuergerung.md"
     assert "the original was changed on 2026-11-01" in answer.text
     assert "may be out of date" in answer.text
-    current = assistant.ask("How much is the fee for naturalisation?", page_language="en")
+    current = assistant.ask("What is the Gebühr für die Einbürgerung, please?", page_language="en")
     assert "out of date" in current.text, "same pair, same marker"
 
 
 def test_current_translation_has_no_outdated_marker(assistant: Assistant) -> None:
-    answer = assistant.ask("How much is the fee for naturalisation for adults?")
+    answer = assistant.ask("How much is the Gebühr für die Einbürgerung for adults?")
     assert "out of date" not in answer.text
 
 
@@ -251,14 +251,28 @@ def test_translation_of_an_unknown_file_stands_alone() -> None:
     assert not versions.any and versions.keeps(0, "de")
 
 
-def test_ranking_by_the_original_takes_the_matching_translation_passage(
+def test_ranking_by_the_askers_version_attaches_the_originals_passage(
     lang_settings: Settings,
 ) -> None:
+    """The other ranking mode: the asker's version competes itself; its hit brings the
+    original's matching passage along for the citation."""
     embedder = make_embedder("fake")
     index = load_index(lang_settings, embedder)
-    retriever = Retriever(index, embedder, FusionWeights(versions="original"))
-    result = retriever.search("Gebühr für die Einbürgerung 255 Euro", "de", k=3, prefer="en")
+    retriever = Retriever(index, embedder, FusionWeights(versions="asker"))
+    result = retriever.search("The fee for naturalisation for adults", "en", k=3)
     top = result.hits[0]
     assert top.metadata["source"] == "translations/en/einbuergerung.md"
     assert top.metadata["section"] == "Costs"
+    assert top.original is not None and top.original.metadata["section"] == "Kosten"
+    german = retriever.search("Die Gebühr für die Einbürgerung", "de", k=3)
+    assert all(not h.metadata.get("translation_of") for h in german.hits)
+
+
+def test_default_ranking_is_by_the_original(lang_settings: Settings) -> None:
+    embedder = make_embedder("fake")
+    retriever = Retriever(load_index(lang_settings, embedder), embedder)
+    result = retriever.search("Gebühr für die Einbürgerung 255 Euro", "en", k=3)
+    top = result.hits[0]
+    assert top.metadata["source"] == "translations/en/einbuergerung.md"
+    assert top.metadata["section"] == "Costs", "the original's best section, in English"
     assert top.original is not None and top.original.metadata["section"] == "Kosten"
