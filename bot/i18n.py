@@ -53,6 +53,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "(Kommunales Integrationszentrum).",
         "fa": "متأسفانه در مدارک من پاسخ مطمئنی برای این پرسش پیدا نشد. "
         "لطفاً مستقیماً با مرکز ادغام شهرستان (Kommunales Integrationszentrum) تماس بگیرید.",
+        "de-x-ls": "Dazu habe ich leider keine sichere Antwort in meinen Texten. Bitte "
+        "fragen Sie direkt beim Integrations-Zentrum.",
     },
     "refusal_place": {
         "de": "Zu „{place}“ finde ich in meinen Unterlagen nichts. Die Dokumente des "
@@ -156,6 +158,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "личные данные (имя, адрес, номер дела).",
         "fa": "دستیار خودکار – مشاوره حقوقی نیست. لطفاً اطلاعات شخصی (نام، نشانی، شماره "
         "پرونده) وارد نکنید.",
+        "de-x-ls": "Hier antwortet ein Computer-Programm. Das ist keine Beratung von einem "
+        "Anwalt. Bitte schreiben Sie keinen Namen, keine Adresse und keine "
+        "Akten-Nummer.",
     },
     "sources": {
         "de": "Quellen",
@@ -204,6 +209,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "uk": "Будь ласка, напишіть запитання.",
         "ru": "Пожалуйста, напишите вопрос.",
         "fa": "لطفاً یک پرسش بنویسید.",
+        "de-x-ls": "Bitte schreiben Sie eine Frage.",
     },
     "llm_fallback": {
         "de": "Hinweis: Der Sprachdienst ist gerade nicht erreichbar. Hier sind die passenden "
@@ -225,6 +231,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "uk": "Сталася технічна помилка. Будь ласка, спробуйте пізніше.",
         "ru": "Произошла техническая ошибка. Пожалуйста, попробуйте позже.",
         "fa": "یک خطای فنی رخ داد. لطفاً بعداً دوباره تلاش کنید.",
+        "de-x-ls": "Es gibt ein Problem mit dem Computer. Bitte versuchen Sie es später "
+        "noch einmal.",
     },
     "rate_limited": {
         "de": "Sie haben sehr viele Fragen in kurzer Zeit gestellt. Bitte warten Sie eine Minute.",
@@ -234,6 +242,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "uk": "Ви поставили багато запитань за короткий час. Будь ласка, зачекайте хвилину.",
         "ru": "Вы задали много вопросов за короткое время. Пожалуйста, подождите минуту.",
         "fa": "شما در زمان کوتاهی پرسش‌های زیادی پرسیده‌اید. لطفاً یک دقیقه صبر کنید.",
+        "de-x-ls": "Sie haben sehr viele Fragen gestellt. Bitte warten Sie 1 Minute.",
     },
 }
 
@@ -424,6 +433,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Чат-бот KI – Інтеграційний центр округу Райн-Зіг",
         "ru": "Чат-бот KI – Интеграционный центр округа Райн-Зиг",
         "fa": "چت‌بات KI – مرکز ادغام شهرستان راین-زیگ",
+        "de-x-ls": "KI-Chatbot in Leichter Sprache – Integrations-Zentrum Rhein-Sieg-Kreis",
     },
     "title": {
         "de": "Fragen an das Kommunale Integrationszentrum Rhein-Sieg-Kreis",
@@ -433,6 +443,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Запитання до Інтеграційного центру округу Райн-Зіг",
         "ru": "Вопросы в Интеграционный центр округа Райн-Зиг",
         "fa": "پرسش از مرکز ادغام شهرستان راین-زیگ",
+        "de-x-ls": "Fragen an das Integrations-Zentrum im Rhein-Sieg-Kreis",
     },
     "subtitle": {
         "de": "Stellen Sie Ihre Frage – auch in Ihrer Sprache. Die Antworten stammen aus "
@@ -449,6 +460,8 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "источник всегда указан.",
         "fa": "پرسش خود را بنویسید، به زبان خودتان هم می‌شود. پاسخ‌ها از مدارک مرکز است و منبع "
         "همیشه ذکر می‌شود.",
+        "de-x-ls": "Hier können Sie eine Frage stellen. Die Antwort kommt aus unseren "
+        "Texten. Unter der Antwort steht: Aus welchem Text ist die Antwort?",
     },
     "language": {
         "de": "Sprache der Seite",
@@ -458,6 +471,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Мова сторінки",
         "ru": "Язык страницы",
         "fa": "زبان صفحه",
+        "de-x-ls": "Sprache",
     },
     "chat": {
         "de": "Unterhaltung",
@@ -467,6 +481,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Розмова",
         "ru": "Разговор",
         "fa": "گفتگو",
+        "de-x-ls": "Gespräch",
     },
     "input": {
         "de": "Ihre Frage",
@@ -476,6 +491,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Ваше запитання",
         "ru": "Ваш вопрос",
         "fa": "پرسش شما",
+        "de-x-ls": "Ihre Frage",
     },
     "placeholder": {
         "de": "Zum Beispiel: Was kostet die Einbürgerung?",
@@ -485,6 +501,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Наприклад: Скільки коштує громадянство?",
         "ru": "Например: Сколько стоит гражданство?",
         "fa": "مثلاً: هزینه تابعیت چقدر است؟",
+        "de-x-ls": "Zum Beispiel: Was kostet die Einbürgerung?",
     },
     "send": {
         "de": "Senden",
@@ -494,6 +511,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Надіслати",
         "ru": "Отправить",
         "fa": "ارسال",
+        "de-x-ls": "Senden",
     },
     "new_chat": {
         "de": "Neue Unterhaltung",
@@ -503,6 +521,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Нова розмова",
         "ru": "Новый разговор",
         "fa": "گفتگوی جدید",
+        "de-x-ls": "Neues Gespräch",
     },
     "examples": {
         "de": "Beispielfragen",
@@ -512,6 +531,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Приклади запитань",
         "ru": "Примеры вопросов",
         "fa": "نمونه پرسش‌ها",
+        "de-x-ls": "Beispiel-Fragen",
     },
     "human_button": {
         "de": "Mit einem Menschen sprechen",
@@ -521,6 +541,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Поговорити з людиною",
         "ru": "Поговорить с человеком",
         "fa": "صحبت با یک انسان",
+        "de-x-ls": "Mit einem Menschen sprechen",
     },
     "card_german": {
         "de": "",
@@ -593,6 +614,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Особиста консультація: контакт із центром",
         "ru": "Личная консультация: связаться с центром",
         "fa": "مشاوره حضوری: تماس با مرکز",
+        "de-x-ls": "Mit einem Menschen sprechen: So erreichen Sie das Integrations-Zentrum",
     },
     "feedback": {
         "de": "War die letzte Antwort hilfreich? Kommentar (freiwillig, bitte ohne persönliche "
@@ -603,6 +625,8 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Чи була остання відповідь корисною? Коментар (необов'язково, без особистих даних)",
         "ru": "Был ли последний ответ полезен? Комментарий (по желанию, без личных данных)",
         "fa": "آیا پاسخ آخر مفید بود؟ نظر (اختیاری، بدون اطلاعات شخصی)",
+        "de-x-ls": "Hat die Antwort geholfen? Sie können hier etwas schreiben. Bitte "
+        "schreiben Sie keinen Namen und keine Adresse.",
     },
     "helpful": {
         "de": "Hilfreich",
@@ -612,6 +636,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Корисно",
         "ru": "Полезно",
         "fa": "مفید بود",
+        "de-x-ls": "Ja, hat geholfen",
     },
     "not_helpful": {
         "de": "Nicht hilfreich",
@@ -621,6 +646,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Не корисно",
         "ru": "Не полезно",
         "fa": "مفید نبود",
+        "de-x-ls": "Nein, hat nicht geholfen",
     },
     "thanks": {
         "de": "Danke für Ihre Rückmeldung!",
@@ -630,6 +656,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Дякуємо за відгук!",
         "ru": "Спасибо за отзыв!",
         "fa": "از بازخورد شما سپاسگزاریم!",
+        "de-x-ls": "Danke für Ihre Meinung!",
     },
     "feedback_limit": {
         "de": "Danke! Wir haben schon genug Rückmeldungen von Ihnen gespeichert.",
@@ -639,6 +666,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Дякуємо! Ми вже зберегли достатньо ваших відгуків.",
         "ru": "Спасибо! Мы уже сохранили достаточно ваших отзывов.",
         "fa": "سپاسگزاریم! به اندازهٔ کافی بازخورد از شما ذخیره کرده‌ایم.",
+        "de-x-ls": "Danke! Sie haben uns schon oft Ihre Meinung gesagt.",
     },
     "no_answer_yet": {
         "de": "Bitte stellen Sie zuerst eine Frage.",
@@ -648,6 +676,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Спершу поставте запитання.",
         "ru": "Сначала задайте вопрос.",
         "fa": "لطفاً ابتدا یک پرسش بنویسید.",
+        "de-x-ls": "Bitte stellen Sie zuerst eine Frage.",
     },
 }
 
@@ -702,6 +731,13 @@ EXAMPLES: dict[str, list[str]] = {
         "آیا خانواده‌ام می‌توانند در آلمان به من بپیوندند؟",
         "حمایت از مردم اوکراین تا کی ادامه دارد؟",
     ],
+    "de-x-ls": [
+        "Was kostet die Einbürgerung?",
+        "Wie melde ich mein Kind in der Schule an?",
+        "Wie viele Stunden hat der Integrations-Kurs?",
+        "Wo ist das Integrations-Zentrum?",
+        "Ich brauche einen Dolmetscher. Was mache ich?",
+    ],
 }
 
 
@@ -712,4 +748,4 @@ def examples(language: str) -> list[str]:
 
 def ui_text(key: str, language: str) -> str:
     texts = UI_TEXT[key]
-    return texts.get(language) or texts[DEFAULT_LANGUAGE]
+    return texts.get(language) or texts.get(base_language(language)) or texts[DEFAULT_LANGUAGE]

@@ -112,7 +112,7 @@ class OneAnswer:
     def reload_if_changed(self) -> bool:
         return False
 
-    def stream(self, question: str, history: object):  # noqa: ANN201 - a generator
+    def stream(self, question: str, history: object, page_language: object = None):  # noqa: ANN201
         self.calls += 1
         yield Answer(
             question,

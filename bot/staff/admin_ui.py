@@ -19,6 +19,12 @@ from gradio.data_classes import FileData, ListFiles
 
 from bot.ingest.loaders import upload_hint
 from bot.staff.admin_service import AdminService, Forbidden
+from bot.staff.translation_demand import (
+    LANGUAGE_LABELS,
+    REPORT_LANGUAGES,
+    headline,
+)
+from bot.staff.translation_demand import table_rows as translation_rows
 from bot.staff.uploads import StaffUploads
 
 ADMIN_CSS = """
@@ -254,6 +260,12 @@ def build_admin_app(service: AdminService) -> Any:
             message = f"{removed} {'Eintrag' if removed == 1 else 'Einträge'} gelöscht."
         return (message, *gaps_view(request))
 
+    def translations_view(request: gr.Request) -> tuple[str, list[list[str]]]:
+        """The translation report; file names and counts, shown as text only."""
+        report = call(service.translations, user_of(request))
+        rows = [row[: 1 + len(REPORT_LANGUAGES)] for row in translation_rows(report)]
+        return headline(report), rows
+
     def card_load(request: gr.Request) -> str:
         return call(service.contact_card_text, user_of(request))
 
@@ -336,6 +348,19 @@ def build_admin_app(service: AdminService) -> Any:
                 gaps_confirm = gr.Checkbox(label="Löschen bestätigen")
                 gaps_delete_btn = gr.Button("Gruppe löschen")
             gaps_msg = gr.Markdown()
+        with gr.Tab("Übersetzungen") as translations_tab:
+            gr.Markdown(
+                "Welche Dokumente es in welcher Sprache gibt, welche Übersetzungen älter sind "
+                "als ihr Original („veraltet“), und wie oft eine Frage aus einem Dokument "
+                "beantwortet wurde, das es in der Sprache der Frage nicht gibt (letzte 30 "
+                "Tage, nur Anzahlen, keine Fragen). Die Dokumente mit den meisten solchen "
+                "Fragen stehen oben."
+            )
+            translations_refresh = gr.Button("Übersicht neu laden")
+            translations_total = gr.Markdown(elem_id="ki-translations-total")
+            translations_table = text_table(
+                ["Dokument", *(LANGUAGE_LABELS[lang] for lang in REPORT_LANGUAGES)]
+            )
         with gr.Tab("Index und Berichte", visible=False) as admin_tab:
             with gr.Row():
                 update_btn = gr.Button("Index aktualisieren", variant="primary")
@@ -378,5 +403,8 @@ def build_admin_app(service: AdminService) -> Any:
         gaps_delete_btn.click(
             gaps_delete, [gaps_chosen, gaps_confirm, gaps_ids], [gaps_msg, *gaps_outputs]
         )
+        translations_outputs = [translations_total, translations_table]
+        translations_tab.select(translations_view, None, translations_outputs)
+        translations_refresh.click(translations_view, None, translations_outputs)
         admin_tab.select(overview, None, report_outputs)
     return admin

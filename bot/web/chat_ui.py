@@ -19,11 +19,12 @@ from typing import Any
 
 from bot.answering.answer import Answer, Citation
 from bot.answering.assistant import Assistant, Delta
+from bot.answering.versions import asker_language
 from bot.config import Settings
 from bot.i18n import (
     CONTACT_URL,
     DEFAULT_LANGUAGE,
-    LANGUAGES,
+    PAGE_LANGUAGES,
     RTL_LANGUAGES,
     detect_language,
     examples,
@@ -43,6 +44,7 @@ from bot.safe_html import (
 from bot.staff.contact_card import ContactCard, load_card
 from bot.staff.feedback import feedback_path, record_feedback
 from bot.staff.gaps import gaps_path, is_gap, record_gap
+from bot.staff.translation_demand import demand_path, record_demand
 from bot.web.ratelimit import ClientKeys, RateLimiter, allow_all
 
 log = logging.getLogger(__name__)
@@ -127,7 +129,7 @@ SET_DIRECTION_JS = """
 }
 """.replace(
     "PAGE_TITLES",
-    json.dumps({lang: ui_text("page_title", lang) for lang in LANGUAGES}, ensure_ascii=False),
+    json.dumps({lang: ui_text("page_title", lang) for lang in PAGE_LANGUAGES}, ensure_ascii=False),
 )
 
 
@@ -239,6 +241,7 @@ class ChatController:
         self.client_keys = ClientKeys()
         self.feedback_path = feedback_path(settings)
         self.gaps_path = gaps_path(settings)
+        self.demand_path = demand_path(settings)
 
     def respond(
         self,
@@ -246,9 +249,12 @@ class ChatController:
         history: list[dict[str, Any]],
         session: ChatSession | None,
         client: str | None = None,
+        page_language: str | None = None,
     ) -> Iterator[tuple[list[dict[str, Any]], ChatSession, str, str]]:
         """Yields (chat messages, session, live-region HTML, cleared input). `client` is the
-        client's address as the server sees it; only its per-process hash is kept."""
+        client's address as the server sees it; only its per-process hash is kept.
+        `page_language` is the page's language: Leichte Sprache ("de-x-ls") makes its
+        document versions answer German questions first."""
         session = session or ChatSession()
         history = list(history or [])
         question = question or ""
@@ -266,7 +272,7 @@ class ChatController:
             (self.total_limiter, "all"),
         ]
         if not allow_all(checks):
-            text = message("rate_limited", detect_language(question))
+            text = message("rate_limited", asker_language(detect_language(question), page_language))
             history.append({"role": "assistant", "content": render_text(text)})
             yield history, session, _live(text), ""
             return
@@ -276,7 +282,7 @@ class ChatController:
         streamed = ""
         final: Answer | None = None
         try:
-            for event in self.assistant.stream(question, session.turns):
+            for event in self.assistant.stream(question, session.turns, page_language):
                 if isinstance(event, Delta):
                     streamed += event.text
                     history[-1] = {"role": "assistant", "content": render_text(streamed)}
@@ -285,7 +291,7 @@ class ChatController:
                     final = event
         except Exception:  # the citizen gets a clear message, the log the details
             log.exception("answering failed")
-            text = message("error", detect_language(question))
+            text = message("error", asker_language(detect_language(question), page_language))
             history[-1] = {"role": "assistant", "content": render_text(text)}
             yield history, session, _live(text), ""
             return
@@ -297,6 +303,12 @@ class ChatController:
             ),
         }
         session.last = final
+        if final.untranslated:  # counts only: the day, the language and the document
+            record_demand(
+                self.demand_path,
+                *final.untranslated,
+                retention_days=self.settings.gaps_retention_days,
+            )
         if is_gap(final.refused, final.reason):
             record_gap(
                 self.gaps_path,
@@ -380,12 +392,13 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
 
     with gr.Blocks(title=ui_text("page_title", lang0), analytics_enabled=False) as demo:
         session = gr.State(None)
+        page_lang = gr.State(lang0)  # a State, so the public "/ask" API keeps its inputs
         with gr.Row():
             with gr.Column(scale=4):
                 head = gr.Markdown(header(lang0), elem_id="ki-header")
             with gr.Column(scale=1, min_width=160):
                 language = gr.Dropdown(
-                    choices=[(name, code) for code, name in LANGUAGES.items()],
+                    choices=[(name, code) for code, name in PAGE_LANGUAGES.items()],
                     value=lang0,
                     label=ui_text("language", lang0),
                     elem_id="ki-language",
@@ -441,9 +454,13 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
         outputs = [chat, session, live, box]
 
         def answer(
-            question: str, history: list[dict[str, Any]], state: ChatSession | None, request: Any
+            question: str,
+            history: list[dict[str, Any]],
+            state: ChatSession | None,
+            page: str | None,
+            request: Any,
         ) -> Iterator[tuple[list[dict[str, Any]], ChatSession, str, str]]:
-            yield from controller.respond(question, history, state, _client_address(request))
+            yield from controller.respond(question, history, state, _client_address(request), page)
 
         def rate(state: ChatSession | None, text: str, lang: str, helpful: bool, request: Any):
             return controller.feedback(state, helpful, text, lang, _client_address(request)), ""
@@ -462,7 +479,7 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
         # One public API endpoint ("/ask", used by the load test); the others are page-only.
         ask = {
             "fn": answer,
-            "inputs": [box, chat, session],
+            "inputs": [box, chat, session, page_lang],
             "outputs": outputs,
             "api_visibility": "private",
         }
@@ -520,6 +537,7 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
                 *(gr.update(value=text) for text in examples(lang)),
             )
 
+        language.change(lambda lang: lang, language, page_lang, api_visibility="private")
         language.change(
             switch,
             language,
