@@ -227,26 +227,29 @@ def select_passages(result: RetrievalResult, max_passages: int = 2) -> list[Hit]
 def make_citations(
     result: RetrievalResult, used: list[Hit], max_sources: int = 3
 ) -> list[Citation]:
-    """Numbered citations: the quoted passages first, then closely related other documents,
-    then the originals of quoted translations."""
+    """Numbered citations: the quoted passages first (their numbers are the answer's), then
+    the originals of quoted translations, then closely related other documents."""
     citations: list[Citation] = []
     seen_docs: set[str] = set()
     best = result.hits[0].dense if result.hits else 0.0
-    ordered = used + [h for h in result.hits if h not in used]
-    for hit in ordered:
-        source = hit.metadata.get("source", "")
-        if hit not in used:
-            if source in seen_docs or hit.dense < best - 0.08 or len(citations) >= max_sources:
-                continue
-        seen_docs.add(source)
+    for hit in used:
+        seen_docs.add(hit.metadata.get("source", ""))
         citations.append(_citation(hit, len(citations) + 1))
-    # a quoted translation cites its original too, after the quoted passages (whose
-    # numbers the answer text uses)
+    originals = 0
     for hit in used:
         original = hit.original
         if original is not None and original.metadata.get("source", "") not in seen_docs:
             seen_docs.add(original.metadata.get("source", ""))
             citations.append(_citation(original, len(citations) + 1))
+            originals += 1
+    for hit in result.hits:
+        source = hit.metadata.get("source", "")
+        if hit in used or source in seen_docs or hit.dense < best - 0.08:
+            continue
+        if len(citations) - originals >= max_sources:
+            break
+        seen_docs.add(source)
+        citations.append(_citation(hit, len(citations) + 1))
     return citations
 
 
