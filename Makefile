@@ -33,14 +33,17 @@ js-deps:
 
 test: install browser-deps js-deps
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest -q
 
 test-fast: install
 	$(PY) -m pytest -q -m "not integration and not browser"
 
+# mypy: strict on bot/ ([tool.mypy] in pyproject.toml)
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 # index first (incremental: a no-op when nothing changed), so eval works on a fresh clone
 eval: install

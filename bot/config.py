@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any, Literal, get_args
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,6 +19,8 @@ from bot.safe_html import DEFAULT_LINK_HOSTS
 
 ENV_PREFIX = "BOT_"
 DEFAULT_EMBEDDING_MODEL = "intfloat/multilingual-e5-small"
+StoreKind = Literal["chroma", "memory"]
+STORES: tuple[str, ...] = get_args(StoreKind)
 
 
 class SettingsError(ValueError):
@@ -53,6 +56,9 @@ class Settings(BaseSettings):
         100.0, gt=0, description="Largest upload request to the staff area (all files)."
     )
     parse_timeout_seconds: float = Field(60.0, gt=0, description="Per-file PDF parse limit.")
+    store: StoreKind = Field(
+        "chroma", description="Vector store: chroma (files or server) or memory (tests only)."
+    )
     chroma_url: str | None = Field(None, description="Use a Chroma server instead of files.")
 
     # Answering
@@ -80,6 +86,15 @@ class Settings(BaseSettings):
     )
     refusal_place_margin: float = Field(
         0.06, description="Margin needed when the question names a place no passage mentions."
+    )
+    # A question this close to an example of bot/data/out_of_scope.txt, or this much closer
+    # to one than to any chunk, asks what no information page answers. Tuned on the dev split
+    # and dev_near_topic.jsonl: answerable dev questions reach 0.916 and a margin of 0.047.
+    refusal_out_of_scope_similarity: float = Field(
+        0.93, description="Refuse when the question is this close to an out-of-scope example."
+    )
+    refusal_out_of_scope_margin: float = Field(
+        0.065, description="Refuse when an out-of-scope example is this much closer than a chunk."
     )
     llm_base_url: str | None = Field(None, description="OpenAI-compatible server, e.g. Ollama.")
     llm_model: str = "llama3.1"
@@ -118,6 +133,8 @@ class Settings(BaseSettings):
     def _check_overlap(self) -> Settings:
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError("chunk_overlap must be smaller than chunk_size")
+        if self.chroma_url and self.store != "chroma":
+            raise ValueError(f"chroma_url is set, but store is {self.store!r}, not 'chroma'")
         return self
 
     @property
@@ -145,7 +162,7 @@ def load_settings(env_file: str | Path | None = ".env", **overrides: object) -> 
         raise SettingsError(
             f"Unbekannte Einstellung(en) / unknown setting(s): {', '.join(unknown)}"
         )
-    given = {k: v for k, v in overrides.items() if v is not None}
+    given: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
     try:
         return Settings(_env_file=env_file, **given)  # type: ignore[call-arg]
     except ValidationError as exc:

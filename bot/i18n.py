@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lingua import LanguageDetector
 
 DEFAULT_LANGUAGE = "de"
 LANGUAGES: dict[str, str] = {
@@ -363,7 +367,7 @@ _GERMAN_MARKERS = re.compile(r"[äöüßÄÖÜ]")
 
 
 @lru_cache(maxsize=1)
-def _detector():  # noqa: ANN202 - lingua type
+def _detector() -> LanguageDetector:
     from lingua import Language, LanguageDetectorBuilder
 
     languages = [
@@ -414,7 +418,7 @@ def detect_language(text: str) -> str:
         return DEFAULT_LANGUAGE
     best = values[0]
     runner_up = values[1].value if len(values) > 1 else 0.0
-    code = best.language.iso_code_639_1.name.lower()
+    code = str(best.language.iso_code_639_1.name).lower()
     if len(sample) >= 8 and best.value >= 0.3 and best.value >= 1.5 * runner_up:
         return code
     # Short or unclear input: German, the corpus language, is the safest default.
@@ -667,6 +671,80 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "ru": "Спасибо! Мы уже сохранили достаточно ваших отзывов.",
         "fa": "سپاسگزاریم! به اندازهٔ کافی بازخورد از شما ذخیره کرده‌ایم.",
         "de-x-ls": "Danke! Sie haben uns schon oft Ihre Meinung gesagt.",
+    },
+    # the actions under each answer (copy, print, share as clean text with its sources)
+    "copy": {
+        "de": "Kopieren",
+        "en": "Copy",
+        "tr": "Kopyala",
+        "ar": "نسخ",
+        "uk": "Копіювати",
+        "ru": "Копировать",
+        "fa": "کپی",
+    },
+    "print": {
+        "de": "Drucken",
+        "en": "Print",
+        "tr": "Yazdır",
+        "ar": "طباعة",
+        "uk": "Друкувати",
+        "ru": "Печать",
+        "fa": "چاپ",
+    },
+    "share": {
+        "de": "Teilen",
+        "en": "Share",
+        "tr": "Paylaş",
+        "ar": "مشاركة",
+        "uk": "Поділитися",
+        "ru": "Поделиться",
+        "fa": "اشتراک‌گذاری",
+    },
+    "copied": {
+        "de": "Kopiert. Sie können den Text jetzt einfügen.",
+        "en": "Copied. You can paste the text now.",
+        "tr": "Kopyalandı. Metni şimdi yapıştırabilirsiniz.",
+        "ar": "تم النسخ. يمكنك لصق النص الآن.",
+        "uk": "Скопійовано. Тепер можна вставити текст.",
+        "ru": "Скопировано. Теперь можно вставить текст.",
+        "fa": "کپی شد. اکنون می‌توانید متن را جای‌گذاری کنید.",
+    },
+    "copy_failed": {
+        "de": "Kopieren geht in diesem Browser nicht. Bitte markieren Sie den Text.",
+        "en": "Copying does not work in this browser. Please select the text.",
+        "tr": "Bu tarayıcıda kopyalama çalışmıyor. Lütfen metni seçin.",
+        "ar": "النسخ لا يعمل في هذا المتصفح. يُرجى تحديد النص.",
+        "uk": "У цьому браузері копіювання не працює. Будь ласка, виділіть текст.",
+        "ru": "В этом браузере копирование не работает. Пожалуйста, выделите текст.",
+        "fa": "کپی در این مرورگر کار نمی‌کند. لطفاً متن را انتخاب کنید.",
+    },
+    # Gradio's own controls of the conversation (its labels would stay in one language)
+    "clear": {
+        "de": "Unterhaltung löschen",
+        "en": "Clear conversation",
+        "tr": "Sohbeti temizle",
+        "ar": "مسح المحادثة",
+        "uk": "Очистити розмову",
+        "ru": "Очистить разговор",
+        "fa": "پاک کردن گفتگو",
+    },
+    "scroll_down": {
+        "de": "Nach unten",
+        "en": "Scroll down",
+        "tr": "Aşağı kaydır",
+        "ar": "التمرير إلى الأسفل",
+        "uk": "Прокрутити вниз",
+        "ru": "Прокрутить вниз",
+        "fa": "رفتن به پایین",
+    },
+    "loading": {
+        "de": "Die Antwort wird vorbereitet",
+        "en": "Preparing the answer",
+        "tr": "Yanıt hazırlanıyor",
+        "ar": "جارٍ إعداد الإجابة",
+        "uk": "Відповідь готується",
+        "ru": "Ответ готовится",
+        "fa": "در حال آماده‌سازی پاسخ",
     },
     "no_answer_yet": {
         "de": "Bitte stellen Sie zuerst eine Frage.",

@@ -11,7 +11,9 @@ Farsi page keeps its punctuation on the right side; `dir` may only be auto, ltr 
 Links must be http(s), open with rel="noopener noreferrer", and only point to hosts the
 settings trust; other addresses are shown as text. The browser must show the result as HTML,
 not as Markdown (the chat uses `render_markdown=False`), or Markdown syntax inside escaped
-text would become links again.
+text would become links again. Under each answer sit plain `type="button"` buttons (copy,
+print, share, handled by the page's script); the copy button's `value` holds the answer as
+plain text: an escaped attribute the script reads as text, so it never becomes markup.
 """
 
 from __future__ import annotations
@@ -47,12 +49,27 @@ ALLOWED_TAGS = {
     "small",
     "a",
     "bdi",
+    # the copy/print/share bar under an answer: buttons (the copy button's value holds the
+    # answer as plain text, which the page's script reads as text) and a status line
+    "div",
+    "button",
+    "span",
 }
 # `dir` isolates the direction of text (right-to-left pages); see _keep_attribute.
 _DIRECTED = ("p", "li", "ul", "blockquote", "summary", "small", "bdi")
-ALLOWED_ATTRIBUTES = {"a": {"href"}, **{tag: {"dir"} for tag in _DIRECTED}}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href"},
+    "button": {"type", "value"},
+    "span": {"role"},
+    **{tag: {"dir"} for tag in _DIRECTED},
+}
 DIRECTIONS = {"auto", "ltr", "rtl"}
-ALLOWED_CLASSES = {"details": {"ki-source"}}
+ALLOWED_CLASSES = {
+    "details": {"ki-source"},
+    "div": {"ki-actions"},
+    "button": {"ki-copy", "ki-print", "ki-share"},
+    "span": {"ki-action-status"},
+}
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _LIST_ITEM = re.compile(r"^\s*[-•]\s+")
@@ -75,6 +92,10 @@ def _keep_attribute(hosts: tuple[str, ...], tag: str, name: str, value: str) -> 
         return value if host_allowed(value, hosts) else None
     if name == "dir":
         return value if value in DIRECTIONS else None
+    if name == "type":
+        return value if value == "button" else None  # never a form's submit or reset
+    if name == "role":
+        return value if value == "status" else None
     return value
 
 
@@ -132,6 +153,27 @@ def text_to_html(text: str) -> str:
             else:
                 out.append('<p dir="auto">' + "<br>".join(parts) + "</p>")
     return "".join(out)
+
+
+def text_to_plain(text: str) -> str:
+    """Answer text as the citizen reads it on the page, without the markers `text_to_html`
+    turns into markup: `**bold**` loses its stars, `- ` items become "• " lines, paragraphs
+    are separated by one blank line. Everything else stays exactly as written."""
+    paragraphs: list[str] = []
+    for block in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").strip()):
+        lines = []
+        for line in block.split("\n"):
+            if _LIST_ITEM.match(line):
+                lines.append("• " + _plain_inline(_LIST_ITEM.sub("", line, count=1)))
+            elif line.strip():
+                lines.append(_plain_inline(line))
+        if lines:
+            paragraphs.append("\n".join(lines))
+    return "\n\n".join(paragraphs)
+
+
+def _plain_inline(line: str) -> str:
+    return _BOLD.sub(r"\1", line.strip())
 
 
 def link(url: str, label: str, link_hosts: Iterable[str] = DEFAULT_LINK_HOSTS) -> str:

@@ -26,6 +26,7 @@ import numpy as np
 from bot.answering.retrieval import Hit, RetrievalResult, similarities
 from bot.embeddings import BotEmbeddings
 from bot.ingest.units import Unit, split_units, unit_context
+from bot.store.base import VectorStore
 
 MAX_ANSWER_CHARS = 450
 CANDIDATE_PASSAGES = 3
@@ -132,7 +133,7 @@ class UnitStore:
 
     def __init__(
         self,
-        collection: Any,
+        collection: VectorStore | None,
         embedder: BotEmbeddings,
         cache_size: int = 4096,
         centroid: Any = None,
@@ -167,15 +168,11 @@ class UnitStore:
     def _fetch(self, hits: list[Hit]) -> dict[str, list[tuple[Unit, np.ndarray]]]:
         found: dict[str, list[tuple[Unit, np.ndarray]]] = {h.id: [] for h in hits}
         if self.collection is not None:
-            got = self.collection.get(
-                where={"chunk": {"$in": [h.id for h in hits]}},
-                include=["documents", "metadatas", "embeddings"],
-            )
-            for text, meta, vector in zip(
-                got["documents"], got["metadatas"], got["embeddings"], strict=True
-            ):
-                unit = Unit(text, str(meta["kind"]), int(meta["pos"]), int(meta["group"]))
-                found[str(meta["chunk"])].append((unit, _normed(vector)))
+            records = self.collection.get(where={"chunk": [h.id for h in hits]}, with_vectors=True)
+            for record in records:
+                meta = record.metadata
+                unit = Unit(record.text, str(meta["kind"]), int(meta["pos"]), int(meta["group"]))
+                found[str(meta["chunk"])].append((unit, _normed(record.vector)))
         todo = [h for h in hits if not found[h.id]]
         if todo:  # an index without units (built before them), or a chunk with none stored
             pieces = [(h, u) for h in todo for u in split_units(h.text)]

@@ -131,7 +131,7 @@ def run_eval(assistant: Any, questions: list[dict[str, Any]]) -> dict[str, Any]:
                 "from_translation": bool(docs) and docs[0] in translated and not answer.refused,
             }
         )
-    metrics = {
+    metrics: dict[str, Any] = {
         "overall": _metrics(rows),
         "non_german": _metrics([r for r in rows if r["lang"] != "de"]),
     }

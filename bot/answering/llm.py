@@ -75,7 +75,7 @@ class LLMAnswerer:
             max_retries=0,
             timeout=self.settings.llm_first_token_timeout_seconds,
             streaming=True,
-            max_tokens=600,
+            max_completion_tokens=600,  # the field max_tokens, by its typed name
         )
         prompt = ChatPromptTemplate.from_messages(
             [("system", load_prompt("system.md")), ("human", load_prompt("user.md"))]

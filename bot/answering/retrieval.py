@@ -1,4 +1,4 @@
-"""Hybrid retrieval over the serving index: dense (Chroma) + German BM25, language-gated.
+"""Hybrid retrieval over the serving index: dense (vector store) + German BM25, language-gated.
 
 Measured on the project's evaluation set (see `python -m bot eval`): equal-weight fusion
 of BM25 and e5 hurts questions that are not in German, because BM25 on a German corpus
@@ -200,9 +200,8 @@ class Retriever:
 
     def _vectors(self, ids: list[str]) -> np.ndarray:
         """Stored chunk vectors in the order of `ids`."""
-        got = self.index.collection.get(ids=ids, include=["embeddings"])
-        by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
-        return np.asarray([by_id[cid] for cid in ids], dtype=np.float32)
+        stored = self.index.collection.vectors(ids)
+        return np.asarray([stored[cid] for cid in ids], dtype=np.float32)
 
     def search(
         self, query: str, language: str, k: int = 4, prefer: str | None = None
@@ -218,24 +217,18 @@ class Retriever:
         n_results = min(wanted, len(self.index.ids))
         if n_results == 0:
             return RetrievalResult([], language, 0.0, 0.0, asker=asker)
-        hubs = bool(self.weights.hub_centroid or self.weights.hub_background)
-        got = self.index.collection.query(
-            query_embeddings=[vector.tolist()],
-            n_results=n_results,
-            include=["distances", "embeddings"] if hubs else ["distances"],
-        )
-        kept = [
-            i
-            for i, cid in enumerate(got["ids"][0])
-            if versions is None or self._keeps(cid, asker, by_original)
-        ] or list(range(len(got["ids"][0])))
-        dense = {got["ids"][0][i]: 1.0 - float(got["distances"][0][i]) for i in kept}
+        found = self.index.collection.query(vector, n_results, with_text=False)
+        if versions is not None:
+            found = [m for m in found if self._keeps(m.id, asker, by_original)] or found
+        dense = {m.id: m.similarity for m in found}
         ranking = dict(dense)
-        if hubs:
-            found = np.asarray(got["embeddings"][0], np.float32)[kept]
-            penalties = self._hub_penalties(found)
-            for i, penalty in zip(kept, penalties, strict=True):
-                ranking[got["ids"][0][i]] -= float(penalty)
+        if self.weights.hub_centroid or self.weights.hub_background:
+            stored = self.index.collection.vectors(list(dense))
+            ids = [cid for cid in dense if cid in stored]
+            if ids:
+                penalties = self._hub_penalties(np.vstack([stored[cid] for cid in ids]))
+                for cid, penalty in zip(ids, penalties, strict=True):
+                    ranking[cid] -= float(penalty)
         w_bm25 = self.weights.bm25_german if language == "de" else self.weights.bm25_other
 
         fused: dict[str, float] = {}
@@ -353,11 +346,15 @@ class Retriever:
             return 0.0
         return float(similarities(self._background, np.asarray(vector, np.float32)).max())
 
-    def _similarity(self, vector: np.ndarray, cid: str) -> float:
-        got = self.index.collection.get(ids=[cid], include=["embeddings"])
-        if not len(got["embeddings"]):
+    def similarity(self, vector: np.ndarray | None, cid: str) -> float:
+        """Cosine of a query vector to one stored chunk."""
+        if vector is None:
             return 0.0
-        return float(np.dot(np.asarray(got["embeddings"][0], dtype=np.float32), vector))
+        return self._similarity(np.asarray(vector, dtype=np.float32), cid)
+
+    def _similarity(self, vector: np.ndarray, cid: str) -> float:
+        stored = self.index.collection.vectors([cid]).get(cid)
+        return 0.0 if stored is None else float(np.dot(stored, vector))
 
     def _z_score(self, vector: np.ndarray, top: float) -> float:
         if self._calibration is None or len(self._calibration) < 5:
@@ -393,7 +390,8 @@ def similarities(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
     OpenBLAS's thread pool, whose spinning threads then compete with the embedder's
     OpenMP threads: measured on 2 cores, the next query embedding took 22 ms instead
     of 11 ms. einsum's own loop does the same work in 0.15 ms on one thread."""
-    return np.einsum("ij,j->i", matrix, vector)
+    products: np.ndarray = np.einsum("ij,j->i", matrix, vector)
+    return products
 
 
 @lru_cache(maxsize=1)
@@ -405,6 +403,12 @@ def common_words() -> tuple[str, ...]:
 def human_contact_vectors(embedder: BotEmbeddings) -> np.ndarray:
     """ "I want to talk to a person" in our languages, embedded as questions."""
     return cached_vectors(embedder, "human_contact.txt", as_queries=True)
+
+
+def out_of_scope_vectors(embedder: BotEmbeddings) -> np.ndarray:
+    """Questions no information page answers (own case, free places now, a recommendation,
+    a personal amount, timetables), embedded as questions; see out_of_scope.txt."""
+    return cached_vectors(embedder, "out_of_scope.txt", as_queries=True)
 
 
 @lru_cache(maxsize=1)
@@ -440,11 +444,11 @@ def _calibration_vectors(index: LoadedIndex, ids: list[str] | None = None) -> np
         return None
     step = max(1, math.ceil(len(ids) / CALIBRATION_SAMPLE))
     sample = ids[::step]
-    got = index.collection.get(ids=sample, include=["embeddings"])
-    vectors = np.asarray(got["embeddings"], dtype=np.float32)
+    vectors = np.asarray(list(index.collection.vectors(sample).values()), dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return vectors / norms
+    normed: np.ndarray = vectors / norms
+    return normed
 
 
 _LATIN_WORD = re.compile(r"[A-Za-zÄÖÜäöüß][A-Za-zÄÖÜäöüß-]*")

@@ -1,4 +1,5 @@
-"""Build, update and open the Chroma index, with a manifest and atomic switching.
+"""Build, update and open the index (vector stores, see `bot.store`), with a manifest and
+atomic switching.
 
 Layout of `index_dir`:
 
@@ -69,11 +70,12 @@ from bot.ingest.chunking import chunk_document, embedding_text
 from bot.ingest.documents import DocumentError, file_sha256, iter_corpus_files
 from bot.ingest.loaders import LOADER_VERSION, load_document
 from bot.ingest.units import SEGMENTER_VERSION, split_units, unit_context
+from bot.store.base import Metadata, Record, VectorStore
+from bot.store.factory import collection_name, drop_generation, open_store
 
 POINTER = "CURRENT"
 BACKGROUND = "background.npz"
-_ADD_BATCH = 1000
-_GET_PAGE = 10000  # below SQLite's 32,766 variables per statement (see _get_all)
+_COPY_BATCH = 1000  # records copied from the old generation per read
 # only names `_new_generation_name` makes: no dots or slashes, so never a path out of index/
 _GENERATION_NAME = re.compile(r"g-[A-Za-z0-9_-]{1,64}")
 
@@ -128,63 +130,19 @@ class IndexReport:
 
 @dataclass
 class LoadedIndex:
-    """A serving generation: its manifest, its Chroma collection and all chunk texts."""
+    """A serving generation: its manifest, its chunk store and all chunk texts."""
 
     generation: str
     manifest: Manifest
-    collection: Any
+    collection: VectorStore
     ids: list[str]
     texts: list[str]
-    metadatas: list[dict[str, Any]]
-    units: Any = None  # the answer units' collection (None in indexes built before it)
+    metadatas: list[Metadata]
+    units: VectorStore | None = None  # the answer units (None in indexes built before them)
     background: Any = None  # stored background vectors (numpy), None: compute them
 
 
-# --- storage ----------------------------------------------------------------------------------
-
-
-def _chroma_settings() -> Any:
-    from chromadb.config import Settings as ChromaSettings
-
-    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-
-
-def _client(settings: Settings, generation: str) -> Any:
-    import chromadb
-
-    if settings.chroma_url:
-        from urllib.parse import urlparse
-
-        url = urlparse(settings.chroma_url)
-        return chromadb.HttpClient(
-            host=url.hostname or "localhost",
-            port=url.port or (443 if url.scheme == "https" else 8000),
-            ssl=url.scheme == "https",
-            settings=_chroma_settings(),
-        )
-    return chromadb.PersistentClient(
-        path=str(settings.index_dir / generation / "chroma"), settings=_chroma_settings()
-    )
-
-
-def collection_name(generation: str) -> str:
-    return f"ki-{generation}"
-
-
-def units_collection_name(generation: str) -> str:
-    return f"ki-{generation}-units"
-
-
-def _collection(
-    settings: Settings, generation: str, create: bool = False, units: bool = False
-) -> Any:
-    client = _client(settings, generation)
-    name = units_collection_name(generation) if units else collection_name(generation)
-    if create:
-        return client.get_or_create_collection(
-            name, metadata={"hnsw:space": "cosine"}, embedding_function=None
-        )
-    return client.get_collection(name, embedding_function=None)
+# --- generations ----------------------------------------------------------------------------
 
 
 def _pointer(index_dir: Path) -> str | None:
@@ -495,11 +453,17 @@ def _load_one(
         valid_until=doc.valid_until,
         url=doc.url,
         bytes=size,
-        ids=[c.id for c in chunks],
+        ids=[_chunk_id(c) for c in chunks],
         lang=doc.lang,
         translation_of=doc.translation_of,
     )
     return entry, chunks
+
+
+def _chunk_id(chunk: Document) -> str:
+    if chunk.id is None:  # chunk_document gives every chunk its id
+        raise ValueError("chunk without id")
+    return chunk.id
 
 
 def _write_generation(
@@ -518,8 +482,8 @@ def _write_generation(
         chunks = [c for _, cs in fresh.values() for c in cs]
         if progress:  # the next stage shows at once, not after the copy and a first batch
             progress("einbetten", 0, len(chunks))
-        collection = _collection(settings, generation, create=True)
-        units = _collection(settings, generation, create=True, units=True)
+        collection = open_store(settings, generation, create=True)
+        units = open_store(settings, generation, units=True, create=True)
         unit_sum = UnitSum()
         if keep and old_gen:
             kept_ids = [i for e in keep.values() for i in e.ids]
@@ -608,15 +572,13 @@ def _read_background(gen_dir: Path) -> Any:
         return None
 
 
-def _add(collection: Any, chunks: list[Document], vectors: list[list[float]]) -> None:
-    for start in range(0, len(chunks), _ADD_BATCH):
-        part = chunks[start : start + _ADD_BATCH]
-        collection.add(
-            ids=[c.id for c in part],
-            embeddings=vectors[start : start + _ADD_BATCH],
-            documents=[c.page_content for c in part],
-            metadatas=[c.metadata for c in part],
-        )
+def _add(collection: VectorStore, chunks: list[Document], vectors: list[list[float]]) -> None:
+    collection.add(
+        [_chunk_id(c) for c in chunks],
+        vectors,
+        [c.page_content for c in chunks],
+        [c.metadata for c in chunks],
+    )
 
 
 class UnitSum:
@@ -645,12 +607,14 @@ class UnitSum:
 
 
 def _add_units(
-    units: Any, embedder: BotEmbeddings, chunks: list[Document], unit_sum: UnitSum
+    units: VectorStore, embedder: BotEmbeddings, chunks: list[Document], unit_sum: UnitSum
 ) -> None:
     """Embed the answer units of new chunks now, so that choosing the sentences that
     answer a question costs no embedding at question time (about 350 ms for the units of
     three passages on 2 cores)."""
-    ids, texts, metadatas = [], [], []
+    ids: list[str] = []
+    texts: list[str] = []
+    metadatas: list[Metadata] = []
     for chunk in chunks:
         for unit in split_units(chunk.page_content):
             ids.append(f"{chunk.id}:{unit.position}")
@@ -665,7 +629,7 @@ def _add_units(
     vectors = embedder.embed_documents(
         [f"{heads[m['chunk']]}: {t}" for t, m in zip(texts, metadatas, strict=True)]
     )
-    units.add(ids=ids, embeddings=vectors, documents=texts, metadatas=metadatas)
+    units.add(ids, vectors, texts, metadatas)
     # the centroid is the originals' (translations would pull it toward their languages and
     # change which German sentences count as generic)
     translated = {c.id for c in chunks if c.metadata.get("translation_of")}
@@ -677,7 +641,7 @@ def _add_units(
 def _copy_units(
     settings: Settings,
     old_gen: str,
-    target: Any,
+    target: VectorStore,
     chunk_ids: list[str],
     unit_sum: UnitSum,
     counted: set[str] | None = None,
@@ -685,54 +649,44 @@ def _copy_units(
     """Units of unchanged chunks keep their vectors (an index without units gets none:
     the answer composer then embeds them when first needed)."""
     try:
-        source = _collection(settings, old_gen, units=True)
+        source = open_store(settings, old_gen, units=True)
     except Exception:
         return
     for start in range(0, len(chunk_ids), 500):
-        got = source.get(
-            where={"chunk": {"$in": chunk_ids[start : start + 500]}},
-            include=["embeddings", "documents", "metadatas"],
-        )
-        if got["ids"]:
-            target.add(
-                ids=got["ids"],
-                embeddings=got["embeddings"],
-                documents=got["documents"],
-                metadatas=got["metadatas"],
-            )
+        got = source.get(where={"chunk": chunk_ids[start : start + 500]}, with_vectors=True)
+        if got:
+            _copy(got, target)
             unit_sum.add(
-                [
-                    vector
-                    for vector, meta in zip(got["embeddings"], got["metadatas"], strict=True)
-                    if counted is None or meta["chunk"] in counted
-                ]
+                [r.vector for r in got if counted is None or r.metadata.get("chunk") in counted]
             )
 
 
-def _copy_records(settings: Settings, old_gen: str, target: Any, ids: list[str]) -> None:
-    source = _collection(settings, old_gen)
-    for start in range(0, len(ids), _ADD_BATCH):
-        got = source.get(
-            ids=ids[start : start + _ADD_BATCH],
-            include=["embeddings", "documents", "metadatas"],
-        )
-        if len(got["ids"]) != len(ids[start : start + _ADD_BATCH]):
+def _copy_records(settings: Settings, old_gen: str, target: VectorStore, ids: list[str]) -> None:
+    source = open_store(settings, old_gen)
+    for start in range(0, len(ids), _COPY_BATCH):
+        got = source.get(ids=ids[start : start + _COPY_BATCH], with_vectors=True)
+        if len(got) != len(ids[start : start + _COPY_BATCH]):
             raise IndexProblem(
                 "The current index is missing vectors: run `python -m bot index --rebuild`."
             )
-        target.add(
-            ids=got["ids"],
-            embeddings=got["embeddings"],
-            documents=got["documents"],
-            metadatas=got["metadatas"],
-        )
+        _copy(got, target)
+
+
+def _copy(records: list[Record], target: VectorStore) -> None:
+    vectors = [r.vector for r in records if r.vector is not None]
+    if len(vectors) != len(records):
+        raise IndexProblem("The current index has records without vectors: run --rebuild.")
+    target.add(
+        [r.id for r in records],
+        vectors,
+        [r.text for r in records],
+        [r.metadata for r in records],
+    )
 
 
 def _discard_generation(settings: Settings, generation: str) -> None:
-    if settings.chroma_url:
-        for name in (collection_name(generation), units_collection_name(generation)):
-            with contextlib.suppress(Exception):
-                _client(settings, generation).delete_collection(name)
+    with contextlib.suppress(Exception):  # a store that is gone or unreachable: nothing to do
+        drop_generation(settings, generation)
     shutil.rmtree(settings.index_dir / generation, ignore_errors=True)
 
 
@@ -764,8 +718,8 @@ def load_index(settings: Settings, embedder: BotEmbeddings) -> LoadedIndex:
     manifest = read_manifest(settings.index_dir, generation)
     check_compatible(manifest, embedder)
     try:
-        collection = _collection(settings, generation)
-        got = _get_all(collection)
+        collection = open_store(settings, generation)
+        records = list(collection.records())
     except Exception as exc:
         raise IndexProblem(
             f"The index in {settings.index_dir} cannot be opened ({type(exc).__name__}). "
@@ -774,7 +728,7 @@ def load_index(settings: Settings, embedder: BotEmbeddings) -> LoadedIndex:
     units = None
     if manifest.units is not None and manifest.units.segmenter == SEGMENTER_VERSION:
         with contextlib.suppress(Exception):
-            units = _collection(settings, generation, units=True)
+            units = open_store(settings, generation, units=True)
     folder = _generation_dir(settings.index_dir, generation)
     background = _read_background(folder) if folder is not None else None
     if background is None:
@@ -787,27 +741,12 @@ def load_index(settings: Settings, embedder: BotEmbeddings) -> LoadedIndex:
         generation=generation,
         manifest=manifest,
         collection=collection,
-        ids=list(got["ids"]),
-        texts=list(got["documents"]),
-        metadatas=[dict(m) for m in got["metadatas"]],
+        ids=[r.id for r in records],
+        texts=[r.text for r in records],
+        metadatas=[r.metadata for r in records],
         units=units,
         background=background,
     )
-
-
-def _get_all(collection: Any) -> dict[str, list[Any]]:
-    """Every record's id, text and metadata, read in pages: chromadb 1.5.9 refuses an
-    unbounded get() with metadata above 32,766 records ("too many SQL variables"), so a
-    corpus of that size could not be opened at all."""
-    out: dict[str, list[Any]] = {"ids": [], "documents": [], "metadatas": []}
-    while True:
-        page = collection.get(
-            include=["documents", "metadatas"], limit=_GET_PAGE, offset=len(out["ids"])
-        )
-        for key in out:
-            out[key].extend(page[key])
-        if len(page["ids"]) < _GET_PAGE:
-            return out
 
 
 def index_exists(settings: Settings) -> bool:

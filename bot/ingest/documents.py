@@ -370,9 +370,10 @@ def _parse_html(text: str, source: str) -> LoadedDocument:
 
     soup = BeautifulSoup(text, "html.parser")
     metas = {
-        str(m.get("name", "")).lower(): m.get("content")
+        str(m.get("name", "")).lower(): None if content is None else str(content)
         for m in soup.find_all("meta")
         if m.get("name")
+        for content in [m.get("content")]
     }
     page_title = soup.title.get_text(" ", strip=True) if soup.title else None
     html_tag = soup.find("html")
@@ -384,7 +385,7 @@ def _parse_html(text: str, source: str) -> LoadedDocument:
     for tag in soup.find_all(True):
         if tag.decomposed:
             continue
-        style = tag.get("style") or ""
+        style = str(tag.get("style") or "")
         if tag.has_attr("hidden") or _HIDDEN_STYLE.search(style):
             tag.decompose()
 

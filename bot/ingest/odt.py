@@ -84,7 +84,8 @@ def _xml(archive: zipfile.ZipFile, name: str) -> Element | None:
     except KeyError:
         return None
     try:
-        return fromstring(raw, forbid_dtd=True)
+        root: Element | None = fromstring(raw, forbid_dtd=True)
+        return root
     except DefusedXmlException as exc:
         raise DocumentError("ODT-Datei enthält unzulässige XML-Deklarationen") from exc
     except ParseError as exc:

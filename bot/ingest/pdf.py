@@ -34,7 +34,7 @@ def _extract(data: bytes) -> dict[str, Any]:
             except Exception:
                 return {"error": "PDF ist verschlüsselt (Passwort nötig)"}
         pages = [page.extract_text() or "" for page in reader.pages]
-        meta = reader.metadata or {}
+        meta = reader.metadata
         title = meta.get("/Title") if meta else None
         return {"pages": pages, "title": str(title) if title else None}
     except FileNotDecryptedError:
@@ -77,7 +77,8 @@ def extract_pdf_pages(data: bytes, timeout: float) -> dict[str, Any]:
     try:
         if parent.poll(timeout):
             try:
-                return parent.recv()
+                result: dict[str, Any] = parent.recv()
+                return result
             except EOFError:
                 return {"error": "PDF-Leser ist abgestürzt"}
         return {"error": f"PDF-Verarbeitung dauerte länger als {timeout:.0f} s (abgebrochen)"}

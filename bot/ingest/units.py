@@ -160,7 +160,7 @@ def split_units(text: str, language: str = "de") -> list[Unit]:
     return units
 
 
-def unit_context(metadata: dict) -> str:
+def unit_context(metadata: dict[str, object]) -> str:
     """Title and section path a unit is embedded with (the same at index and query time)."""
     title = str(metadata.get("title", ""))
     section = str(metadata.get("section", ""))

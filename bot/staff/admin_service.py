@@ -340,9 +340,7 @@ class AdminService:
         counts: dict[str, int] = {}
         latest: list[tuple[str, str, str, str]] = []
         total = helpful = 0
-        for item in read_feedback(path, self.settings.feedback_retention_days):
-            if not isinstance(item, dict):
-                continue
+        for item in read_feedback(path, self.settings.feedback_retention_days):  # dicts only
             total += 1
             if item.get("helpful"):
                 helpful += 1

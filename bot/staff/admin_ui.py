@@ -9,9 +9,10 @@ progress bar while the citizen chat keeps answering from the old index.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import gradio as gr  # at module level: handlers' gr.Request/gr.Progress hints must resolve
@@ -26,6 +27,8 @@ from bot.staff.translation_demand import (
 )
 from bot.staff.translation_demand import table_rows as translation_rows
 from bot.staff.uploads import StaffUploads
+
+T = TypeVar("T")
 
 ADMIN_CSS = """
 .gradio-container { font-family: system-ui, sans-serif; }
@@ -103,13 +106,14 @@ def staff_files(uploads: StaffUploads, **kwargs: Any) -> Any:
         files = payload.root if isinstance(payload, ListFiles) else [payload]
         return [(f.path, f.orig_name or Path(f.path).name) for f in files]
 
-    component.async_move_resource_to_block_cache = guarded_move_async
-    component.move_resource_to_block_cache = guarded_move
-    component.preprocess = preprocess
+    # replacing the component's own methods is the point here (see the docstring)
+    component.async_move_resource_to_block_cache = guarded_move_async  # type: ignore[method-assign]
+    component.move_resource_to_block_cache = guarded_move  # type: ignore[method-assign]
+    component.preprocess = preprocess  # type: ignore[method-assign, assignment]
     return component
 
 
-def text_table(headers: list[str], widths: list[str] | None = None) -> Any:
+def text_table(headers: list[str], widths: list[str | int] | None = None) -> Any:
     """A read-only table whose cells are shown as plain text (no Markdown, HTML, LaTeX).
     `widths` keeps long citizen text in its column (without it the last columns were
     pushed out of view at 1280 px)."""
@@ -152,12 +156,12 @@ def build_admin_app(service: AdminService) -> Any:
     uploads = service.uploads
 
     def user_of(request: gr.Request) -> str:
-        name = getattr(request, "username", None)
+        name: str | None = getattr(request, "username", None)
         if not name:
             raise gr.Error("Bitte melden Sie sich an.")
         return name
 
-    def call(func: Any, *args: Any) -> Any:
+    def call(func: Callable[..., T], *args: Any) -> T:
         try:
             return func(*args)
         except (Forbidden, ValueError) as exc:

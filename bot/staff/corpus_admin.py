@@ -159,7 +159,7 @@ def list_documents(settings: Settings) -> list[DocumentRow]:
     """Every corpus file with title, dates, size and whether the index has this version."""
     files = _indexed_files(settings)
     skipped = {s.source: s.error for s in last_run(settings).skipped}
-    rows = []
+    rows: list[DocumentRow] = []
     if not settings.corpus_dir.is_dir():
         return rows
     for path in iter_corpus_files(settings.corpus_dir):

@@ -12,6 +12,7 @@ import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROLES = ("staff", "admin")
 
@@ -110,7 +111,7 @@ class UserStore:
         """Create or replace an account (used by the CLI)."""
         if role not in ROLES:
             raise ValueError(f"role must be one of {ROLES}")
-        data = {"users": []}
+        data: dict[str, Any] = {"users": []}
         if self.path.exists():
             data = json.loads(self.path.read_text(encoding="utf-8"))
         data["users"] = [u for u in data.get("users", []) if u.get("name") != name]

@@ -52,7 +52,7 @@ class LoginGuard:
         """Seconds an account waits after `failures` consecutive failures."""
         if failures < FREE_FAILURES:
             return 0.0
-        return min(BACKOFF_BASE_SECONDS * 2 ** (failures - FREE_FAILURES), BACKOFF_MAX_SECONDS)
+        return min(BACKOFF_BASE_SECONDS * 2.0 ** (failures - FREE_FAILURES), BACKOFF_MAX_SECONDS)
 
     def retry_after(self, name: str, client: str | None = None) -> float:
         """0 when an attempt may be checked now, else the seconds until it may."""
@@ -109,7 +109,8 @@ class LoginGuard:
             cheap = [n for n, (f, _) in self._accounts.items() if f < FREE_FAILURES]
             for name in (cheap or list(self._accounts))[: len(self._accounts) - self._max // 2]:
                 del self._accounts[name]
-        for table in (self._clients, self._trusted):
+        tables: tuple[dict[Any, Any], ...] = (self._clients, self._trusted)
+        for table in tables:
             while len(table) > self._max:
                 del table[next(iter(table))]  # the least recently used
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import json
 import logging
-import re
 import secrets
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -40,6 +39,7 @@ from bot.safe_html import (
     link,
     sanitize,
     text_to_html,
+    text_to_plain,
 )
 from bot.staff.contact_card import ContactCard, load_card
 from bot.staff.feedback import feedback_path, record_feedback
@@ -73,31 +73,160 @@ details.ki-source summary bdi { display: inline-block; }
 #ki-chat { height: auto !important; max-height: none !important; }
 #ki-chat .bubble-wrap { height: auto !important; overflow: visible !important; }
 #ki-chat label.float { position: static !important; margin-bottom: 0.3rem; }
+/* Gradio pins its "clear" icon to the right, where the label sits in Arabic and Farsi. */
+.gradio-container[dir=rtl] #ki-chat .top-panel { right: auto; left: var(--block-label-margin); }
 #ki-feedback .label-wrap { gap: 0.5rem; align-items: center; text-align: start; }
 #ki-feedback .label-wrap > span:first-child { flex: 1 1 auto; min-width: 0; }
 #ki-feedback .label-wrap > .icon { flex: 0 0 auto; line-height: 1; }
 @media (max-width: 640px) { #ki-header h1 { font-size: 1.15rem; } }
+/* Copy, print and share under each answer: text buttons, 8.6:1 like the links. */
+.ki-actions { display: flex; flex-wrap: wrap; gap: 0.35rem; align-items: center;
+  margin-top: 0.6rem; }
+.ki-actions button { font: inherit; font-size: 0.85rem; line-height: 1.3; padding: 0.25rem 0.5rem;
+  border: 1px solid #0b4f8a; border-radius: 4px; background: #fff; color: #0b4f8a;
+  cursor: pointer; }
+.ki-actions button:hover { background: #eef4fb; }
+.ki-action-status { font-size: 0.9rem; color: #0f1f33; }
 """
+
+# Texts the page's script needs in every language (Gradio's own controls, action results).
+_SCRIPT_TEXTS = ("chat", "clear", "scroll_down", "loading", "copied", "copy_failed")
 
 # Runs once in the browser: the streaming chat log must not announce every piece of text;
 # the complete answer is announced once through the hidden #ki-live region instead.
 # Gradio labels each message with its raw content (our escaped HTML); without that label a
 # screen reader reads the message text itself instead of tags and entities.
+# Gradio's own controls of the conversation ("Clear", "chatbot conversation", "Scroll down",
+# "Loading response") carry labels in the browser's language that a language switch cannot
+# reach: they get the page language's labels here, again whenever Gradio redraws them.
+# The copy, print and share buttons under an answer use the answer's plain text from the copy
+# button's value (text, never markup); print shows it alone, built from text nodes.
 HEAD = """
+<style>
+/* "Drucken" prints one answer: the page's script puts its text into #ki-print (as text) and
+   marks the body while the browser prints. Here, not in CSS: Gradio confines that to its
+   container, and these rules are about the body. */
+#ki-print { display: none; }
+@media print {
+  body.ki-printing > :not(#ki-print) { display: none !important; }
+  body.ki-printing #ki-print { display: block; color: #000; font-size: 12pt; line-height: 1.45; }
+  #ki-print .ki-print-block { margin: 0 0 0.8em; }
+  #ki-print .ki-print-title { font-weight: 600; }
+  .ki-actions { display: none !important; }
+}
+</style>
 <script>
 (() => {
   document.documentElement.lang = 'de';
+  const TEXTS = SCRIPT_TEXTS;
+  const say = key => (TEXTS[document.documentElement.lang] || TEXTS.de)[key];
   const quiet = () => {
     document.querySelectorAll('#ki-chat [aria-live], #ki-chat [role=log]')
       .forEach(el => el.setAttribute('aria-live', 'off'));
     document.querySelectorAll('#ki-chat :is([data-testid=bot], [data-testid=user])[aria-label]')
       .forEach(el => el.removeAttribute('aria-label'));
   };
-  new MutationObserver(quiet).observe(document.documentElement,
-    {childList: true, subtree: true, attributes: true, attributeFilter: ['aria-label']});
+  const name = (el, text) => {
+    if (el.getAttribute('aria-label') !== text) { el.setAttribute('aria-label', text); }
+    if (el.hasAttribute('title') && el.title !== text) { el.title = text; }
+  };
+  const relabel = () => {
+    document.querySelectorAll('#ki-chat .top-panel button').forEach(el => name(el, say('clear')));
+    document.querySelectorAll('#ki-chat [role=log]').forEach(el => name(el, say('chat')));
+    document.querySelectorAll('#ki-chat .scroll-down-button-container button')
+      .forEach(el => name(el, say('scroll_down')));
+    document.querySelectorAll('#ki-chat [role=status][aria-label]').forEach(el => {
+      name(el, say('loading'));
+      const hidden = el.querySelector('.sr-only');
+      if (hidden && hidden.textContent !== say('loading')) { hidden.textContent = say('loading'); }
+    });
+  };
+  new MutationObserver(() => { quiet(); relabel(); }).observe(document.documentElement,
+    {childList: true, subtree: true, attributes: true,
+     attributeFilter: ['aria-label', 'title', 'lang']});
+
+  const status = (bar, key) => {
+    const out = bar.querySelector('.ki-action-status');
+    if (!out) { return; }
+    out.textContent = say(key);
+    clearTimeout(out.kiTimer);
+    out.kiTimer = setTimeout(() => { out.textContent = ''; }, 8000);
+  };
+  const copyByHand = text => {  // no Clipboard API (an address without https)
+    const back = document.activeElement;
+    const area = document.createElement('textarea');
+    area.value = text;
+    area.setAttribute('readonly', '');
+    area.style.position = 'fixed';
+    area.style.opacity = '0';
+    document.body.appendChild(area);
+    area.select();
+    let done = false;
+    try { done = document.execCommand('copy'); } catch (error) { done = false; }
+    area.remove();
+    if (back) { back.focus(); }
+    return done;
+  };
+  const copy = async (bar, text) => {
+    let done = false;
+    try { await navigator.clipboard.writeText(text); done = true; }
+    catch (error) { done = copyByHand(text); }
+    status(bar, done ? 'copied' : 'copy_failed');
+  };
+  const print = text => {
+    const old = document.getElementById('ki-print');
+    if (old) { old.remove(); }
+    const sheet = document.createElement('div');
+    sheet.id = 'ki-print';
+    sheet.lang = document.documentElement.lang;
+    sheet.dir = document.documentElement.dir || 'ltr';
+    const title = document.createElement('div');
+    title.className = 'ki-print-block ki-print-title';
+    title.textContent = document.title;
+    sheet.appendChild(title);
+    for (const part of text.split('\\n\\n')) {
+      const block = document.createElement('div');
+      block.className = 'ki-print-block';
+      for (const line of part.split('\\n')) {
+        const row = document.createElement('div');
+        row.dir = 'auto';
+        row.textContent = line;
+        block.appendChild(row);
+      }
+      sheet.appendChild(block);
+    }
+    document.body.appendChild(sheet);
+    document.body.classList.add('ki-printing');
+    window.addEventListener('afterprint', () => {
+      document.body.classList.remove('ki-printing');
+      sheet.remove();
+    }, {once: true});
+    window.print();
+  };
+  const share = (bar, text) => {
+    if (!navigator.share) { copy(bar, text); return; }
+    navigator.share({title: document.title, text})
+      .catch(error => { if (!error || error.name !== 'AbortError') { copy(bar, text); } });
+  };
+  document.addEventListener('click', event => {
+    const button = event.target.closest && event.target.closest('#ki-chat .ki-actions button');
+    if (!button) { return; }
+    const bar = button.closest('.ki-actions');
+    const source = bar.querySelector('button.ki-copy');
+    const text = source ? source.value : '';
+    if (button.classList.contains('ki-copy')) { copy(bar, text); }
+    else if (button.classList.contains('ki-print')) { print(text); }
+    else if (button.classList.contains('ki-share')) { share(bar, text); }
+  });
 })();
 </script>
-"""
+""".replace(
+    "SCRIPT_TEXTS",
+    json.dumps(
+        {lang: {key: ui_text(key, lang) for key in _SCRIPT_TEXTS} for lang in PAGE_LANGUAGES},
+        ensure_ascii=False,
+    ).replace("</", "<\\/"),
+)
 
 # After an answer the page shows its start (the page grows with the conversation, so the
 # browser would otherwise stay where it was, or a phone would show only the answer's end).
@@ -116,8 +245,9 @@ SHOW_CARD_JS = """
 }
 """
 
+# The switch's inputs pass through unchanged (the language, the conversation, the session).
 SET_DIRECTION_JS = """
-(lang) => {
+(lang, ...rest) => {
   const rtl = ['ar', 'fa'].includes(lang);
   const titles = PAGE_TITLES;
   document.title = titles[lang] || titles.de;
@@ -125,7 +255,7 @@ SET_DIRECTION_JS = """
   document.documentElement.dir = rtl ? 'rtl' : 'ltr';
   const root = document.querySelector('.gradio-container');
   if (root) { root.setAttribute('dir', rtl ? 'rtl' : 'ltr'); }
-  return lang;
+  return [lang, ...rest];
 }
 """.replace(
     "PAGE_TITLES",
@@ -146,41 +276,117 @@ def source_label(cite: Citation, language: str) -> str:
     return label
 
 
-def render_sources(answer: Answer, link_hosts: Iterable[str] = DEFAULT_LINK_HOSTS) -> str:
-    """Numbered, openable sources: section, date (Stand), the passage and its URL.
+def render_sources(
+    answer: Answer, link_hosts: Iterable[str] = DEFAULT_LINK_HOSTS, language: str | None = None
+) -> str:
+    """Numbered, openable sources: section, date (Stand), the passage and its URL; labels
+    in `language` (the answer's language unless the citizen chose a page language).
 
     Title, passage, file name and URL come from documents: escaped text; the URL is shown
     (as a link) only for a trusted host, so a document cannot point citizens elsewhere."""
     if not answer.sources:
         return ""
-    parts = [f"<p><strong>{html.escape(message('sources', answer.language))}</strong></p>"]
+    lang = language or answer.language
+    parts = [f"<p><strong>{html.escape(message('sources', lang))}</strong></p>"]
     for cite in answer.sources:
-        trusted = cite.url and host_allowed(cite.url, link_hosts)
-        url = f"<br><bdi>{link(cite.url, cite.url, link_hosts)}</bdi>" if trusted else ""
+        trusted = cite.url if cite.url and host_allowed(cite.url, link_hosts) else None
+        url = f"<br><bdi>{link(trusted, trusted, link_hosts)}</bdi>" if trusted else ""
         parts.append(
-            f'<details class="ki-source"><summary>{source_label(cite, answer.language)}</summary>'
+            f'<details class="ki-source"><summary>{source_label(cite, lang)}</summary>'
             f'<blockquote dir="auto">{escape_text(cite.excerpt)}</blockquote>'
             f"<small>{isolated(cite.source)}</small>{url}</details>"
         )
     return "".join(parts)
 
 
+def _offers_contact(answer: Answer) -> tuple[bool, bool]:
+    """(show the contact card, add the contact link): a refusal (the documents hold no
+    answer) gets both, a request for a person (answered with the contact passage) the card."""
+    wants_person = answer.reason == "human-contact"
+    refused = answer.refused and answer.reason not in {"empty", "too-long"}
+    return refused or wants_person, refused and not wants_person
+
+
+def _bidi(text: str, language: str) -> str:
+    """In Arabic or Farsi text, a German title or a date between Unicode isolates (what
+    `<bdi>` does on the page), so a pasted line keeps their order."""
+    return f"\u2068{text}\u2069" if language in RTL_LANGUAGES else text
+
+
+def answer_plain_text(
+    answer: Answer,
+    language: str | None = None,
+    link_hosts: Iterable[str] = DEFAULT_LINK_HOSTS,
+    card: ContactCard | None = None,
+) -> str:
+    """The answer as clean text for copying, printing and sharing (a messenger, an e-mail,
+    paper): what the page shows, without HTML or Markdown markers, then "Quellen:" with each
+    source's title, page, date (Stand) and URL. The answer and its contact card in the
+    answer's language, the sources' labels in `language` (see render_sources); a URL only
+    for a trusted host, as on the page; passages and file names stay out."""
+    lang = language or answer.language
+    parts = [text_to_plain(answer.text)]
+    with_card, _ = _offers_contact(answer)
+    if with_card and card is not None:  # the refusal's text already names the contact URL
+        parts.append(card.render_text(answer.language))
+    if answer.sources:
+        lines = [message("sources", lang) + ":"]
+        for cite in answer.sources:
+            title = cite.title + (f" › {cite.section}" if cite.section else "")
+            line = f"[{cite.number}] {_bidi(title, lang)}"
+            if cite.page:
+                line += f", {message('page', lang)} {cite.page}"
+            if cite.updated:
+                date = _bidi(format_date(cite.updated, lang), lang)
+                line += f" ({message('as_of', lang)} {date})"
+            lines.append(line)
+            if cite.url and host_allowed(cite.url, link_hosts):
+                lines.append(cite.url.strip())
+        parts.append("\n".join(lines))
+    return "\n\n".join(p for p in parts if p.strip()).replace("\t", " ")
+
+
+def render_actions(text: str, language: str) -> str:
+    """Copy, print and share for one answer (the page's script handles the buttons). The
+    answer's plain text is the copy button's `value`: an escaped attribute the script reads
+    as text, which neither screen readers nor text searches see twice (Gradio's sanitiser
+    keeps no data-* attribute)."""
+    value = html.escape(text, quote=True)
+    buttons = "".join(
+        f'<button type="button" class="ki-{action}"'
+        + (f' value="{value}"' if action == "copy" else "")
+        + f">{html.escape(ui_text(action, language))}</button>"
+        for action in ("copy", "print", "share")
+    )
+    status = '<span class="ki-action-status" role="status"></span>'
+    return f'<div class="ki-actions">{buttons}{status}</div>'
+
+
 def render_answer(
     answer: Answer,
     link_hosts: Iterable[str] = DEFAULT_LINK_HOSTS,
     card: ContactCard | None = None,
+    language: str | None = None,
 ) -> str:
     """The answer as sanitised HTML; `Answer.text` is untrusted text with a few markers.
     A refusal (the documents hold no answer, or the citizen asked for a person) ends with
-    the contact card: a concrete way to a person."""
+    the contact card: a concrete way to a person; like the answer's text, it is in the
+    answer's language. The page's labels (sources, dates, the action buttons) are in
+    `language`, the answer's own language until the citizen chooses a page language.
+
+    Line breaks and tabs are written as character references: Gradio reindents message
+    text (`inspect.cleandoc`), and the page sends back exactly what it was given, which
+    `ChatController.relabel` recognises."""
+    lang = language or answer.language
     body = text_to_html(answer.text)
-    wants_person = answer.reason == "human-contact"  # answered with the contact passage
-    if (answer.refused and answer.reason not in {"empty", "too-long"}) or wants_person:
-        if not wants_person:
-            body += f"<p>{link(CONTACT_URL, ui_text('contact_link', answer.language))}</p>"
-        if card is not None:
-            body += card.render_html(answer.language, link_hosts)
-    return sanitize(body + render_sources(answer, link_hosts), link_hosts)
+    with_card, with_link = _offers_contact(answer)
+    if with_link:
+        body += f"<p>{link(CONTACT_URL, ui_text('contact_link', answer.language))}</p>"
+    if with_card and card is not None:
+        body += card.render_html(answer.language, link_hosts)
+    plain = answer_plain_text(answer, lang, link_hosts, card)
+    markup = body + render_sources(answer, link_hosts, lang) + render_actions(plain, lang)
+    return sanitize(markup, link_hosts).replace("\n", "&#10;").replace("\t", "&#9;")
 
 
 def render_card_panel(card: ContactCard, lang: str, link_hosts: Iterable[str]) -> str:
@@ -203,13 +409,18 @@ def render_text(text: str) -> str:
 
 
 def plain_text(answer: Answer) -> str:
-    """The answer for the screen-reader announcement: no Markdown markers."""
-    text = re.sub(r"[*_`#>]+", "", answer.text)
-    return re.sub(r"\s+", " ", text).strip()
+    """The answer for the screen-reader announcement: the text the page shows, on one line."""
+    return " ".join(text_to_plain(answer.text).split())
+
+
+# How many shown answers a session remembers for re-rendering them in another language.
+MAX_SHOWN_ANSWERS = 50
 
 
 class ChatSession:
-    """Per-browser state kept by Gradio: an opaque id for rate limiting, the turns."""
+    """Per-browser state kept by Gradio: an opaque id for rate limiting, the turns, the page
+    language the citizen chose (None: each answer's labels follow its question's language)
+    and the answers on the page by their HTML, so a language switch can re-render them."""
 
     def __init__(self) -> None:
         self.id = secrets.token_hex(8)
@@ -217,13 +428,21 @@ class ChatSession:
         self.last: Answer | None = None
         self.feedback_given = 0
         self.last_rated: Answer | None = None
+        self.language: str | None = None
+        self.shown: dict[str, Answer] = {}
 
     def new_conversation(self) -> ChatSession:
-        """Forgets the turns but keeps the id and counters: "new conversation" must not
-        reset the session's question or feedback limits."""
+        """Forgets the turns but keeps the id, counters and language: "new conversation"
+        must not reset the session's question or feedback limits."""
         fresh = ChatSession()
         fresh.id, fresh.feedback_given = self.id, self.feedback_given
+        fresh.language = self.language
         return fresh
+
+    def remember(self, markup: str, answer: Answer) -> None:
+        self.shown[markup] = answer
+        while len(self.shown) > MAX_SHOWN_ANSWERS:
+            del self.shown[next(iter(self.shown))]
 
 
 class ChatController:
@@ -296,12 +515,9 @@ class ChatController:
             yield history, session, _live(text), ""
             return
         assert final is not None
-        history[-1] = {
-            "role": "assistant",
-            "content": render_answer(
-                final, self.settings.link_hosts, load_card(self.settings.corpus_dir)
-            ),
-        }
+        shown = self.render(final, session.language)
+        session.remember(shown, final)
+        history[-1] = {"role": "assistant", "content": shown}
         session.last = final
         if final.untranslated:  # counts only: the day, the language and the document
             record_demand(
@@ -320,6 +536,32 @@ class ChatController:
         if not final.refused:
             session.turns = (session.turns + [(question, final.text)])[-5:]
         yield history, session, _live(plain_text(final)), ""
+
+    def render(self, answer: Answer, language: str | None) -> str:
+        """One answer as the page shows it, labels in `language` (None: the answer's)."""
+        card = load_card(self.settings.corpus_dir)
+        return render_answer(answer, self.settings.link_hosts, card, language)
+
+    def relabel(
+        self, history: list[dict[str, Any]], session: ChatSession | None, language: str
+    ) -> tuple[list[dict[str, Any]], ChatSession]:
+        """After a language switch: the page's answers again, their labels (sources, dates,
+        buttons) in `language`; the session remembers the choice for later answers. The
+        answers' own text (and a refusal's contact card) stays in the question's language.
+        Only messages this session rendered are replaced; anything else stays as it is."""
+        session = session or ChatSession()
+        session.language = language
+        known, session.shown = session.shown, {}
+        out = []
+        for item in history or []:
+            answer = known.get(_message_text(item)) if item.get("role") == "assistant" else None
+            if answer is None:
+                out.append(item)
+                continue
+            shown = self.render(answer, language)
+            session.remember(shown, answer)
+            out.append({"role": "assistant", "content": shown})
+        return out, session
 
     def feedback(
         self,
@@ -361,6 +603,17 @@ class ChatController:
                 retention_days=self.settings.gaps_retention_days,
             )
         return ui_text("thanks", lang)
+
+
+def _message_text(item: dict[str, Any]) -> str:
+    """A chat message's text: a string as yielded here, or Gradio's normalised list of parts
+    when the page sends the conversation back."""
+    content = item.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list) and len(content) == 1 and isinstance(content[0], dict):
+        return str(content[0].get("text", ""))
+    return ""
 
 
 def _client_address(request: Any) -> str | None:
@@ -418,7 +671,9 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
             render_markdown=False,
             latex_delimiters=[],
             allow_tags=False,
-            buttons=["copy"],
+            # Gradio's copy button copied the message's HTML; each answer has its own copy,
+            # print and share buttons for clean text instead (render_actions).
+            buttons=[],
         )
         live = gr.HTML("", elem_id="ki-live")
         with gr.Row():
@@ -462,13 +717,19 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
         ) -> Iterator[tuple[list[dict[str, Any]], ChatSession, str, str]]:
             yield from controller.respond(question, history, state, _client_address(request), page)
 
-        def rate(state: ChatSession | None, text: str, lang: str, helpful: bool, request: Any):
+        def rate(
+            state: ChatSession | None, text: str, lang: str, helpful: bool, request: Any
+        ) -> tuple[str, str]:
             return controller.feedback(state, helpful, text, lang, _client_address(request)), ""
 
-        def rate_good(state: ChatSession | None, text: str, lang: str, request: Any):
+        def rate_good(
+            state: ChatSession | None, text: str, lang: str, request: Any
+        ) -> tuple[str, str]:
             return rate(state, text, lang, True, request)
 
-        def rate_bad(state: ChatSession | None, text: str, lang: str, request: Any):
+        def rate_bad(
+            state: ChatSession | None, text: str, lang: str, request: Any
+        ) -> tuple[str, str]:
             return rate(state, text, lang, False, request)
 
         # Gradio passes the request to a parameter annotated gr.Request; the string
@@ -477,13 +738,13 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
             fn.__annotations__ = {"request": gr.Request}
 
         # One public API endpoint ("/ask", used by the load test); the others are page-only.
-        ask = {
+        ask: dict[str, Any] = {
             "fn": answer,
             "inputs": [box, chat, session, page_lang],
             "outputs": outputs,
             "api_visibility": "private",
         }
-        shown = {"fn": None, "js": SCROLL_TO_ANSWER_JS, "api_visibility": "private"}
+        shown: dict[str, Any] = {"fn": None, "js": SCROLL_TO_ANSWER_JS, "api_visibility": "private"}
         box.submit(**{**ask, "api_name": "ask", "api_visibility": "public"}).then(**shown)
         send.click(**ask).then(**shown)
         for button in example_buttons:
@@ -506,6 +767,13 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
             return [], state.new_conversation() if state else None, "", ""
 
         new_chat.click(clear, session, outputs, api_visibility="private")
+        # Gradio's own "clear" icon empties the conversation on the page: forget its turns too
+        chat.clear(
+            lambda state: state.new_conversation() if state else None,
+            session,
+            session,
+            api_visibility="private",
+        )
         good.click(
             rate_good, [session, comment, language], [thanks, comment], api_visibility="private"
         )
@@ -513,17 +781,22 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
             rate_bad, [session, comment, language], [thanks, comment], api_visibility="private"
         )
 
-        def switch(lang: str) -> tuple[Any, ...]:
+        def switch(
+            lang: str, history: list[dict[str, Any]], state: ChatSession | None
+        ) -> tuple[Any, ...]:
             rtl = lang in RTL_LANGUAGES
             # the card's text in the new language (it stays hidden when it was hidden)
             panel = render_card_panel(load_card(settings.corpus_dir), lang, settings.link_hosts)
+            # earlier answers: their sources' labels and buttons in the new language
+            history, state = controller.relabel(history, state, lang)
             return (
+                state,
                 header(lang),
                 disclaimer(lang),
                 gr.update(value=ui_text("human_button", lang)),
                 gr.update(value=panel),
                 gr.update(label=ui_text("language", lang)),
-                gr.update(label=ui_text("chat", lang), rtl=rtl),
+                gr.update(value=history, label=ui_text("chat", lang), rtl=rtl),
                 gr.update(
                     label=ui_text("input", lang), placeholder=ui_text("placeholder", lang), rtl=rtl
                 ),
@@ -540,8 +813,9 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
         language.change(lambda lang: lang, language, page_lang, api_visibility="private")
         language.change(
             switch,
-            language,
+            [language, chat, session],
             [
+                session,
                 head,
                 note,
                 human,

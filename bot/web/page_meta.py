@@ -144,11 +144,11 @@ class PageMeta:
                 if message.get("more_body"):
                     return
                 page = b"".join(chunks).decode("utf-8")
-                body = rewrite_head(page, meta.title, meta.description, locale=meta.locale)
-                body = body.encode("utf-8")
-                headers = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
-                headers.append((b"content-length", str(len(body)).encode()))
-                await send({**start, "headers": headers})
+                rewritten = rewrite_head(page, meta.title, meta.description, locale=meta.locale)
+                body = rewritten.encode("utf-8")
+                kept = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+                kept.append((b"content-length", str(len(body)).encode()))
+                await send({**start, "headers": kept})
                 await send({"type": "http.response.body", "body": body})
                 return
             await send(message)

@@ -91,9 +91,9 @@ _ALL_LOCK = threading.Lock()
 def allow_all(checks: list[tuple[RateLimiter, str | None]]) -> bool:
     """One request against several limits (session, client, whole process): recorded in all
     of them only when none is full, so a refused request uses up no budget anywhere."""
-    checks = [(limiter, key) for limiter, key in checks if key is not None]
+    present = [(limiter, key) for limiter, key in checks if key is not None]
     with _ALL_LOCK:
-        stamps = [(limiter, key, limiter._clock()) for limiter, key in checks]
+        stamps = [(limiter, key, limiter._clock()) for limiter, key in present]
         for limiter, key, now in stamps:
             with limiter._lock:
                 if limiter._full(key, now):

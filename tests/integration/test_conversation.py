@@ -25,6 +25,8 @@ DIALOGUES = {
     "ar": ["كم تكلفة التجنيس؟", "وللأطفال؟", "كم من الوقت يستغرق ذلك؟"],
     "uk": ["Скільки коштує натуралізація?", "А для дітей?", "Скільки часу це займає?"],
 }
+# "und was kostet das?" alone is closest to the naturalisation fee: the course's topic wins
+COURSE = ["Ich will einen Integrationskurs machen", "und was kostet das?"]
 
 
 def test_follow_ups_keep_the_topic_in_three_languages(tmp_path: Path) -> None:
@@ -32,7 +34,7 @@ def test_follow_ups_keep_the_topic_in_three_languages(tmp_path: Path) -> None:
     settings = Settings(_env_file=None, corpus_dir=ROOT / "corpus", index_dir=index_dir)  # type: ignore[call-arg]
     build_index(settings, make_embedder(settings.embedding_model))
     # blank lines separate the conversations; a new conversation forgets the old topic
-    stdin = "\n\n".join("\n".join(turns) for turns in DIALOGUES.values()) + "\n"
+    stdin = "\n\n".join("\n".join(turns) for turns in [*DIALOGUES.values(), COURSE]) + "\n"
     env = {**os.environ, "BOT_INDEX_DIR": str(index_dir), "BOT_CORPUS_DIR": str(ROOT / "corpus")}
     run = subprocess.run(
         [sys.executable, "-m", "bot", "ask", "--conversation", "--json", "-"],
@@ -45,7 +47,10 @@ def test_follow_ups_keep_the_topic_in_three_languages(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     lines = [json.loads(line) for line in run.stdout.splitlines()]
-    assert len(lines) == sum(len(t) for t in DIALOGUES.values()), "one line per question"
+    assert len(lines) == sum(len(t) for t in DIALOGUES.values()) + len(COURSE), "one per question"
+    course_cost = lines[-1]
+    assert course_cost["sources"][0]["source"] == "integrationskurs.md", course_cost
+    assert "Eigenanteil" in course_cost["answer"], course_cost["answer"]
     for number, language in enumerate(DIALOGUES):
         cost, children, duration = lines[3 * number : 3 * number + 3]
         for answer in (cost, children, duration):

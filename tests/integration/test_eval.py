@@ -55,3 +55,30 @@ def test_sample_corpus_meets_quality_targets(sample_assistant: Assistant) -> Non
     # block begins inside a sentence
     assert overall["answer_chars_median"] <= 450
     assert overall["mid_sentence_starts"] == 0
+
+
+NEAR_TOPIC = ROOT / "tests" / "eval" / "dev_near_topic.jsonl"
+
+
+def test_near_topic_questions_go_to_a_person(sample_assistant: Assistant) -> None:
+    """Near-topic questions (own case, free places, a recommendation, a personal amount,
+    another town) are refused with the contact; at 0.50 before the out-of-scope examples."""
+    metrics = run_eval(sample_assistant, load_questions(NEAR_TOPIC))
+    assert metrics["overall"]["refusal_accuracy"] >= 0.65, metrics["failures"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # not caught: "Wurde mein Einbürgerungsantrag schon entschieden?" (0.892 to the
+        # closest example, 0.904 to the passage on processing times, which it then gets)
+        "Has my residence permit application been approved?",
+        "Başvurumun durumu nedir?",
+    ],
+)
+def test_the_state_of_ones_own_case_is_not_answered_from_a_page(
+    sample_assistant: Assistant, question: str
+) -> None:
+    answer = sample_assistant.ask(question)
+    assert answer.refused, answer.text
+    assert not answer.sources

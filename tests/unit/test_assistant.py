@@ -322,3 +322,27 @@ def test_question_text_is_not_logged_by_default(
     with caplog.at_level(logging.DEBUG):
         assistant.ask(secret + ", was kostet die Einbürgerung?")
     assert "Mustermann" not in caplog.text and "4711" not in caplog.text
+
+
+def test_a_question_no_information_page_answers_is_refused(assistant: Assistant) -> None:
+    """The state of one's own case is never in the documents: the contact, not the
+    nearest passage (the example line itself is as close as a question can be)."""
+    answer = assistant.ask("Ist mein Antrag schon bearbeitet worden?")
+    assert answer.refused
+    assert answer.reason and answer.reason.startswith("out of scope")
+    assert not answer.sources
+
+
+def test_out_of_scope_check_leaves_covered_questions_alone(assistant: Assistant) -> None:
+    answer = assistant.ask("Wie viele Unterrichtsstunden hat der Sprachkurs?")
+    assert not answer.refused
+    assert "600 Unterrichtsstunden" in answer.text
+
+
+def test_out_of_scope_margin_is_a_setting(qa_settings: Settings) -> None:
+    """With the bar out of reach the same question reaches the documents."""
+    relaxed = qa_settings.model_copy(
+        update={"refusal_out_of_scope_similarity": 2.0, "refusal_out_of_scope_margin": 2.0}
+    )
+    answer = Assistant.from_settings(relaxed).ask("Ist mein Antrag schon bearbeitet worden?")
+    assert not (answer.reason or "").startswith("out of scope")

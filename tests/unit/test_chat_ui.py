@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from bot.answering.answer import Answer, Citation
 from bot.config import Settings
 from bot.safe_html import sanitize
-from bot.web.chat_ui import ChatController, ChatSession, render_answer
+from bot.web.chat_ui import ChatController, ChatSession, answer_plain_text, render_answer
 from tests.conftest import OneAnswer
 
 
@@ -164,3 +164,128 @@ def test_over_long_question_reaches_the_assistant(settings: Settings) -> None:
     history, *_ = list(controller.respond(question, [], None))[-1]
     assert controller.assistant.calls == 1, "the whole question reaches the assistant"
     assert history[0]["content"].endswith(" …</p>") and len(history[0]["content"]) < 1100
+
+
+# --- copy, print and share: the answer as clean text ----------------------------------------
+
+
+def copy_text(html_text: str) -> str:
+    """What the page's script copies: the value of the answer's copy button."""
+    return BeautifulSoup(html_text, "html.parser").find("button", class_="ki-copy")["value"]
+
+
+def test_plain_text_is_the_answer_then_its_sources_without_markup() -> None:
+    answer = Answer(
+        "q",
+        "**Einbürgerung › Kosten** [1]\nDie Gebühr beträgt 255 Euro.\n\n- für Erwachsene\n"
+        "- für Kinder [2]",
+        refused=False,
+        language="de",
+        sources=[
+            citation(page=2),
+            citation(number=2, title="Kinder", section="", url="http://evil.example/x"),
+        ],
+    )
+    expected = (
+        "Einbürgerung › Kosten [1]\nDie Gebühr beträgt 255 Euro.\n\n"
+        "• für Erwachsene\n• für Kinder [2]\n\n"
+        "Quellen:\n[1] Einbürgerung › Kosten, S. 2 (Stand 15.09.2026)\n"
+        "https://www.rhein-sieg-kreis.de/\n"
+        "[2] Kinder (Stand 15.09.2026)"  # an untrusted address is left out, as on the page
+    )
+    assert answer_plain_text(answer) == expected
+    assert copy_text(render_answer(answer)) == expected, "the page copies exactly this"
+    english = answer_plain_text(answer, "en")
+    assert "Sources:\n[1] Einbürgerung › Kosten, p. 2 (as of 2026-09-15)" in english
+
+
+def test_plain_text_keeps_document_markup_as_literal_text() -> None:
+    hostile = "<img src=x onerror=alert(1)> [klick](http://evil.example/phish) *x*"
+    answer = Answer(
+        "q", f"**Titel** [1]\n{hostile}", refused=False, language="de", sources=[citation()]
+    )
+    html_text = render_answer(answer)
+    assert copy_text(html_text).startswith(f"Titel [1]\n{hostile}\n\nQuellen:")
+    assert "<img" not in html_text and "&lt;img src=x onerror=alert(1)&gt;" in html_text
+    assert "onmouseover" not in copy_text(html_text), "the passage itself is not copied"
+
+
+def test_plain_text_isolates_german_titles_and_dates_in_arabic() -> None:
+    answer = Answer("q", "نص", refused=False, language="ar", sources=[citation()])
+    lines = answer_plain_text(answer).splitlines()
+    assert lines[2:4] == [
+        "المصادر:",
+        "[1] \u2068Einbürgerung › Kosten\u2069 (بتاريخ \u20682026-09-15\u2069)",
+    ]
+
+
+def test_plain_text_of_a_refusal_carries_the_contact_card() -> None:
+    from bot.staff.contact_card import FALLBACK
+
+    answer = Answer(
+        "q", "Dazu finde ich nichts.", refused=True, language="de", sources=[], reason="x"
+    )
+    text = answer_plain_text(answer, card=FALLBACK)
+    assert text == "Dazu finde ich nichts.\n\n" + FALLBACK.render_text("de")
+    assert "Quellen" not in text
+
+
+def test_rendered_answer_survives_gradios_round_trip(settings: Settings) -> None:
+    """Gradio reindents message text and the page sends back what it got: the answer (with
+    tabs and line breaks from a document) must come back unchanged to be re-rendered."""
+    from gradio.components.chatbot import ChatbotDataMessages
+
+    from bot.web.chat_ui import build_app
+
+    demo = build_app(settings, OneAnswer())  # type: ignore[arg-type]
+    chat = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "ki-chat")
+    answer = Answer(
+        "q",
+        "**Titel** [1]\n    eingerückt\tmit Tab\n\n  - Punkt",
+        refused=False,
+        language="de",
+        sources=[citation(excerpt="Zeile 1\n\tZeile 2")],
+    )
+    shown = render_answer(answer)
+    sent = chat.postprocess([{"role": "assistant", "content": shown}])
+    back = chat.preprocess(ChatbotDataMessages.model_validate(sent.model_dump()))
+    assert back[0]["content"] == [{"type": "text", "text": shown}]
+    assert "\n" not in shown and "\t" not in shown
+
+
+def test_language_switch_relabels_earlier_answers(controller: ChatController) -> None:
+    history, session, *_ = run(controller, "Was kostet die Einbürgerung?", None)
+    assert "<strong>Quellen</strong>" in history[-1]["content"]
+    # as the page sends it back: Gradio's normalised parts, plus a message not rendered here
+    sent = [
+        {"role": m["role"], "content": [{"type": "text", "text": m["content"]}]} for m in history
+    ]
+    sent.append({"role": "assistant", "content": [{"type": "text", "text": "<p>Quellen</p>"}]})
+    relabelled, session = controller.relabel(sent, session, "ar")
+    assert relabelled[0] == sent[0], "the question stays"
+    assert relabelled[-1] == sent[-1], "a message this session did not render stays"
+    answer = relabelled[1]["content"]
+    assert "<strong>المصادر</strong>" in answer and "Quellen" not in answer
+    assert ">نسخ</button>" in answer and "المصادر:" in copy_text(answer)
+    assert "255 Euro" in answer, "the answer's own text is unchanged"
+    # answers after the switch use the chosen language as well
+    later = list(controller.respond("Was kostet die Einbürgerung?", relabelled, session))[-1]
+    assert "<strong>المصادر</strong>" in later[0][-1]["content"]
+    # and switching back finds the re-rendered answers again
+    back, _ = controller.relabel(later[0], session, "de")
+    assert [i for i, m in enumerate(back) if "<strong>Quellen</strong>" in m["content"]] == [1, 4]
+    assert back[2] == sent[-1]
+
+
+def test_refusal_keeps_its_contact_card_in_the_question_language() -> None:
+    """The card belongs to the refusal's text (German question, German card); only the
+    page's own labels follow a chosen page language."""
+    from bot.staff.contact_card import FALLBACK
+
+    answer = Answer(
+        "q", "Dazu finde ich nichts.", refused=True, language="de", sources=[], reason="x"
+    )
+    shown = render_answer(answer, card=FALLBACK, language="ar")
+    assert "Persönlich beraten lassen" in shown and "Internet:" in shown
+    assert ">نسخ</button>" in shown and ">Kopieren<" not in shown
+    assert "Internet: https://www.rhein-sieg-kreis.de/" in copy_text(shown)

@@ -91,13 +91,13 @@ def test_load_reads_the_store_in_pages(
     settings: Settings, fake_embedder: FakeEmbeddings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """chromadb refuses one get() of more than 32,766 records; pages keep texts aligned."""
-    from bot.indexing import build as index_module
+    from bot.store import chroma
 
     for number in range(3):
         (settings.corpus_dir / f"d{number}.md").write_text(DOC.format(number), encoding="utf-8")
     build_index(settings, fake_embedder)
     whole = load_index(settings, fake_embedder)
-    monkeypatch.setattr(index_module, "_GET_PAGE", 2)
+    monkeypatch.setattr(chroma, "PAGE", 2)
     paged = load_index(settings, fake_embedder)
     assert len(paged.ids) == len(whole.ids) == 3
     assert sorted(zip(paged.ids, paged.texts, strict=True)) == sorted(

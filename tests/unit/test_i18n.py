@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import LANGUAGES, MESSAGES, RTL_LANGUAGES, detect_language, format_date, message
+from bot.i18n import (
+    LANGUAGES,
+    MESSAGES,
+    RTL_LANGUAGES,
+    UI_TEXT,
+    detect_language,
+    format_date,
+    message,
+)
 
 
 @pytest.mark.parametrize(
@@ -33,6 +41,16 @@ def test_every_message_exists_in_every_language() -> None:
         missing = set(LANGUAGES) - set(texts)
         assert not missing, f"{key} lacks {missing}"
     assert set(LANGUAGES) >= RTL_LANGUAGES
+
+
+def test_every_page_label_exists_in_every_language() -> None:
+    """A missing language would silently show German labels on a switched page."""
+    optional = {"card_german"}  # a note only needed outside German
+    for key, texts in UI_TEXT.items():
+        missing = {lang for lang in LANGUAGES if not texts.get(lang)} - (
+            {"de"} if key in optional else set()
+        )
+        assert not missing, f"{key} lacks {missing}"
 
 
 def test_message_formats_values_and_contact() -> None:

@@ -64,9 +64,10 @@ def test_build_then_noop_then_update_and_delete(settings: Settings, corpus: Path
     assert embedder.calls - calls_before == 2, "only the changed file is embedded again"
 
     index = load_index(settings, embedder)
-    units = index.units.get(include=["documents", "metadatas"])
-    assert set(units["documents"]) >= {"Der Kurs hat 700 Stunden."}
-    assert {m["chunk"] for m in units["metadatas"]} == set(index.ids), "units follow chunks"
+    assert index.units is not None
+    units = list(index.units.records())
+    assert {u.text for u in units} >= {"Der Kurs hat 700 Stunden."}
+    assert {u.metadata["chunk"] for u in units} == set(index.ids), "units follow chunks"
 
     index = load_index(settings, embedder)
     sources = {m["source"] for m in index.metadatas}

@@ -1,5 +1,5 @@
-"""The parts of `bot/` depend only downward: core <- ingest <- indexing <- answering <- staff
-<- web. A module that imports upward (also inside a function) fails here; docs/design.md,
+"""The parts of `bot/` depend only downward: core <- store <- ingest <- indexing <- answering
+<- staff <- web. A module that imports upward (also inside a function) fails here; docs/design.md,
 "Layout", says why the parts are ordered so."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
-ORDER = ["core", "ingest", "indexing", "answering", "staff", "web"]
+ORDER = ["core", "store", "ingest", "indexing", "answering", "staff", "web"]
 ENTRY_POINTS = {"bot.cli", "bot.__main__"}  # they start any part, nothing imports them
 
 

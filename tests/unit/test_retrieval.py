@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import numpy as np
+import pytest
 
 from bot.answering.answer import select_passages
-from bot.answering.retrieval import Hit, RetrievalResult, similarities
+from bot.answering.retrieval import Hit, RetrievalResult, Retriever, similarities
+from bot.config import Settings
+from bot.indexing.build import LoadedIndex, build_index, current_generation, load_index
+from bot.store.factory import drop_generation
+from bot.store.memory import MemoryStore
+from tests.conftest import FakeEmbeddings
 
 
 def test_similarities_match_the_matrix_product() -> None:
@@ -66,3 +75,56 @@ def test_top_positions_equals_a_full_stable_sort() -> None:
     sparse = np.zeros(1000, dtype=np.float32)
     sparse[[900, 10, 500]] = [1.0, 2.0, 1.0]  # fewer positive scores than k
     assert top_positions(sparse, 5).tolist() == [10, 500, 900, 0, 1]
+
+
+# --- retrieval over a real index in the memory store -----------------------------------------
+
+DOCS = {
+    "einbuergerung.md": "# Einbürgerung\n\n## Kosten\nDie Einbürgerung kostet 255 Euro.\n",
+    "kurs.md": "# Integrationskurs\n\n## Dauer\nDer Integrationskurs dauert 700 Stunden.\n",
+    "kita.md": "# Kita\n\n## Anmeldung\nDie Anmeldung für die Kita erfolgt beim Jugendamt.\n",
+}
+
+
+@pytest.fixture
+def memory_index(settings: Settings, fake_embedder: FakeEmbeddings) -> Iterator[LoadedIndex]:
+    memory = settings.model_copy(update={"store": "memory"})
+    for name, text in DOCS.items():
+        (memory.corpus_dir / name).write_text(text, encoding="utf-8")
+    build_index(memory, fake_embedder)
+    yield load_index(memory, fake_embedder)
+    drop_generation(memory, current_generation(memory.index_dir) or "")
+
+
+def test_memory_index_is_built_without_files_of_chroma(memory_index: LoadedIndex) -> None:
+    assert isinstance(memory_index.collection, MemoryStore)
+    assert memory_index.collection.count() == len(memory_index.ids) == 3
+    assert memory_index.units is not None and memory_index.units.count() >= 3
+    assert not list(Path.cwd().glob("index/*/chroma")), "no Chroma files for the memory store"
+
+
+def test_search_finds_the_passage_and_reports_its_cosine(memory_index: LoadedIndex) -> None:
+    embedder = FakeEmbeddings()
+    result = Retriever(memory_index, embedder).search("Was kostet die Einbürgerung?", "de", k=3)
+    top = result.hits[0]
+    assert top.metadata["source"] == "einbuergerung.md"
+    query = np.asarray(embedder.embed_query("Was kostet die Einbürgerung?"), np.float32)
+    stored = memory_index.collection.vectors([top.id])[top.id]
+    cosine = float(stored @ query / (np.linalg.norm(stored) * np.linalg.norm(query)))
+    assert top.dense == pytest.approx(cosine, abs=1e-5)
+    assert result.top_dense == pytest.approx(max(h.dense for h in result.hits), abs=1e-6)
+
+
+def test_a_passage_found_only_by_bm25_gets_its_similarity_from_the_store(
+    memory_index: LoadedIndex,
+) -> None:
+    """With one dense candidate, the other German hit comes from BM25 alone; its similarity
+    is then computed from its stored vector instead of the store's query."""
+    embedder = FakeEmbeddings()
+    question = "Kita Anmeldung Jugendamt und Integrationskurs Stunden"
+    result = Retriever(memory_index, embedder, candidates=1).search(question, "de", k=3)
+    assert len(result.hits) >= 2
+    query = np.asarray(embedder.embed_query(question), np.float32)
+    for hit in result.hits:
+        stored = memory_index.collection.vectors([hit.id])[hit.id]
+        assert hit.dense == pytest.approx(float(np.dot(stored, query)), abs=1e-5)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from bot.answering.retrieval import FusionWeights, Retriever
 from bot.config import Settings
 from bot.indexing.build import build_index, load_index
@@ -20,13 +22,19 @@ TOPICS = {
 }
 
 
-def _corpus(settings: Settings) -> None:
+@pytest.fixture
+def retrievers(settings: Settings, fake_embedder: FakeEmbeddings) -> tuple[Retriever, Retriever]:
+    """The same index searched without and with the hub correction."""
     for name, specific in TOPICS.items():
         text = (
             f"---\ntitle: {name}\n---\n# {name}\n\n## Mitbringen\n{GENERIC}\n\n"
             f"## Wissen\n{specific}\n"
         )
         (settings.corpus_dir / f"{name}.md").write_text(text, encoding="utf-8")
+    build_index(settings, fake_embedder)
+    index = load_index(settings, fake_embedder)
+    plain = Retriever(index, fake_embedder, replace(FusionWeights(), hub_centroid=0.0))
+    return plain, Retriever(index, fake_embedder, FusionWeights())
 
 
 def _first_section(retriever: Retriever, question: str) -> str:
@@ -34,14 +42,10 @@ def _first_section(retriever: Retriever, question: str) -> str:
 
 
 def test_a_chunk_near_every_question_loses_first_place(
-    settings: Settings, fake_embedder: FakeEmbeddings
+    retrievers: tuple[Retriever, Retriever],
 ) -> None:
-    _corpus(settings)
-    build_index(settings, fake_embedder)
-    index = load_index(settings, fake_embedder)
+    plain, corrected = retrievers
     question = "Arbeit Erlaubnis Pass Unterlagen Termin"
-    plain = Retriever(index, fake_embedder, replace(FusionWeights(), hub_centroid=0.0))
-    corrected = Retriever(index, fake_embedder, FusionWeights())
     assert "Mitbringen" in _first_section(plain, question)
     assert "Wissen" in _first_section(corrected, question)
     # a question that asks for the generic chunk still gets it
@@ -49,14 +53,10 @@ def test_a_chunk_near_every_question_loses_first_place(
 
 
 def test_the_correction_leaves_the_similarity_the_refusal_reads(
-    settings: Settings, fake_embedder: FakeEmbeddings
+    retrievers: tuple[Retriever, Retriever],
 ) -> None:
-    _corpus(settings)
-    build_index(settings, fake_embedder)
-    index = load_index(settings, fake_embedder)
+    plain, corrected = retrievers
     question = "Wann beginnt die Arbeit mit der Erlaubnis?"
-    plain = Retriever(index, fake_embedder, replace(FusionWeights(), hub_centroid=0.0))
-    corrected = Retriever(index, fake_embedder, FusionWeights())
     a, b = plain.search(question, "de"), corrected.search(question, "de")
     assert a.top_dense == b.top_dense
     assert a.z_score == b.z_score

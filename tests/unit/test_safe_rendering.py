@@ -56,8 +56,12 @@ ALLOWED_TAGS = {
     "small",
     "a",
     "bdi",
+    "div",
+    "button",
+    "span",
 }
-ALLOWED_ATTRS = {"href", "target", "rel", "class", "dir"}
+# A button may only be a plain button (no form's submit), a role only "status".
+ALLOWED_ATTRS = {"href", "target", "rel", "class", "dir", "type", "value", "role"}
 
 
 class OneAnswer:
@@ -101,8 +105,13 @@ def assert_harmless(dom: BeautifulSoup) -> None:
         for name, value in tag.attrs.items():
             value = " ".join(value) if isinstance(value, list) else str(value)
             assert name in ALLOWED_ATTRS, f"<{tag.name} {name}=…> may load or run something"
+            if name == "value":  # the answer as text to copy: inert, read by the script as text
+                assert tag.name == "button" and tag.get("class") == ["ki-copy"]
+                continue
             assert "evil.example" not in value and "javascript" not in value.lower()
             assert name != "dir" or value in {"auto", "ltr", "rtl"}, value
+            assert name != "type" or value == "button", value
+            assert name != "role" or value == "status", value
     for anchor in dom.find_all("a"):
         href = anchor.get("href")
         if href is not None:
@@ -137,6 +146,8 @@ def test_hostile_answer_text_is_shown_as_text(snippet: str, chat_renders_markdow
     dom = displayed(render_answer(answer), chat_renders_markdown)
     assert_harmless(dom)
     assert "Vorher" in dom.get_text() and "nachher" in dom.get_text()
+    copied = dom.find("button", class_="ki-copy")["value"]
+    assert f"Vorher {snippet} nachher" in copied, "copied as the literal text"
 
 
 @pytest.mark.parametrize("snippet", HOSTILE)
