@@ -341,7 +341,7 @@ def message(key: str, language: str, **values: object) -> str:
 def format_date(iso: str, language: str) -> str:
     """A document date as readers expect it: "15.09.2026" (or "09/2026") in German, ISO
     ("2026-09-15") in every other language, where it is the least ambiguous form."""
-    if language != "de":
+    if base_language(language) != "de":  # Leichte Sprache reads German dates
         return iso
     parts = iso.split("-")
     if len(parts) == 3 and all(p.isdigit() for p in parts):

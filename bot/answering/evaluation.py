@@ -8,7 +8,8 @@ A document counts as cited at rank r when it is the
 r-th distinct source of the answer (matched on file name, with or without folders). A
 translation counts as its original for a question not in German (an Arabic question quoting
 the Arabic version of "einbuergerung.md" found the right document) but never for a German
-one: German questions must quote German originals. A line may name the original of its
+one: German questions must quote German originals. For other questions a translation and
+its original cited together take one rank. A line may name the original of its
 translated `doc` (`original`): citing that original counts as citing the document too.
 `answered_from_translation` is the share of answerable questions whose answer quoted a
 translation first.
@@ -59,6 +60,11 @@ def _same_doc(source: str, doc: str, translation_of: str | None = None, lang: st
     return source.rsplit("/", 1)[-1] == doc
 
 
+def _family(source: str, translated: dict[str, str]) -> str:
+    """The file name of a cited source's original (its own for an original)."""
+    return translated.get(source, source).rsplit("/", 1)[-1]
+
+
 def _percentile(values: list[float], share: float) -> float:
     if not values:
         return 0.0
@@ -102,12 +108,25 @@ def run_eval(assistant: Any, questions: list[dict[str, Any]]) -> dict[str, Any]:
                 docs.append(cite.source)
             if getattr(cite, "translation_of", None):
                 translated[cite.source] = cite.translation_of
+        # a translation and its original are one document in two versions: one rank
+        # (not for German questions, which must quote the original)
+        ranked: list[list[str]] = []
+        for source in docs:
+            family = _family(source, translated)
+            group = next(
+                (g for g in ranked if lang != "de" and _family(g[0], translated) == family),
+                None,
+            )
+            if group is None:
+                ranked.append([source])
+            else:
+                group.append(source)
         wanted = [d for d in (item["doc"], item.get("original")) if d]
         rank = next(
             (
                 i + 1
-                for i, s in enumerate(docs)
-                if any(_same_doc(s, d, translated.get(s), lang) for d in wanted)
+                for i, group in enumerate(ranked)
+                if any(_same_doc(s, d, translated.get(s), lang) for s in group for d in wanted)
             ),
             None,
         )

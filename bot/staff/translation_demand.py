@@ -206,7 +206,8 @@ def headline(report: TranslationReport) -> str:
         f"{LANGUAGE_LABELS.get(lang, lang)} {count}"
         for lang, count in report.answers_without_version.items()
     )
+    answers = "1 Antwort" if total == 1 else f"{total} Antworten"
     return (
-        f"In den letzten {report.days} Tagen: {total} Antworten aus Dokumenten, die es in der "
+        f"In den letzten {report.days} Tagen: {answers} aus Dokumenten, die es in der "
         f"Sprache der Frage nicht gibt ({parts})."
     )

@@ -197,5 +197,10 @@ def test_a_translation_is_its_own_document_and_its_original_counts(tmp_path: Pat
     ]
     quoted = run_eval(Fixed([translation, original]), english)["non_german"]
     assert (quoted["recall@1"], quoted["answered_from_translation"]) == (1.0, 1.0)
+    other = Citation(3, "b.md", "B", "", 0.9, "x")
+    second = [{"q": "Why?", "doc": "b.md", "fact": None, "lang": "en"}]
+    versions_then_other = run_eval(Fixed([translation, original, other]), second)["overall"]
+    assert versions_then_other["recall@1"] == 0.0 and versions_then_other["recall@3"] == 1.0
+    assert run_eval(Fixed([translation, original, other]), german)["overall"]["recall@1"] == 0.0
     untranslated = run_eval(Fixed([original]), english)["non_german"]
     assert (untranslated["recall@1"], untranslated["answered_from_translation"]) == (1.0, 0.0)

@@ -82,6 +82,7 @@ def test_old_counts_are_deleted_and_only_30_days_reported(settings: Settings) ->
     record_demand(path, "ar", "a.md", today=today - dt.timedelta(days=2))
     report = translation_report(settings, today=today)
     assert report.answers_without_version == {"ar": 1}
+    assert "1 Antwort aus Dokumenten" in headline(report), "singular"
     assert len(path.read_text(encoding="utf-8").splitlines()) == 1
 
 

@@ -200,6 +200,13 @@ def test_quote_note_texts() -> None:
     assert quote_note("de", "de-x-ls") == "", "Leichte Sprache askers read German quotes"
 
 
+def test_leichte_sprache_reads_german_dates() -> None:
+    from bot.i18n import format_date
+
+    assert format_date("2026-09-15", "de-x-ls") == "15.09.2026"
+    assert format_date("2026-09-15", "en") == "2026-09-15"
+
+
 def test_asker_language() -> None:
     assert asker_language("de", "de-x-ls") == "de-x-ls"
     assert asker_language("ar", "de-x-ls") == "ar", "an Arabic question on the easy page"
