@@ -183,15 +183,18 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     from bot.embeddings import make_embedder
     from bot.staff.corpus_admin import expiring_documents
     from bot.staff.gaps import gap_report
+    from bot.staff.translation_demand import headline, translation_report
 
     groups = gap_report(settings, make_embedder(settings.embedding_model))
     expiring = expiring_documents(settings)
     cards = expired_cards(settings)
+    translations = translation_report(settings)
     if args.json:
         record = {
             "gaps": [g.public() for g in groups],
             "expiring": expiring,
             "expired_cards": cards,
+            "translations": translations.public(),
         }
         print(json.dumps(record, ensure_ascii=False))
         return 0
@@ -201,6 +204,11 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     for group in groups:
         languages = ", ".join(f"{lang} {n}" for lang, n in group.languages.items())
         print(f"- {group.count}× ({languages}): " + " | ".join(group.examples))
+    print("Übersetzungen: " + headline(translations))
+    for doc in translations.documents:
+        if doc.demand:
+            counts = ", ".join(f"{lang} {n}" for lang, n in doc.demand.items())
+            print(f"- {doc.source}: {counts}")
     if expiring:
         print("Dokumente, die bald ablaufen:")
         for row in expiring:

@@ -34,6 +34,16 @@ OTHER_LANGUAGES: dict[str, str] = {
     "ro": "Română",
     "nl": "Nederlands",
 }
+# German Leichte Sprache (easy-to-read German): a page language and a document language, not a
+# language the detector tells apart (its questions are German)
+EASY_GERMAN = "de-x-ls"
+PAGE_LANGUAGES: dict[str, str] = {**LANGUAGES, EASY_GERMAN: "Leichte Sprache"}
+
+
+def base_language(tag: str) -> str:
+    """The language of a BCP 47 tag without region or variant: "de" for "de-x-ls"."""
+    return (tag or DEFAULT_LANGUAGE).split("-", 1)[0].lower()
+
 
 CONTACT_ADDRESS = "Kreishaus, Kaiser-Wilhelm-Platz 1, 53721 Siegburg"
 CONTACT_URL = "https://www.rhein-sieg-kreis.de/"
@@ -57,6 +67,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "(Kommunales Integrationszentrum).",
         "fa": "متأسفانه در مدارک من پاسخ مطمئنی برای این پرسش پیدا نشد. "
         "لطفاً مستقیماً با مرکز ادغام شهرستان (Kommunales Integrationszentrum) تماس بگیرید.",
+        "de-x-ls": "Dazu habe ich leider keine sichere Antwort in meinen Texten. Bitte "
+        "fragen Sie direkt beim Integrations-Zentrum.",
     },
     "refusal_place": {
         "de": "Zu „{place}“ finde ich in meinen Unterlagen nichts. Die Dokumente des "
@@ -88,19 +100,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "de": "Gern: Die Mitarbeitenden des Kommunalen Integrationszentrums beraten Sie "
         "persönlich. So erreichen Sie sie:",
         "en": "Of course: the staff of the Kommunales Integrationszentrum (integration "
-        "centre) will advise you in person. This is how to reach them (quoted in German):",
+        "centre) will advise you in person. This is how to reach them:",
         "tr": "Elbette: Kommunales Integrationszentrum (Uyum Merkezi) çalışanları size "
-        "yüz yüze danışmanlık verir. Onlara şöyle ulaşabilirsiniz (Almanca alıntı):",
+        "yüz yüze danışmanlık verir. Onlara şöyle ulaşabilirsiniz:",
         "ar": "بكل سرور: يقدّم موظفو مركز الاندماج البلدي (Kommunales Integrationszentrum) "
-        "الاستشارة لك شخصيًا. هكذا تتواصل معهم (مقتبس بالألمانية):",
+        "الاستشارة لك شخصيًا. هكذا تتواصل معهم:",
         "uk": "Звісно: працівники Комунального інтеграційного центру (Kommunales "
-        "Integrationszentrum) проконсультують вас особисто. Ось як з ними зв'язатися "
-        "(цитата німецькою):",
+        "Integrationszentrum) проконсультують вас особисто. Ось як з ними зв'язатися:",
         "ru": "Конечно: сотрудники Коммунального интеграционного центра (Kommunales "
-        "Integrationszentrum) проконсультируют вас лично. Вот как с ними связаться "
-        "(цитата на немецком):",
+        "Integrationszentrum) проконсультируют вас лично. Вот как с ними связаться:",
         "fa": "حتماً: کارکنان مرکز ادغام شهرستان (Kommunales Integrationszentrum) شما را "
-        "حضوری راهنمایی می‌کنند. راه تماس با آنها (نقل به آلمانی):",
+        "حضوری راهنمایی می‌کنند. راه تماس با آنها:",
     },
     "contact": {
         "de": "Kontakt: Kommunales Integrationszentrum Rhein-Sieg-Kreis, {address}, {url}",
@@ -120,6 +130,33 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Ответ взят из немецких документов центра (цитата на немецком):",
         "fa": "پاسخ از مدارک آلمانی مرکز گرفته شده است (نقل به زبان آلمانی):",
     },
+    "quoted_in": {
+        "de": "Die Antwort stammt aus Unterlagen des KI (Zitat auf {name}):",
+        "en": "The answer is taken from documents of the KI (quoted in {name}):",
+        "tr": "Yanıt, KI'nin belgelerinden alınmıştır (alıntının dili: {name}):",
+        "ar": "الإجابة مأخوذة من وثائق مركز الاندماج (لغة الاقتباس: {name}):",
+        "uk": "Відповідь взято з документів центру (мова цитати: {name}):",
+        "ru": "Ответ взят из документов центра (язык цитаты: {name}):",
+        "fa": "پاسخ از مدارک مرکز گرفته شده است (زبان نقل‌قول: {name}):",
+    },
+    "translation_outdated": {
+        "de": "Hinweis: Das Original wurde am {date} geändert, nach dieser Übersetzung. "
+        "Die Übersetzung ist vielleicht nicht mehr aktuell.",
+        "de-x-ls": "Achtung: Dieser Text ist vielleicht alt. Der Original-Text ist neuer. "
+        "Der Original-Text ist vom {date}.",
+        "en": "Note: the original was changed on {date}, after this translation was made. "
+        "This translation may be out of date.",
+        "tr": "Not: Asıl metin bu çeviriden sonra, {date} tarihinde değiştirildi. "
+        "Bu çeviri güncel olmayabilir.",
+        "ar": "ملاحظة: تم تعديل النص الأصلي في {date}، بعد إعداد هذه الترجمة. "
+        "قد لا تكون هذه الترجمة محدّثة.",
+        "uk": "Увага: оригінал змінено {date}, уже після цього перекладу. "
+        "Переклад може бути застарілим.",
+        "ru": "Внимание: оригинал изменён {date}, уже после этого перевода. "
+        "Перевод может быть устаревшим.",
+        "fa": "توجه: متن اصلی در تاریخ {date}، پس از این ترجمه، تغییر کرده است. "
+        "ممکن است این ترجمه به‌روز نباشد.",
+    },
     "disclaimer": {
         "de": "Automatischer Assistent – keine Rechtsberatung. Bitte geben Sie keine "
         "persönlichen Daten ein (Namen, Adresse, Aktenzeichen).",
@@ -135,6 +172,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "личные данные (имя, адрес, номер дела).",
         "fa": "دستیار خودکار – مشاوره حقوقی نیست. لطفاً اطلاعات شخصی (نام، نشانی، شماره "
         "پرونده) وارد نکنید.",
+        "de-x-ls": "Hier antwortet ein Computer-Programm. Das ist keine Beratung von einem "
+        "Anwalt. Bitte schreiben Sie keinen Namen, keine Adresse und keine "
+        "Akten-Nummer.",
     },
     "sources": {
         "de": "Quellen",
@@ -183,6 +223,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "uk": "Будь ласка, напишіть запитання.",
         "ru": "Пожалуйста, напишите вопрос.",
         "fa": "لطفاً یک پرسش بنویسید.",
+        "de-x-ls": "Bitte schreiben Sie eine Frage.",
     },
     "llm_fallback": {
         "de": "Hinweis: Der Sprachdienst ist gerade nicht erreichbar. Hier sind die passenden "
@@ -247,6 +288,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "uk": "Сталася технічна помилка. Будь ласка, спробуйте пізніше.",
         "ru": "Произошла техническая ошибка. Пожалуйста, попробуйте позже.",
         "fa": "یک خطای فنی رخ داد. لطفاً بعداً دوباره تلاش کنید.",
+        "de-x-ls": "Es gibt ein Problem mit dem Computer. Bitte versuchen Sie es später "
+        "noch einmal.",
     },
     "rate_limited": {
         "de": "Sie haben sehr viele Fragen in kurzer Zeit gestellt. Bitte warten Sie eine Minute.",
@@ -256,14 +299,93 @@ MESSAGES: dict[str, dict[str, str]] = {
         "uk": "Ви поставили багато запитань за короткий час. Будь ласка, зачекайте хвилину.",
         "ru": "Вы задали много вопросов за короткое время. Пожалуйста, подождите минуту.",
         "fa": "شما در زمان کوتاهی پرسش‌های زیادی پرسیده‌اید. لطفاً یک دقیقه صبر کنید.",
+        "de-x-ls": "Sie haben sehr viele Fragen gestellt. Bitte warten Sie 1 Minute.",
     },
 }
 
 
+# the name of a quote's language (key) in the asker's language, for "quoted in ..."
+LANGUAGE_NAMES: dict[str, dict[str, str]] = {
+    "de": {
+        "de": "Deutsch",
+        "en": "Englisch",
+        "tr": "Türkisch",
+        "ar": "Arabisch",
+        "uk": "Ukrainisch",
+        "ru": "Russisch",
+        "fa": "Persisch (Farsi)",
+    },
+    "en": {
+        "de": "German",
+        "en": "English",
+        "tr": "Turkish",
+        "ar": "Arabic",
+        "uk": "Ukrainian",
+        "ru": "Russian",
+        "fa": "Persian (Farsi)",
+    },
+    "tr": {
+        "de": "Almanca",
+        "en": "İngilizce",
+        "tr": "Türkçe",
+        "ar": "Arapça",
+        "uk": "Ukraynaca",
+        "ru": "Rusça",
+        "fa": "Farsça",
+    },
+    "ar": {
+        "de": "الألمانية",
+        "en": "الإنجليزية",
+        "tr": "التركية",
+        "ar": "العربية",
+        "uk": "الأوكرانية",
+        "ru": "الروسية",
+        "fa": "الفارسية",
+    },
+    "uk": {
+        "de": "німецька",
+        "en": "англійська",
+        "tr": "турецька",
+        "ar": "арабська",
+        "uk": "українська",
+        "ru": "російська",
+        "fa": "перська",
+    },
+    "ru": {
+        "de": "немецкий",
+        "en": "английский",
+        "tr": "турецкий",
+        "ar": "арабский",
+        "uk": "украинский",
+        "ru": "русский",
+        "fa": "персидский",
+    },
+    "fa": {
+        "de": "آلمانی",
+        "en": "انگلیسی",
+        "tr": "ترکی",
+        "ar": "عربی",
+        "uk": "اوکراینی",
+        "ru": "روسی",
+        "fa": "فارسی",
+    },
+}
+
+
+def quote_note(quoted: str, asker: str) -> str:
+    """The line before a quote that is not in the asker's language, naming the quote's
+    language ("quoted in German"); empty for German askers of German quotes."""
+    asker_base = base_language(asker)
+    if quoted == DEFAULT_LANGUAGE:
+        return message("german_sources", asker_base)
+    names = LANGUAGE_NAMES.get(asker_base) or LANGUAGE_NAMES[DEFAULT_LANGUAGE]
+    return message("quoted_in", asker_base, name=names.get(quoted, quoted))
+
+
 def message(key: str, language: str, **values: object) -> str:
-    """A fixed text in `language` (German when that language has none)."""
+    """A fixed text in `language` (its base language, then German, when it has none)."""
     texts = MESSAGES[key]
-    text = texts.get(language) or texts[DEFAULT_LANGUAGE]
+    text = texts.get(language) or texts.get(base_language(language)) or texts[DEFAULT_LANGUAGE]
     if "{address}" in text or "{url}" in text:
         values = {"address": CONTACT_ADDRESS, "url": CONTACT_URL, **values}
     return text.format(**values) if values else text
@@ -278,7 +400,7 @@ def language_name(code: str) -> str:
 def format_date(iso: str, language: str) -> str:
     """A document date as readers expect it: "15.09.2026" (or "09/2026") in German, ISO
     ("2026-09-15") in every other language, where it is the least ambiguous form."""
-    if language != "de":
+    if base_language(language) != "de":  # Leichte Sprache reads German dates
         return iso
     parts = iso.split("-")
     if len(parts) == 3 and all(p.isdigit() for p in parts):
@@ -374,6 +496,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Чат-бот KI – Інтеграційний центр округу Райн-Зіг",
         "ru": "Чат-бот KI – Интеграционный центр округа Райн-Зиг",
         "fa": "چت‌بات KI – مرکز ادغام شهرستان راین-زیگ",
+        "de-x-ls": "KI-Chatbot in Leichter Sprache – Integrations-Zentrum Rhein-Sieg-Kreis",
     },
     "title": {
         "de": "Fragen an das Kommunale Integrationszentrum Rhein-Sieg-Kreis",
@@ -383,6 +506,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Запитання до Інтеграційного центру округу Райн-Зіг",
         "ru": "Вопросы в Интеграционный центр округа Райн-Зиг",
         "fa": "پرسش از مرکز ادغام شهرستان راین-زیگ",
+        "de-x-ls": "Fragen an das Integrations-Zentrum im Rhein-Sieg-Kreis",
     },
     "subtitle": {
         "de": "Stellen Sie Ihre Frage – auch in Ihrer Sprache. Die Antworten stammen aus "
@@ -399,6 +523,8 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "источник всегда указан.",
         "fa": "پرسش خود را بنویسید، به زبان خودتان هم می‌شود. پاسخ‌ها از مدارک مرکز است و منبع "
         "همیشه ذکر می‌شود.",
+        "de-x-ls": "Hier können Sie eine Frage stellen. Die Antwort kommt aus unseren "
+        "Texten. Unter der Antwort steht: Aus welchem Text ist die Antwort?",
     },
     "language": {
         "de": "Sprache der Seite",
@@ -408,6 +534,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Мова сторінки",
         "ru": "Язык страницы",
         "fa": "زبان صفحه",
+        "de-x-ls": "Sprache",
     },
     "chat": {
         "de": "Unterhaltung",
@@ -417,6 +544,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Розмова",
         "ru": "Разговор",
         "fa": "گفتگو",
+        "de-x-ls": "Gespräch",
     },
     "input": {
         "de": "Ihre Frage",
@@ -426,6 +554,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Ваше запитання",
         "ru": "Ваш вопрос",
         "fa": "پرسش شما",
+        "de-x-ls": "Ihre Frage",
     },
     "placeholder": {
         "de": "Zum Beispiel: Was kostet die Einbürgerung?",
@@ -435,6 +564,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Наприклад: Скільки коштує громадянство?",
         "ru": "Например: Сколько стоит гражданство?",
         "fa": "مثلاً: هزینه تابعیت چقدر است؟",
+        "de-x-ls": "Zum Beispiel: Was kostet die Einbürgerung?",
     },
     "send": {
         "de": "Senden",
@@ -444,6 +574,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Надіслати",
         "ru": "Отправить",
         "fa": "ارسال",
+        "de-x-ls": "Senden",
     },
     "new_chat": {
         "de": "Neue Unterhaltung",
@@ -453,6 +584,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Нова розмова",
         "ru": "Новый разговор",
         "fa": "گفتگوی جدید",
+        "de-x-ls": "Neues Gespräch",
     },
     "examples": {
         "de": "Beispielfragen",
@@ -462,6 +594,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Приклади запитань",
         "ru": "Примеры вопросов",
         "fa": "نمونه پرسش‌ها",
+        "de-x-ls": "Beispiel-Fragen",
     },
     "human_button": {
         "de": "Mit einem Menschen sprechen",
@@ -471,6 +604,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Поговорити з людиною",
         "ru": "Поговорить с человеком",
         "fa": "صحبت با یک انسان",
+        "de-x-ls": "Mit einem Menschen sprechen",
     },
     "card_german": {
         "de": "",
@@ -543,6 +677,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Особиста консультація: контакт із центром",
         "ru": "Личная консультация: связаться с центром",
         "fa": "مشاوره حضوری: تماس با مرکز",
+        "de-x-ls": "Mit einem Menschen sprechen: So erreichen Sie das Integrations-Zentrum",
     },
     "feedback": {
         "de": "War die letzte Antwort hilfreich? Kommentar (freiwillig, bitte ohne persönliche "
@@ -553,6 +688,8 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Чи була остання відповідь корисною? Коментар (необов'язково, без особистих даних)",
         "ru": "Был ли последний ответ полезен? Комментарий (по желанию, без личных данных)",
         "fa": "آیا پاسخ آخر مفید بود؟ نظر (اختیاری، بدون اطلاعات شخصی)",
+        "de-x-ls": "Hat die Antwort geholfen? Sie können hier etwas schreiben. Bitte "
+        "schreiben Sie keinen Namen und keine Adresse.",
     },
     "helpful": {
         "de": "Hilfreich",
@@ -562,6 +699,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Корисно",
         "ru": "Полезно",
         "fa": "مفید بود",
+        "de-x-ls": "Ja, hat geholfen",
     },
     "not_helpful": {
         "de": "Nicht hilfreich",
@@ -571,6 +709,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Не корисно",
         "ru": "Не полезно",
         "fa": "مفید نبود",
+        "de-x-ls": "Nein, hat nicht geholfen",
     },
     "thanks": {
         "de": "Danke für Ihre Rückmeldung!",
@@ -580,6 +719,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Дякуємо за відгук!",
         "ru": "Спасибо за отзыв!",
         "fa": "از بازخورد شما سپاسگزاریم!",
+        "de-x-ls": "Danke für Ihre Meinung!",
     },
     "feedback_limit": {
         "de": "Danke! Wir haben schon genug Rückmeldungen von Ihnen gespeichert.",
@@ -589,6 +729,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Дякуємо! Ми вже зберегли достатньо ваших відгуків.",
         "ru": "Спасибо! Мы уже сохранили достаточно ваших отзывов.",
         "fa": "سپاسگزاریم! به اندازهٔ کافی بازخورد از شما ذخیره کرده‌ایم.",
+        "de-x-ls": "Danke! Sie haben uns schon oft Ihre Meinung gesagt.",
     },
     # the actions under each answer (copy, print, share as clean text with its sources)
     "copy": {
@@ -672,6 +813,7 @@ UI_TEXT: dict[str, dict[str, str]] = {
         "uk": "Спершу поставте запитання.",
         "ru": "Сначала задайте вопрос.",
         "fa": "لطفاً ابتدا یک پرسش بنویسید.",
+        "de-x-ls": "Bitte stellen Sie zuerst eine Frage.",
     },
 }
 
@@ -726,6 +868,13 @@ EXAMPLES: dict[str, list[str]] = {
         "آیا خانواده‌ام می‌توانند در آلمان به من بپیوندند؟",
         "حمایت از مردم اوکراین تا کی ادامه دارد؟",
     ],
+    "de-x-ls": [
+        "Was kostet die Einbürgerung?",
+        "Wie melde ich mein Kind in der Schule an?",
+        "Wie viele Stunden hat der Integrations-Kurs?",
+        "Wo ist das Integrations-Zentrum?",
+        "Ich brauche einen Dolmetscher. Was mache ich?",
+    ],
 }
 
 
@@ -736,4 +885,4 @@ def examples(language: str) -> list[str]:
 
 def ui_text(key: str, language: str) -> str:
     texts = UI_TEXT[key]
-    return texts.get(language) or texts[DEFAULT_LANGUAGE]
+    return texts.get(language) or texts.get(base_language(language)) or texts[DEFAULT_LANGUAGE]

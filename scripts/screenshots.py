@@ -11,10 +11,16 @@ is deleted afterwards. The pictures therefore show what the code in this checkou
 - chat-phone.png, chat-desktop.png: German question, answer, first source opened (390x844
   and 1280x900)
 - chat-arabic-phone.png: page switched to Arabic, an Arabic question and its answer
+- chat-arabic-translation-phone.png: an Arabic question answered from the Arabic version of
+  a document, its two sources (the translation and the German original) opened
+- chat-leichte-sprache-phone.png: the page switched to Leichte Sprache, a question answered
+  from the Leichte Sprache version
 - contact-card-phone.png: the card behind "Mit einem Menschen sprechen"
 - staff-documents.png: the staff area after the German login, documents tab (1280x900)
 - staff-gaps.png: the staff tab "Was fehlt" after citizens asked questions the documents
   cannot answer (Kindergeld, in German and English)
+- staff-translations.png: the staff tab "Übersetzungen" (versions per document and language,
+  and the Leichte Sprache question about a document without such a version)
 """
 
 from __future__ import annotations
@@ -155,6 +161,34 @@ def chat_arabic(browser: Any, url: str) -> None:
     context.close()
 
 
+def chat_arabic_translation(browser: Any, url: str) -> None:
+    context, page = open_chat(browser, url, PHONE)
+    page.get_by_role("combobox", name="Sprache der Seite").click()
+    page.get_by_role("option", name="العربية").click()
+    page.get_by_label("سؤالك").wait_for(timeout=10_000)
+    page.wait_for_function("document.documentElement.dir === 'rtl'", timeout=10_000)
+    ask(page, "سؤالك", "كم عدد الحصص في دورة اللغة ضمن دورة الاندماج؟")
+    sources = page.locator("#ki-chat [data-testid=bot]").last.locator("details.ki-source")
+    for i in range(min(sources.count(), 2)):
+        sources.nth(i).locator("summary").click()
+    page.wait_for_timeout(500)
+    sources.first.scroll_into_view_if_needed()
+    page.screenshot(path=str(OUT / "chat-arabic-translation-phone.png"))
+    context.close()
+
+
+def chat_easy_german(browser: Any, url: str) -> None:
+    context, page = open_chat(browser, url, PHONE)
+    page.get_by_role("combobox", name="Sprache der Seite").click()
+    page.get_by_role("option", name="Leichte Sprache").click()
+    page.get_by_text("Hier können Sie eine Frage stellen.").wait_for(timeout=10_000)
+    ask(page, "Ihre Frage", "Ich will Deutscher werden. Wie viel Geld kostet das?")
+    page.screenshot(path=str(OUT / "chat-leichte-sprache-phone.png"))
+    # a topic without a Leichte Sprache version: counted for the staff tab "Übersetzungen"
+    ask(page, "Ihre Frage", "Kann meine Familie zu mir nach Deutschland kommen?")
+    context.close()
+
+
 def contact_card(browser: Any, url: str) -> None:
     context, page = open_chat(browser, url, PHONE)
     page.get_by_role("button", name="Mit einem Menschen sprechen").click()
@@ -192,6 +226,13 @@ def staff_area(browser: Any, url: str, password: str) -> None:
     )
     page.wait_for_timeout(1000)
     page.screenshot(path=str(OUT / "staff-gaps.png"))
+
+    page.get_by_role("tab", name="Übersetzungen").click()
+    page.wait_for_function(
+        "document.body.innerText.includes('fehlt – 1 Frage')", timeout=60_000, polling=500
+    )
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(OUT / "staff-translations.png"))
     context.close()
 
 
@@ -209,6 +250,8 @@ def main() -> None:
         chat_german(browser, url, "phone", PHONE)
         chat_german(browser, url, "desktop", DESKTOP)
         chat_arabic(browser, url)
+        chat_arabic_translation(browser, url)
+        chat_easy_german(browser, url)
         contact_card(browser, url)
         ask_missing(browser, url)
         staff_area(browser, url, password)

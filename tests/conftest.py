@@ -118,7 +118,7 @@ class OneAnswer:
     def ask(self, question: str, history: object = None) -> Answer:
         return next(iter(self.stream(question, history)))
 
-    def stream(self, question: str, history: object):  # noqa: ANN201 - a generator
+    def stream(self, question: str, history: object, page_language: object = None):  # noqa: ANN201
         self.calls += 1
         self.histories.append(history)
         yield Answer(

@@ -24,7 +24,8 @@ from bot.answering.compose import (
     score_units,
 )
 from bot.answering.retrieval import Hit, RetrievalResult, relevance
-from bot.i18n import contact_line, format_date, message
+from bot.i18n import base_language, contact_line, format_date, message, quote_note
+from bot.ingest.documents import is_outdated
 
 EXCERPT_CHARS = 1200  # the whole passage: the full section stays one click away
 
@@ -40,6 +41,8 @@ class Citation:
     page: int | None = None
     updated: str | None = None
     url: str | None = None
+    lang: str | None = None  # the document's language when it names one
+    translation_of: str | None = None  # for a translation: its original's file name
 
     def label(self, language: str = "de") -> str:
         """ "Einbürgerung › Kosten, S. 2 (Stand 01.10.2026)" for the citation list."""
@@ -58,7 +61,7 @@ class Citation:
             "excerpt": self.excerpt,
             "section": self.section,
         }
-        for key in ("page", "updated", "url"):
+        for key in ("page", "updated", "url", "lang", "translation_of"):
             if getattr(self, key):
                 data[key] = getattr(self, key)
         return data
@@ -76,6 +79,9 @@ class Answer:
     notice: str | None = None  # e.g. the LLM fell back to the extractive answer
     reason: str | None = None  # why it refused (for logs/eval, never shown to citizens)
     mode: str = "extractive"
+    # (asker's language, original's file) when the answer came from a document that has no
+    # version in the asker's language: counted (never with the question) for staff
+    untranslated: tuple[str, str] | None = None
 
     def contract(self) -> dict[str, Any]:
         """One line of `python -m bot ask --json` (the contract in docs/design.md)."""
@@ -221,33 +227,61 @@ def select_passages(result: RetrievalResult, max_passages: int = 2) -> list[Hit]
 def make_citations(
     result: RetrievalResult, used: list[Hit], max_sources: int = 3
 ) -> list[Citation]:
-    """Numbered citations: the quoted passages first, then closely related other documents."""
+    """Numbered citations: the quoted passages first (their numbers are the answer's), then
+    the originals of quoted translations, then closely related other documents."""
     citations: list[Citation] = []
     seen_docs: set[str] = set()
     best = result.hits[0].dense if result.hits else 0.0
-    ordered = used + [h for h in result.hits if h not in used]
-    for hit in ordered:
+    for hit in used:
+        seen_docs.add(hit.metadata.get("source", ""))
+        citations.append(_citation(hit, len(citations) + 1))
+    originals = 0
+    for hit in used:
+        original = hit.original
+        if original is not None and original.metadata.get("source", "") not in seen_docs:
+            seen_docs.add(original.metadata.get("source", ""))
+            citations.append(_citation(original, len(citations) + 1))
+            originals += 1
+    for hit in result.hits:
         source = hit.metadata.get("source", "")
-        if hit not in used:
-            if source in seen_docs or hit.dense < best - 0.08 or len(citations) >= max_sources:
-                continue
+        if hit in used or source in seen_docs or hit.dense < best - 0.08:
+            continue
+        if len(citations) - originals >= max_sources:
+            break
         seen_docs.add(source)
-        meta = hit.metadata
-        excerpt = hit.text if len(hit.text) <= EXCERPT_CHARS else hit.text[:EXCERPT_CHARS] + " …"
-        citations.append(
-            Citation(
-                number=len(citations) + 1,
-                source=source,
-                title=meta.get("title", source),
-                section=meta.get("section", ""),
-                score=hit.dense,
-                excerpt=excerpt,
-                page=meta.get("page"),
-                updated=meta.get("updated"),
-                url=meta.get("url"),
-            )
-        )
+        citations.append(_citation(hit, len(citations) + 1))
     return citations
+
+
+def _citation(hit: Hit, number: int) -> Citation:
+    meta = hit.metadata
+    source = meta.get("source", "")
+    excerpt = hit.text if len(hit.text) <= EXCERPT_CHARS else hit.text[:EXCERPT_CHARS] + " …"
+    return Citation(
+        number=number,
+        source=source,
+        title=meta.get("title", source),
+        section=meta.get("section", ""),
+        score=hit.dense,
+        excerpt=excerpt,
+        page=meta.get("page"),
+        updated=meta.get("updated"),
+        url=meta.get("url"),
+        lang=meta.get("lang"),
+        translation_of=meta.get("translation_of"),
+    )
+
+
+def outdated_note(hit: Hit, language: str) -> str | None:
+    """For a passage of a translation older than its original: the warning, in the
+    asker's language, that it may be outdated (with the original's date)."""
+    original = hit.original
+    if original is None:
+        return None
+    changed = original.metadata.get("updated")
+    if not is_outdated(hit.metadata.get("updated"), changed):
+        return None
+    return message("translation_outdated", language, date=format_date(str(changed), language))
 
 
 @dataclass
@@ -287,15 +321,24 @@ def compose_extractive(
     if not chosen:
         return Composed("", make_citations(result, result.hits[:1]), [])
     citations = make_citations(result, [block[0].hit for block in blocks_of_units])
-    blocks = []
-    if result.language != "de":
-        note = message("german_sources", result.language)
-        if note:
-            blocks.append(note)
+    asker = result.asker_language
+    numbers = {c.source: c.number for c in reversed(citations)}
+    blocks: list[str] = []
     for number, block in enumerate(blocks_of_units, start=1):
-        meta = block[0].hit.metadata
+        hit = block[0].hit
+        meta = hit.metadata
         heading = meta.get("title", "")
         if meta.get("section"):
             heading += f" › {meta['section']}"
-        blocks.append(f"**{heading}** [{number}]\n{join_units([c.unit for c in block])}")
+        # the preface names the quote's true language (from the cited document's `lang`);
+        # a quote in the asker's language needs none
+        quoted = base_language(str(meta.get("lang") or "de"))
+        note = quote_note(quoted, asker) if quoted != base_language(asker) else ""
+        if note and note not in blocks:
+            blocks.append(note)
+        outdated = outdated_note(hit, asker)
+        if outdated:
+            blocks.append(outdated)
+        cited = numbers.get(meta.get("source", ""), number)
+        blocks.append(f"**{heading}** [{cited}]\n{join_units([c.unit for c in block])}")
     return Composed("\n\n".join(blocks), citations, chosen)

@@ -51,6 +51,7 @@ from bot.answering.retrieval import (
     relevance,
     similarities,
 )
+from bot.answering.versions import asker_language, note_missing_version
 from bot.config import Settings
 from bot.embeddings import BotEmbeddings, make_embedder
 from bot.i18n import detect_language, message
@@ -203,20 +204,31 @@ class Assistant:
 
     # --- answering ----------------------------------------------------------------------------
 
-    def ask(self, question: str, history: Sequence[Turn] | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Turn] | None = None,
+        page_language: str | None = None,
+    ) -> Answer:
         answer: Answer | None = None
-        for event in self.stream(question, history):
+        for event in self.stream(question, history, page_language):
             if isinstance(event, Answer):
                 answer = event
         assert answer is not None
         return answer
 
     def stream(
-        self, question: str, history: Sequence[Turn] | None = None
+        self,
+        question: str,
+        history: Sequence[Turn] | None = None,
+        page_language: str | None = None,
     ) -> Iterator[Delta | Answer]:
+        """`page_language`: the page's language, which decides a variant the detector cannot
+        tell ("de-x-ls", Leichte Sprache): its document versions answer first."""
         started = time.perf_counter()
         question = (question or "").strip()
         language = detect_language(question)
+        asker = asker_language(language, page_language)
         if not question:
             yield Answer(
                 question,
@@ -237,12 +249,12 @@ class Assistant:
         retriever, units = self._retriever, self._units
         assert retriever is not None and units is not None
         k = max(self.settings.top_k, 4)
-        result = retriever.search(question, language, k=k)
+        result = retriever.search(question, language, k=k, prefer=asker)
         own_vector = result.vector
         topic = conversation_topic(question, history)
         follows = False
         if topic and result.hits:
-            topical = retriever.search(topic, language, k=k)
+            topical = retriever.search(topic, language, k=k, prefer=asker)
             # a follow-up that clearly names a new topic of its own starts a new topic
             # (more than three words: "ücreti ne kadar" alone matches the naturalisation fee),
             # when its own passage is clearly closer to it than the conversation's passage
@@ -269,7 +281,7 @@ class Assistant:
             self.settings.refusal_clear_relevance,
         )
         if reason is None and self.wants_person(question, own_vector):
-            answer = self._human_contact(question, language)
+            answer = self._human_contact(question, language, asker)
         elif (
             reason is None
             and not follows  # "ücreti ne kadar" after the course: the topic decides
@@ -282,6 +294,7 @@ class Assistant:
             answer = yield from self._llm_answer(question, result)
         else:
             answer = self._extractive(question, result, own_vector, follows)
+        note_missing_version(answer, retriever.versions, asker)
         answer.seconds = time.perf_counter() - started
         if self.settings.log_questions:
             log.info("question=%r refused=%s reason=%s", question, answer.refused, answer.reason)
@@ -319,11 +332,11 @@ class Assistant:
             text = f"{message('place_general', language, place=place)}\n\n{text}"
         return Answer(question, text, refused=False, language=language, sources=composed.citations)
 
-    def _human_contact(self, question: str, language: str) -> Answer:
-        """The contact passage of the documents, introduced in the asker's language; the
-        fixed contact line when the documents have none."""
+    def _human_contact(self, question: str, language: str, asker: str | None = None) -> Answer:
+        """The contact passage of the documents (in the asker's version when there is one),
+        introduced in the asker's language; the fixed contact line when there is none."""
         assert self._units is not None
-        result = self.retriever.search(CONTACT_QUERY, "de", k=2)
+        result = self.retriever.search(CONTACT_QUERY, "de", k=2, prefer=asker or language)
         composed = compose_extractive(CONTACT_QUERY, result, self.retriever.bm25.stems, self._units)
         if not composed.units:
             return human_contact_answer(question, language)

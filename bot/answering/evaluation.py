@@ -5,7 +5,15 @@ A question line: {"q": TEXT, "doc": FILE_NAME_OR_NULL, "fact": SUBSTRING_OR_NULL
 "fact"}, ...]}: its turns are asked in order with the earlier turns as history (as
 `python -m bot ask --conversation` does), and follow-up turns are also reported on their own.
 A document counts as cited at rank r when it is the
-r-th distinct source of the answer (matched on file name, with or without folders).
+r-th distinct source of the answer (matched on file name, with or without folders). A
+translation counts as its original for a question not in German (an Arabic question quoting
+the Arabic version of "einbuergerung.md" found the right document) but never for a German
+one: German questions must quote German originals. For other questions a translation and
+its original cited together take one rank. A line may name the original of its
+translated `doc` (`original`): citing that original counts as citing the document too.
+`answered_from_translation` is the share of answerable questions whose answer quoted a
+translation first.
+A `lang` with a variant ("de-x-ls", Leichte Sprache) is asked as the page language.
 """
 
 from __future__ import annotations
@@ -43,8 +51,18 @@ def load_questions(path: Path) -> list[dict[str, Any]]:
     return questions
 
 
-def _same_doc(source: str, doc: str) -> bool:
-    return source == doc or source.rsplit("/", 1)[-1] == doc
+def _same_doc(source: str, doc: str, translation_of: str | None = None, lang: str = "de") -> bool:
+    """Whether a cited source is the labelled document (see the module's docstring)."""
+    if source == doc:
+        return True
+    if translation_of:
+        return lang != "de" and _same_doc(translation_of, doc)
+    return source.rsplit("/", 1)[-1] == doc
+
+
+def _family(source: str, translated: dict[str, str]) -> str:
+    """The file name of a cited source's original (its own for an original)."""
+    return translated.get(source, source).rsplit("/", 1)[-1]
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -75,16 +93,42 @@ def run_eval(assistant: Any, questions: list[dict[str, Any]]) -> dict[str, Any]:
         if not item.get("turn"):
             history = []  # a question on its own, or the first turn of a conversation
         started = time.perf_counter()
-        answer = assistant.ask(item["q"], history or None)
+        lang = item.get("lang", "de")
+        if "-" in lang:  # a variant the detector cannot tell: chosen on the page
+            answer = assistant.ask(item["q"], history or None, page_language=lang)
+        else:
+            answer = assistant.ask(item["q"], history or None)
         seconds = time.perf_counter() - started
         if "turn" in item and not answer.refused:
             history = [*history, (item["q"], answer.text)][-5:]
         docs: list[str] = []
+        translated: dict[str, str] = {}  # cited translation -> its original
         for cite in answer.sources:
             if cite.source not in docs:
                 docs.append(cite.source)
+            if getattr(cite, "translation_of", None):
+                translated[cite.source] = cite.translation_of
+        # a translation and its original are one document in two versions: one rank
+        # (not for German questions, which must quote the original)
+        ranked: list[list[str]] = []
+        for source in docs:
+            family = _family(source, translated)
+            group = next(
+                (g for g in ranked if lang != "de" and _family(g[0], translated) == family),
+                None,
+            )
+            if group is None:
+                ranked.append([source])
+            else:
+                group.append(source)
+        wanted = [d for d in (item["doc"], item.get("original")) if d]
         rank = next(
-            (i + 1 for i, s in enumerate(docs) if item["doc"] and _same_doc(s, item["doc"])), None
+            (
+                i + 1
+                for i, group in enumerate(ranked)
+                if any(_same_doc(s, d, translated.get(s), lang) for s in group for d in wanted)
+            ),
+            None,
         )
         rows.append(
             {
@@ -103,6 +147,7 @@ def run_eval(assistant: Any, questions: list[dict[str, Any]]) -> dict[str, Any]:
                 "mid_sentence": starts_mid_sentence(answer.text) if not answer.refused else False,
                 "top": docs[:3],
                 "reason": answer.reason,
+                "from_translation": bool(docs) and docs[0] in translated and not answer.refused,
             }
         )
     metrics: dict[str, Any] = {
@@ -147,6 +192,10 @@ def _metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
             statistics.median(r["chars"] for r in answered) if answered else None
         ),
         "mid_sentence_starts": sum(r["mid_sentence"] for r in answered),
+        # answerable questions whose answer quoted a translation first
+        "answered_from_translation": share(
+            sum(r["from_translation"] for r in answerable), len(answerable)
+        ),
         "latency_p50_ms": round(_percentile(seconds, 0.5) * 1000, 1),
         "latency_p95_ms": round(_percentile(seconds, 0.95) * 1000, 1),
         "latency_mean_ms": round(statistics.fmean(seconds) * 1000, 1) if seconds else 0.0,
@@ -165,6 +214,7 @@ def format_table(metrics: dict[str, Any]) -> str:
         "false_refusals",
         "answer_chars_median",
         "mid_sentence_starts",
+        "answered_from_translation",
         "latency_p50_ms",
         "latency_p95_ms",
     ]

@@ -455,6 +455,8 @@ def _load_one(
         url=doc.url,
         bytes=size,
         ids=[_chunk_id(c) for c in chunks],
+        lang=doc.lang,
+        translation_of=doc.translation_of,
     )
     return entry, chunks
 
@@ -487,7 +489,8 @@ def _write_generation(
         if keep and old_gen:
             kept_ids = [i for e in keep.values() for i in e.ids]
             _copy_records(settings, old_gen, collection, kept_ids)
-            _copy_units(settings, old_gen, units, kept_ids, unit_sum)
+            originals = {i for e in keep.values() if not e.translation_of for i in e.ids}
+            _copy_units(settings, old_gen, units, kept_ids, unit_sum, originals)
         embed_started = time.perf_counter()
         step = 16  # small batches: the staff area's progress moves steadily
         for start in range(0, len(chunks), step):
@@ -654,11 +657,21 @@ def _add_units(
         [f"{heads[m['chunk']]}: {t}" for t, m in zip(texts, metadatas, strict=True)]
     )
     units.add(ids, vectors, texts, metadatas)
-    unit_sum.add(vectors)
+    # the centroid is the originals' (translations would pull it toward their languages and
+    # change which German sentences count as generic)
+    translated = {c.id for c in chunks if c.metadata.get("translation_of")}
+    unit_sum.add(
+        [v for v, m in zip(vectors, metadatas, strict=True) if m["chunk"] not in translated]
+    )
 
 
 def _copy_units(
-    settings: Settings, old_gen: str, target: VectorStore, chunk_ids: list[str], unit_sum: UnitSum
+    settings: Settings,
+    old_gen: str,
+    target: VectorStore,
+    chunk_ids: list[str],
+    unit_sum: UnitSum,
+    counted: set[str] | None = None,
 ) -> None:
     """Units of unchanged chunks keep their vectors (an index without units gets none:
     the answer composer then embeds them when first needed)."""
@@ -670,7 +683,9 @@ def _copy_units(
         got = source.get(where={"chunk": chunk_ids[start : start + 500]}, with_vectors=True)
         if got:
             _copy(got, target)
-            unit_sum.add([r.vector for r in got])
+            unit_sum.add(
+                [r.vector for r in got if counted is None or r.metadata.get("chunk") in counted]
+            )
 
 
 def _copy_records(settings: Settings, old_gen: str, target: VectorStore, ids: list[str]) -> None:

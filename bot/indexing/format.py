@@ -82,6 +82,10 @@ class FileEntry:
     bytes: int = 0
     ids: list[str] = field(default_factory=list)
     loader: int | None = None  # absent in manifests written before loader versions
+    # the document's language (BCP 47, None: German) and the original it translates;
+    # written only when set, so a manifest of an older version reads and writes the same
+    lang: str | None = None
+    translation_of: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"sha256": self.sha256}
@@ -95,6 +99,10 @@ class FileEntry:
             bytes=self.bytes,
             ids=list(self.ids),
         )
+        if self.lang is not None:
+            data["lang"] = self.lang
+        if self.translation_of is not None:
+            data["translation_of"] = self.translation_of
         return data
 
     @classmethod
@@ -108,6 +116,8 @@ class FileEntry:
             bytes=int(data.get("bytes") or 0),
             ids=[str(i) for i in data.get("ids") or []],
             loader=data.get("loader"),
+            lang=data.get("lang"),
+            translation_of=data.get("translation_of"),
         )
 
 

@@ -46,7 +46,7 @@ def chunk_document(doc: LoadedDocument, chunk_size: int, chunk_overlap: int) -> 
         strip_whitespace=True,
     )
     chunks: list[Document] = []
-    for section in doc.sections:
+    for number, section in enumerate(doc.sections):
         text = section.text.strip()
         pieces = [text] if len(text) <= chunk_size else splitter.split_text(text)
         label = section_label(doc.title, section.headings)
@@ -59,9 +59,10 @@ def chunk_document(doc: LoadedDocument, chunk_size: int, chunk_overlap: int) -> 
                 "title": doc.title,
                 "section": label,
                 "chunk": len(chunks),
+                "part": number,  # the section's position: a translation's matching section
                 "doc_sha256": doc.sha256,
             }
-            for key in ("updated", "valid_until", "url"):
+            for key in ("updated", "valid_until", "url", "lang", "translation_of"):
                 value = getattr(doc, key)
                 if value:
                     meta[key] = value

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,10 @@ class LoadedDocument:
     updated: str | None = None
     valid_until: str | None = None
     url: str | None = None
+    # BCP 47 tag of the text ("de", "ar", "de-x-ls" for Leichte Sprache); None: German, the
+    # corpus language. `translation_of` names the original's file ("einbuergerung.md").
+    lang: str | None = None
+    translation_of: str | None = None
 
     @property
     def text(self) -> str:
@@ -242,7 +247,52 @@ def _meta_fields(meta: dict[str, Any]) -> dict[str, str | None]:
         "updated": _date_str(meta.get("updated") or meta.get("stand") or meta.get("date")),
         "valid_until": _date_str(meta.get("valid_until")),
         "url": str(url).strip() if url else None,
+        "lang": language_tag(meta.get("lang") or meta.get("language")),
+        "translation_of": original_name(meta.get("translation_of")),
     }
+
+
+# a BCP 47 tag as documents write it: "de", "en-GB", "de-x-ls" (private use: Leichte Sprache)
+_LANG_TAG = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
+
+
+def language_tag(value: Any) -> str | None:
+    """A document's language as a lower-case BCP 47 tag ("de_DE" -> "de-de"); None for no
+    or an unusable value (the document then counts as German, the corpus language)."""
+    if value is None:
+        return None
+    text = str(value).strip().replace("_", "-").lower()
+    return text if _LANG_TAG.fullmatch(text) else None
+
+
+def original_name(value: Any) -> str | None:
+    """`translation_of`: the original's file name or corpus path, with forward slashes."""
+    if value is None:
+        return None
+    text = str(value).strip().replace("\\", "/").strip("/")
+    return text[:300] or None
+
+
+def resolve_original(name: str, translation: str, sources: Iterable[str]) -> str | None:
+    """The corpus file a translation's `translation_of` names: the same corpus path, or
+    the one file of that name (in any folder); None when there is none or several, and
+    never the translation itself."""
+    candidates = [s for s in sources if s != translation]
+    if name in candidates:
+        return name
+    wanted = name.rsplit("/", 1)[-1]
+    named = [s for s in candidates if s.rsplit("/", 1)[-1] == wanted]
+    return named[0] if len(named) == 1 else None
+
+
+def is_outdated(translation_updated: str | None, original_updated: str | None) -> bool:
+    """A translation dated before its original's last change may be outdated. ISO dates
+    compare as text; a month alone ("2026-09") only when the other is a month too or
+    another month."""
+    if not translation_updated or not original_updated:
+        return False
+    size = min(len(translation_updated), len(original_updated))
+    return translation_updated[:size] < original_updated[:size]
 
 
 def title_from_name(source: str) -> str:
@@ -326,6 +376,8 @@ def _parse_html(text: str, source: str) -> LoadedDocument:
         for content in [m.get("content")]
     }
     page_title = soup.title.get_text(" ", strip=True) if soup.title else None
+    html_tag = soup.find("html")
+    page_lang = html_tag.get("lang") if html_tag is not None else None
     for node in soup.find_all(string=lambda s: isinstance(s, Comment)):
         node.extract()
     for tag in soup.find_all(["script", "style", "noscript", "template", "head", "iframe", "svg"]):
@@ -357,6 +409,8 @@ def _parse_html(text: str, source: str) -> LoadedDocument:
         "updated": metas.get("updated") or metas.get("date"),
         "valid_until": metas.get("valid_until"),
         "url": metas.get("url"),
+        "lang": page_lang or metas.get("language"),
+        "translation_of": metas.get("translation_of"),
     }
     title = (metas.get("title") or page_title or builder.title or title_from_name(source)).strip()
     return LoadedDocument(source, title, sections, "", **_meta_fields(meta))
@@ -419,7 +473,9 @@ def parse_docx(data: bytes, source: str) -> LoadedDocument:
     props = document.core_properties
     title = (props.title or builder.title or title_from_name(source)).strip()
     updated = props.modified.date().isoformat() if props.modified else None
-    return LoadedDocument(source, title, sections, "", updated=updated)
+    return LoadedDocument(
+        source, title, sections, "", updated=updated, lang=language_tag(props.language)
+    )
 
 
 def _docx_heading_level(style: str) -> int | None:

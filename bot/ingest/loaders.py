@@ -30,7 +30,7 @@ from bot.ingest.pdf import check_pdf, parse_pdf
 
 # Raise when the loaders extract different text or metadata from the same file, so the
 # next `bot index` re-reads unchanged files instead of keeping what the old loader made.
-LOADER_VERSION = 2
+LOADER_VERSION = 3  # 3: language, translation_of and section number in chunk metadata
 
 Parser = Callable[[bytes, str, float], LoadedDocument]  # (data, source, timeout)
 

@@ -20,6 +20,7 @@ from bot.ingest.documents import (
     LoadedDocument,
     SectionBuilder,
     check_zip_bomb,
+    language_tag,
     title_from_name,
 )
 
@@ -111,19 +112,20 @@ def parse_odt(data: bytes, source: str) -> LoadedDocument:
     except RecursionError as exc:  # thousands of nested sections or spans: no real document
         raise DocumentError("ODT-Datei ist zu tief verschachtelt") from exc
     sections = reader.builder.done()
-    title, updated = _metadata(meta)
+    title, updated, lang = _metadata(meta)
     title = (title or reader.builder.title or title_from_name(source)).strip()
-    return LoadedDocument(source, title, sections, "", updated=updated)
+    return LoadedDocument(source, title, sections, "", updated=updated, lang=language_tag(lang))
 
 
-def _metadata(meta: Element | None) -> tuple[str | None, str | None]:
-    """meta.xml's title and last-modified date (the DOCX loader reads the same two)."""
+def _metadata(meta: Element | None) -> tuple[str | None, str | None, str | None]:
+    """meta.xml's title, last-modified date and language (the DOCX loader reads the same)."""
     if meta is None:
-        return None, None
+        return None, None, None
     title = meta.findtext("office:meta/dc:title", default="", namespaces=_NS).strip()
     date = meta.findtext("office:meta/dc:date", default="", namespaces=_NS).strip()
+    lang = meta.findtext("office:meta/dc:language", default="", namespaces=_NS).strip()
     match = re.match(r"\d{4}-\d{2}-\d{2}", date)
-    return title or None, match.group(0) if match else None
+    return title or None, match.group(0) if match else None, lang or None
 
 
 class _Style:

@@ -53,6 +53,7 @@ from bot.staff.corpus_admin import (
 )
 from bot.staff.feedback import feedback_path, read_feedback
 from bot.staff.gaps import GapGroup, delete_gaps, gap_report, gaps_path
+from bot.staff.translation_demand import TranslationReport, translation_report
 from bot.staff.uploads import StaffUploads
 from bot.staff.users import UserStore
 
@@ -370,6 +371,12 @@ class AdminService:
         """What citizens miss, grouped by topic (scrubbed questions, counts, languages)."""
         self.require(user, "staff")
         return gap_report(self.settings, self._build_embedder())
+
+    def translations(self, user: str) -> TranslationReport:
+        """Which document versions exist, which are outdated, and how many answers lacked
+        the asker's version (counts only)."""
+        self.require(user, "staff")
+        return translation_report(self.settings)
 
     def delete_gaps(self, user: str, ids: list[str]) -> int:
         """Staff remove entries they have dealt with (or that should not be kept)."""

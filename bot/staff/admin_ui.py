@@ -21,6 +21,12 @@ from gradio.data_classes import FileData, ListFiles
 from bot.answering.cards import CardError
 from bot.ingest.loaders import upload_hint
 from bot.staff.admin_service import AdminService, Forbidden
+from bot.staff.translation_demand import (
+    LANGUAGE_LABELS,
+    REPORT_LANGUAGES,
+    headline,
+)
+from bot.staff.translation_demand import table_rows as translation_rows
 from bot.staff.uploads import StaffUploads
 
 T = TypeVar("T")
@@ -266,6 +272,12 @@ class AdminController:
             message = f"{removed} {'Eintrag' if removed == 1 else 'Einträge'} gelöscht."
         return (message, *self.gaps_view(request))
 
+    def translations_view(self, request: gr.Request) -> tuple[str, list[list[str]]]:
+        """The translation report; file names and counts, shown as text only."""
+        report = self.call(self.service.translations, self.user_of(request))
+        rows = [row[: 1 + len(REPORT_LANGUAGES)] for row in translation_rows(report)]
+        return headline(report), rows
+
     def card_load(self, request: gr.Request) -> str:
         return self.call(self.service.contact_card_text, self.user_of(request))
 
@@ -330,10 +342,19 @@ def build_admin_app(service: AdminService) -> Any:
             )
         with gr.Tab("Dokumente"):
             table = gr.Dataframe(
-                headers=["Datei", "Titel", "Stand", "Gültig bis", "Größe (KB)", "Status"],
+                headers=[
+                    "Datei",
+                    "Titel",
+                    "Stand",
+                    "Gültig bis",
+                    "Sprache",
+                    "Übersetzung von",
+                    "Größe (KB)",
+                    "Status",
+                ],
                 interactive=False,
                 wrap=True,  # the Status column was cut off at 1280 px
-                column_widths=["22%", "30%", "11%", "11%", "10%", "16%"],
+                column_widths=["18%", "22%", "9%", "9%", "7%", "13%", "7%", "15%"],
                 label="Dokumente im Korpus",
             )
             with gr.Row():
@@ -408,6 +429,19 @@ def build_admin_app(service: AdminService) -> Any:
                 gaps_confirm = gr.Checkbox(label="Löschen bestätigen")
                 gaps_delete_btn = gr.Button("Gruppe löschen")
             gaps_msg = gr.Markdown()
+        with gr.Tab("Übersetzungen") as translations_tab:
+            gr.Markdown(
+                "Welche Dokumente es in welcher Sprache gibt, welche Übersetzungen älter sind "
+                "als ihr Original („veraltet“), und wie oft eine Frage aus einem Dokument "
+                "beantwortet wurde, das es in der Sprache der Frage nicht gibt (letzte 30 "
+                "Tage, nur Anzahlen, keine Fragen). Die Dokumente mit den meisten solchen "
+                "Fragen stehen oben."
+            )
+            translations_refresh = gr.Button("Übersicht neu laden")
+            translations_total = gr.Markdown(elem_id="ki-translations-total")
+            translations_table = text_table(
+                ["Dokument", *(LANGUAGE_LABELS[lang] for lang in REPORT_LANGUAGES)]
+            )
         with gr.Tab("Index und Berichte", visible=False) as admin_tab:
             with gr.Row():
                 update_btn = gr.Button("Index aktualisieren", variant="primary")
@@ -456,5 +490,8 @@ def build_admin_app(service: AdminService) -> Any:
         gaps_delete_btn.click(
             page.gaps_delete, [gaps_chosen, gaps_confirm, gaps_ids], [gaps_msg, *gaps_outputs]
         )
+        translations_outputs = [translations_total, translations_table]
+        translations_tab.select(page.translations_view, None, translations_outputs)
+        translations_refresh.click(page.translations_view, None, translations_outputs)
         admin_tab.select(page.overview, None, report_outputs)
     return admin

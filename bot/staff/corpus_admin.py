@@ -19,7 +19,13 @@ from pathlib import Path
 from bot.config import Settings
 from bot.indexing.build import current_generation, entry_is_current, read_manifest
 from bot.indexing.format import FileEntry, LastRun, read_last_run
-from bot.ingest.documents import DocumentError, iter_corpus_files, split_front_matter
+from bot.ingest.documents import (
+    DocumentError,
+    iter_corpus_files,
+    language_tag,
+    original_name,
+    split_front_matter,
+)
 from bot.ingest.loaders import allowed_types, loader_for
 
 _TRANSLIT = str.maketrans(
@@ -127,6 +133,8 @@ class DocumentRow:
     title: str
     updated: str
     valid_until: str
+    lang: str  # "de" when the document names none
+    translation_of: str
     size_kb: float
     status: str
 
@@ -161,6 +169,7 @@ def list_documents(settings: Settings) -> list[DocumentRow]:
         title, updated, valid_until = (
             (entry.title, entry.updated, entry.valid_until) if entry else (None, None, None)
         )
+        lang, original = (entry.lang, entry.translation_of) if entry else (None, None)
         if source in skipped:
             status = f"Fehler: {skipped[source]}"
         elif not entry:
@@ -174,6 +183,8 @@ def list_documents(settings: Settings) -> list[DocumentRow]:
             try:
                 meta, _ = split_front_matter(path.read_text(encoding="utf-8", errors="replace"))
                 title = meta.get("title")
+                lang = language_tag(meta.get("lang"))
+                original = original_name(meta.get("translation_of"))
             except DocumentError:
                 pass
         rows.append(
@@ -182,6 +193,8 @@ def list_documents(settings: Settings) -> list[DocumentRow]:
                 str(title or ""),
                 str(updated or ""),
                 str(valid_until or ""),
+                lang or "de",
+                original or "",
                 round(size / 1024, 1),
                 status,
             )

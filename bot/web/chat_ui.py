@@ -18,11 +18,12 @@ from typing import Any
 
 from bot.answering.answer import Answer, Citation
 from bot.answering.assistant import Assistant, Delta
+from bot.answering.versions import asker_language
 from bot.config import Settings
 from bot.i18n import (
     CONTACT_URL,
     DEFAULT_LANGUAGE,
-    LANGUAGES,
+    PAGE_LANGUAGES,
     RTL_LANGUAGES,
     detect_language,
     examples,
@@ -43,6 +44,7 @@ from bot.safe_html import (
 from bot.staff.contact_card import ContactCard, load_card
 from bot.staff.feedback import feedback_path, record_feedback
 from bot.staff.gaps import gaps_path, is_gap, record_gap
+from bot.staff.translation_demand import demand_path, record_demand
 from bot.web.ratelimit import ClientKeys, RateLimiter, allow_all
 
 log = logging.getLogger(__name__)
@@ -221,7 +223,7 @@ HEAD = """
 """.replace(
     "SCRIPT_TEXTS",
     json.dumps(
-        {lang: {key: ui_text(key, lang) for key in _SCRIPT_TEXTS} for lang in LANGUAGES},
+        {lang: {key: ui_text(key, lang) for key in _SCRIPT_TEXTS} for lang in PAGE_LANGUAGES},
         ensure_ascii=False,
     ).replace("</", "<\\/"),
 )
@@ -257,7 +259,7 @@ SET_DIRECTION_JS = """
 }
 """.replace(
     "PAGE_TITLES",
-    json.dumps({lang: ui_text("page_title", lang) for lang in LANGUAGES}, ensure_ascii=False),
+    json.dumps({lang: ui_text("page_title", lang) for lang in PAGE_LANGUAGES}, ensure_ascii=False),
 )
 
 
@@ -458,6 +460,7 @@ class ChatController:
         self.client_keys = ClientKeys()
         self.feedback_path = feedback_path(settings)
         self.gaps_path = gaps_path(settings)
+        self.demand_path = demand_path(settings)
 
     def respond(
         self,
@@ -465,9 +468,12 @@ class ChatController:
         history: list[dict[str, Any]],
         session: ChatSession | None,
         client: str | None = None,
+        page_language: str | None = None,
     ) -> Iterator[tuple[list[dict[str, Any]], ChatSession, str, str]]:
         """Yields (chat messages, session, live-region HTML, cleared input). `client` is the
-        client's address as the server sees it; only its per-process hash is kept."""
+        client's address as the server sees it; only its per-process hash is kept.
+        `page_language` is the page's language: Leichte Sprache ("de-x-ls") makes its
+        document versions answer German questions first."""
         session = session or ChatSession()
         history = list(history or [])
         question = question or ""
@@ -480,7 +486,7 @@ class ChatController:
         shown = question if len(question) <= limit else question[:limit] + " …"
         history.append({"role": "user", "content": render_question(shown)})
         if not self.allow(client, session.id):
-            text = message("rate_limited", detect_language(question))
+            text = message("rate_limited", asker_language(detect_language(question), page_language))
             history.append({"role": "assistant", "content": render_text(text)})
             yield history, session, _live(text), ""
             return
@@ -490,7 +496,7 @@ class ChatController:
         streamed = ""
         final: Answer | None = None
         try:
-            for event in self.assistant.stream(question, session.turns):
+            for event in self.assistant.stream(question, session.turns, page_language):
                 if isinstance(event, Delta):
                     streamed += event.text
                     history[-1] = {"role": "assistant", "content": render_text(streamed)}
@@ -499,7 +505,7 @@ class ChatController:
                     final = event
         except Exception:  # the citizen gets a clear message, the log the details
             log.exception("answering failed")
-            text = message("error", detect_language(question))
+            text = message("error", asker_language(detect_language(question), page_language))
             history[-1] = {"role": "assistant", "content": render_text(text)}
             yield history, session, _live(text), ""
             return
@@ -524,7 +530,15 @@ class ChatController:
         return allow_all(checks)
 
     def note_answer(self, question: str, answer: Answer) -> None:
-        """A question the documents did not answer goes (scrubbed) into staff's gap report."""
+        """A question the documents did not answer goes (scrubbed) into staff's gap report;
+        an answer from a document without the asker's version into the translation demand
+        (counts only: the day, the language and the document)."""
+        if answer.untranslated:
+            record_demand(
+                self.demand_path,
+                *answer.untranslated,
+                retention_days=self.settings.gaps_retention_days,
+            )
         if is_gap(answer.refused, answer.reason):
             record_gap(
                 self.gaps_path,
@@ -645,12 +659,13 @@ def build_app(
 
     with gr.Blocks(title=ui_text("page_title", lang0), analytics_enabled=False) as demo:
         session = gr.State(None)
+        page_lang = gr.State(lang0)  # a State, so the public "/ask" API keeps its inputs
         with gr.Row():
             with gr.Column(scale=4):
                 head = gr.Markdown(header(lang0), elem_id="ki-header")
             with gr.Column(scale=1, min_width=160):
                 language = gr.Dropdown(
-                    choices=[(name, code) for code, name in LANGUAGES.items()],
+                    choices=[(name, code) for code, name in PAGE_LANGUAGES.items()],
                     value=lang0,
                     label=ui_text("language", lang0),
                     elem_id="ki-language",
@@ -708,9 +723,13 @@ def build_app(
         outputs = [chat, session, live, box]
 
         def answer(
-            question: str, history: list[dict[str, Any]], state: ChatSession | None, request: Any
+            question: str,
+            history: list[dict[str, Any]],
+            state: ChatSession | None,
+            page: str | None,
+            request: Any,
         ) -> Iterator[tuple[list[dict[str, Any]], ChatSession, str, str]]:
-            yield from controller.respond(question, history, state, _client_address(request))
+            yield from controller.respond(question, history, state, _client_address(request), page)
 
         def rate(
             state: ChatSession | None, text: str, lang: str, helpful: bool, request: Any
@@ -735,7 +754,7 @@ def build_app(
         # One public API endpoint ("/ask", used by the load test); the others are page-only.
         ask: dict[str, Any] = {
             "fn": answer,
-            "inputs": [box, chat, session],
+            "inputs": [box, chat, session, page_lang],
             "outputs": outputs,
             "api_visibility": "private",
         }
@@ -823,6 +842,7 @@ def build_app(
             )
             return updates
 
+        language.change(lambda lang: lang, language, page_lang, api_visibility="private")
         language.change(
             switch,
             [language, chat, session],

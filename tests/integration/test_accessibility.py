@@ -1,6 +1,7 @@
 """axe-core (from npm, read from tests/js/node_modules: no network at test time) on the chat
 page in German and Arabic (phone and desktop, with an answer and the contact card open) and
-on every page of the staff area: no serious or critical violation (WCAG 2.1 AA, BITV 2.0)."""
+on every page of the staff area (the translation report too): no serious or critical
+violation (WCAG 2.1 AA, BITV 2.0)."""
 
 from __future__ import annotations
 
@@ -100,5 +101,10 @@ def test_staff_area_has_no_serious_violations(live_server, browser, axe_source) 
     page.get_by_role("button", name="Neu laden").wait_for(timeout=30_000)
     page.wait_for_timeout(1000)
     found += serious(page, axe_source, "staff what citizens miss")
+    page.get_by_role("tab", name="Übersetzungen").click()
+    page.get_by_role("button", name="Übersicht neu laden").wait_for(timeout=30_000)
+    page.locator("#ki-translations-total").get_by_text("letzten 30 Tagen").wait_for(timeout=30_000)
+    page.wait_for_timeout(1000)
+    found += serious(page, axe_source, "staff translations")
     context.close()
     assert found == [], found

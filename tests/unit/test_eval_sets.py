@@ -18,8 +18,9 @@ from bot.ingest.loaders import load_document
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
 EVAL_FILES = sorted((ROOT / "tests" / "eval").glob("*.jsonl"))
-LANGS = {"de", "en", "tr", "ar", "uk", "ru", "fa"}
+LANGS = {"de", "en", "tr", "ar", "uk", "ru", "fa", "de-x-ls"}
 QUESTION_KEYS = {"q", "doc", "fact", "lang"}
+OPTIONAL_KEYS = {"original"}  # the original of a translated `doc`
 TURN_KEYS = {"q", "doc", "fact"}
 # answer-card sets (scripts/calibrate_cards.py): the card that covers a question, or the card
 # a near miss resembles; both name a card file in corpus/_antwortkarten/
@@ -57,6 +58,17 @@ def check_label(where: str, item: dict) -> None:
         assert fact in corpus_text(doc), f"{where}: fact {fact!r} not in {doc}"
 
 
+def check_original(where: str, item: dict) -> None:
+    """`original` is a corpus file, and `doc` is its translation in the question's language."""
+    from bot.ingest.documents import split_front_matter
+
+    original = item["original"]
+    assert (CORPUS / original).is_file(), f"{where}: no original {original!r}"
+    meta, _ = split_front_matter((CORPUS / item["doc"]).read_text(encoding="utf-8"))
+    assert meta.get("translation_of") == original, f"{where}: {item['doc']} translates another"
+    assert meta.get("lang") == item["lang"], f"{where}: {item['doc']} is not in {item['lang']}"
+
+
 def test_eval_files_exist() -> None:
     names = {p.name for p in EVAL_FILES}
     assert {"questions.jsonl", "citizen_questions.jsonl", "citizen_conversations.jsonl"} <= names
@@ -82,9 +94,13 @@ def test_eval_file_format_documents_and_facts(path: Path) -> None:
                 assert set(turn) == TURN_KEYS, f"{where} turn {turn_no}: keys {sorted(turn)}"
                 check_label(f"{where} turn {turn_no}", turn)
         else:
-            assert set(item) == QUESTION_KEYS, f"{where}: keys {sorted(item)}"
+            assert QUESTION_KEYS <= set(item) <= QUESTION_KEYS | OPTIONAL_KEYS, (
+                f"{where}: keys {sorted(item)}"
+            )
             assert item["lang"] in LANGS, f"{where}: language {item['lang']!r}"
             check_label(where, item)
+            if "original" in item:
+                check_original(where, item)
 
 
 def test_card_sets_are_balanced_for_the_odd_even_split() -> None:
@@ -168,3 +184,46 @@ def test_conversation_lines_become_turns_asked_with_their_history(tmp_path: Path
     assert assistant.seen == [None, [("Was kostet das?", "10 Euro, für Kinder 5 Euro")]]
     assert metrics["follow_ups"]["questions"] == 1
     assert metrics["overall"]["fact_hit_rate"] == 1.0
+
+
+def test_a_translation_is_its_own_document_and_its_original_counts(tmp_path: Path) -> None:
+    """A German question citing a translation has not cited the original; a question in
+    another language citing the translation or the original has cited its document."""
+    from bot.answering.answer import Answer, Citation
+    from bot.answering.evaluation import run_eval
+
+    translation = Citation(
+        1, "translations/en/a.md", "A", "", 0.9, "x", translation_of="a.md", lang="en"
+    )
+    original = Citation(2, "a.md", "A", "", 0.9, "x")
+
+    class Fixed:
+        def __init__(self, cites: list[Citation]) -> None:
+            self.cites = cites
+
+        def ask(self, question: str, history: object = None) -> Answer:
+            return Answer(question, "10 Euro", refused=False, language="en", sources=self.cites)
+
+    german = [{"q": "Was?", "doc": "a.md", "fact": None, "lang": "de"}]
+    assert run_eval(Fixed([translation]), german)["overall"]["recall@1"] == 0.0
+    assert run_eval(Fixed([original]), german)["overall"]["recall@1"] == 1.0
+    labelled_original = [{"q": "Why?", "doc": "a.md", "fact": None, "lang": "en"}]
+    assert run_eval(Fixed([translation]), labelled_original)["overall"]["recall@1"] == 1.0
+    english = [
+        {
+            "q": "What?",
+            "doc": "translations/en/a.md",
+            "fact": None,
+            "lang": "en",
+            "original": "a.md",
+        }
+    ]
+    quoted = run_eval(Fixed([translation, original]), english)["non_german"]
+    assert (quoted["recall@1"], quoted["answered_from_translation"]) == (1.0, 1.0)
+    other = Citation(3, "b.md", "B", "", 0.9, "x")
+    second = [{"q": "Why?", "doc": "b.md", "fact": None, "lang": "en"}]
+    versions_then_other = run_eval(Fixed([translation, original, other]), second)["overall"]
+    assert versions_then_other["recall@1"] == 0.0 and versions_then_other["recall@3"] == 1.0
+    assert run_eval(Fixed([translation, original, other]), german)["overall"]["recall@1"] == 0.0
+    untranslated = run_eval(Fixed([original]), english)["non_german"]
+    assert (untranslated["recall@1"], untranslated["answered_from_translation"]) == (1.0, 0.0)

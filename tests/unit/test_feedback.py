@@ -159,8 +159,13 @@ def test_new_conversation_button_does_not_reset_the_question_limit(limited: Sett
     deps = list(demo.fns.values())
     respond = next(d for d in deps if d.api_name == "ask")
     clear = next(d for d in deps if getattr(d.fn, "__name__", "") == "clear")
-    box, chat, state = respond.inputs
-    values = {box._id: "Was kostet die Einbürgerung?", chat._id: [], state._id: None}
+    box, chat, state, page = respond.inputs
+    values = {
+        box._id: "Was kostet die Einbürgerung?",
+        chat._id: [],
+        state._id: None,
+        page._id: "de",
+    }
     replies = []
     for _ in range(4):  # ask, then press "Neues Gespräch", each time
         history, session, *_ = call(respond, values)

@@ -72,7 +72,7 @@ def test_questions_asking_the_same_thing_are_one_group() -> None:
 
 
 class Refusing(OneAnswer):
-    def stream(self, question: str, history: object):  # noqa: ANN201 - a generator
+    def stream(self, question: str, history: object, page_language: object = None):  # noqa: ANN201
         self.calls += 1
         reason = "injection" if "ignoriere" in question else "nothing stands out"
         yield Answer(

@@ -18,6 +18,7 @@ from bot.indexing.build import (
     read_manifest,
 )
 from bot.indexing.format import LastRun, Manifest
+from bot.ingest.loaders import LOADER_VERSION
 from bot.staff.corpus_admin import last_run, list_documents
 
 DATA = Path(__file__).parent / "data" / "index_v1"
@@ -68,6 +69,8 @@ def test_new_writer_writes_what_the_old_one_wrote(settings: Settings, corpus_dir
     old, new = json.loads(OLD_MANIFEST), json.loads(written)
     for key in ("created", "collection"):  # the time and the generation's name differ
         old[key] = new[key]
+    for entry in old["files"].values():  # a newer loader reads the same files again
+        entry["loader"] = LOADER_VERSION
     assert written == json.dumps(old, ensure_ascii=False, indent=1)
     run = json.loads((settings.index_dir / "last_run.json").read_text(encoding="utf-8"))
     old_run = json.loads(OLD_LAST_RUN)
@@ -81,6 +84,8 @@ def test_index_with_an_old_manifest_loads_and_updates(settings: Settings, corpus
     generation = current_generation(settings.index_dir)
     data = json.loads(OLD_MANIFEST)
     data["collection"] = f"ki-{generation}"
+    for entry in data["files"].values():  # the old format, read by the current loader
+        entry["loader"] = LOADER_VERSION
     (settings.index_dir / generation / "manifest.json").write_text(
         json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8"
     )

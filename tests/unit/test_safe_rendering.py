@@ -71,7 +71,7 @@ class OneAnswer:
     def reload_if_changed(self) -> bool:
         return False
 
-    def stream(self, question: str, history: object):
+    def stream(self, question: str, history: object, page_language: object = None):  # noqa: ANN201
         yield self.answer or Answer(question, "Antwort", refused=False, language="de", sources=[])
 
 
