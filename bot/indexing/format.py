@@ -6,7 +6,8 @@ the report of the last indexing run for the staff area. Both are written here an
 here, by the indexer, the staff area's document list and its statistics. The JSON stays as
 earlier versions wrote it, key for key and in the same order, so existing indexes load and
 a manifest read and written again is the same bytes; keys this version does not know are
-kept (`extra`), keys older versions did not write (`units`, a file's `loader`) stay absent.
+kept (`extra`), keys older versions did not write (`units`, a file's `loader` and `layer`)
+stay absent.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from pathlib import Path
 from typing import Any
 
 MANIFEST_FORMAT = 1
+# A generation that reads some files' records from the collections of older generations
+# (`FileEntry.layer`): a version that does not know layers must refuse it, not serve a part.
+LAYERED_FORMAT = 2
 MANIFEST = "manifest.json"
 LAST_RUN = "last_run.json"
 
@@ -82,6 +86,8 @@ class FileEntry:
     bytes: int = 0
     ids: list[str] = field(default_factory=list)
     loader: int | None = None  # absent in manifests written before loader versions
+    # the generation whose collections hold this file's chunks and units; absent: this one
+    layer: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"sha256": self.sha256}
@@ -95,6 +101,8 @@ class FileEntry:
             bytes=self.bytes,
             ids=list(self.ids),
         )
+        if self.layer is not None:
+            data["layer"] = self.layer
         return data
 
     @classmethod
@@ -108,6 +116,7 @@ class FileEntry:
             bytes=int(data.get("bytes") or 0),
             ids=[str(i) for i in data.get("ids") or []],
             loader=data.get("loader"),
+            layer=data.get("layer"),
         )
 
 
