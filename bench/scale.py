@@ -11,7 +11,9 @@ random unit vectors at once, so what is measured is our code, Chroma and BM25, n
 - `p50_ms_without_embedding` (and p95): `Retriever.search` for German questions (dense + BM25)
   with the query vector precomputed, in that serving process;
 - `serving_rss_mb`: that process's resident memory after load and queries (peak as well);
-- `update_one_doc_seconds`: `build_index` after one changed document (the real update path).
+- `update_one_doc_seconds`: `build_index` after one changed document (the real update path);
+- `after_updates`: load, p50/p95 and RSS again, served from the generation the updates left
+  (one that reads the first generation's collections as a layer).
 
 `--store server` puts the vectors into a `chroma run` server on loopback (the serving
 process is then a client). Load, p50 and RSS are min/median over `--runs` fresh processes,
@@ -207,6 +209,20 @@ def serve(work: Path, chroma_url: str | None, questions: int) -> dict:
     }
 
 
+def _serve_process(work: Path, chroma_url: str | None, questions: int) -> dict:
+    """`serve` in a fresh process (what a start or an index switch of the app costs)."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--serve", str(work), "--questions", str(questions)]
+        + (["--chroma-url", chroma_url] if chroma_url else []),
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    if out.returncode:
+        raise RuntimeError(f"the serving process failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -263,18 +279,7 @@ def run(  # noqa: PLR0913
         started = time.perf_counter()
         report = build_index(settings, embedder)
         build_seconds = time.perf_counter() - started
-        served = []
-        for _ in range(runs):
-            out = subprocess.run(
-                [sys.executable, __file__, "--serve", str(work), "--questions", str(questions)]
-                + (["--chroma-url", chroma_url] if chroma_url else []),
-                capture_output=True,
-                text=True,
-                env={**os.environ, "PYTHONPATH": str(ROOT)},
-            )
-            if out.returncode:
-                raise RuntimeError(f"the serving process failed:\n{out.stderr[-3000:]}")
-            served.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        served = [_serve_process(work, chroma_url, questions) for _ in range(runs)]
         updates = []
         changed = work / "corpus" / "0000" / "doc0.md"
         for version in range(1, update_runs + 1):
@@ -283,6 +288,8 @@ def run(  # noqa: PLR0913
             update = build_index(settings, embedder)
             updates.append(time.perf_counter() - started)
             assert update.updated == 1 and update.chunks == report.chunks, update
+        # serving again, from the generation the updates left: one that reads layers
+        layered = [_serve_process(work, chroma_url, questions) for _ in range(runs)]
         disk = sum(f.stat().st_size for f in work.rglob("*") if f.is_file()) / 2**20
         return {
             "chunks": report.chunks,
@@ -294,6 +301,16 @@ def run(  # noqa: PLR0913
             "p50_ms_without_embedding": summary([s["p50_ms_without_embedding"] for s in served]),
             "p95_ms_without_embedding": summary([s["p95_ms_without_embedding"] for s in served]),
             "update_one_doc_seconds": summary(updates),
+            "after_updates": {
+                "load_seconds": summary([s["load_seconds"] for s in layered]),
+                "p50_ms_without_embedding": summary(
+                    [s["p50_ms_without_embedding"] for s in layered]
+                ),
+                "p95_ms_without_embedding": summary(
+                    [s["p95_ms_without_embedding"] for s in layered]
+                ),
+                "serving_rss_mb": summary([s["serving_rss_mb"] for s in layered], 0),
+            },
             "serving_rss_mb": summary([s["serving_rss_mb"] for s in served], 0),
             "serving_peak_rss_mb": summary([s["serving_peak_rss_mb"] for s in served], 0),
             "build_seconds": round(build_seconds, 1),

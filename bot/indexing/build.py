@@ -39,8 +39,9 @@ import re
 import secrets
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,7 @@ from bot.embeddings import BotEmbeddings
 from bot.indexing import background as reference_texts
 from bot.indexing.format import (
     LAST_RUN,
+    LAYERED_FORMAT,
     MANIFEST,
     MANIFEST_FORMAT,
     Chunking,
@@ -73,10 +75,18 @@ from bot.ingest.loaders import LOADER_VERSION, load_document
 from bot.ingest.units import SEGMENTER_VERSION, split_units, unit_context
 from bot.store.base import Metadata, Record, VectorStore
 from bot.store.factory import collection_name, drop_generation, open_store
+from bot.store.layered import Layer, LayeredStore, unit_chunk
 
 POINTER = "CURRENT"
 BACKGROUND = "background.npz"
 _COPY_BATCH = 1000  # records copied from the old generation per read
+# An update leaves unchanged files in the collections of the generations that wrote them
+# (layers) and writes only the changed ones. A generation reads at most MAX_LAYERS layers
+# (its own included): beyond, the small layers are copied into the new one. When the
+# layers' stale records (replaced or removed since) reach COMPACT_STALE of the served ones,
+# the next run copies everything into one collection again (what every run did before).
+MAX_LAYERS = 4
+COMPACT_STALE = 0.25
 # only names `_new_generation_name` makes: no dots or slashes, so never a path out of index/
 _GENERATION_NAME = re.compile(r"g-[A-Za-z0-9_-]{1,64}")
 
@@ -243,7 +253,7 @@ def build_lock(index_dir: Path) -> Iterator[None]:
 def check_compatible(manifest: Manifest, embedder: BotEmbeddings) -> None:
     """Refuse an index whose vectors come from another model than the one configured."""
     built = manifest.embedding
-    if manifest.format != MANIFEST_FORMAT or (built.model, built.backend) != (
+    if manifest.format not in (MANIFEST_FORMAT, LAYERED_FORMAT) or (built.model, built.backend) != (
         embedder.model_id,
         embedder.backend,
     ):
@@ -336,10 +346,16 @@ def build_index(
             if _pointer(index_dir) != old_gen:  # repair a missing or broken CURRENT
                 _write_pointer(settings, old_gen)
         else:
-            report.generation = _write_generation(
-                settings, embedder, old_gen, keep, fresh, report, progress
+            report.generation, manifest = _write_generation(
+                settings, embedder, old_gen, old_manifest, keep, fresh, report, progress
             )
-            _remove_old_generations(settings, keep_names={report.generation, old_gen or ""})
+            if old_gen and old_manifest is None:  # a rebuild: the old one may still be read
+                with contextlib.suppress(IndexProblem):
+                    old_manifest = read_manifest(index_dir, old_gen)
+            in_use = {report.generation, old_gen or ""}
+            for serving in (manifest, old_manifest):
+                in_use |= layers_of(serving) if serving is not None else set()
+            _remove_old_generations(settings, keep_names=in_use)
         report.seconds = round(time.perf_counter() - started, 3)
         try:
             write_last_run(index_dir, _last_run(report))
@@ -467,15 +483,77 @@ def _chunk_id(chunk: Document) -> str:
     return chunk.id
 
 
+def layers_of(manifest: Manifest) -> set[str]:
+    """The older generations whose collections a generation reads (none for most)."""
+    return {entry.layer for entry in manifest.files.values() if entry.layer}
+
+
+@dataclass
+class _Layout:
+    """Where the unchanged files of a run go: left in the layer that holds them (`stay`), or
+    copied from it into the new generation (`move`); source -> that layer's generation."""
+
+    stay: dict[str, str] = field(default_factory=dict)
+    move: dict[str, str] = field(default_factory=dict)
+
+    def moved_from(self) -> dict[str, list[str]]:
+        groups: dict[str, list[str]] = {}
+        for source, layer in self.move.items():
+            groups.setdefault(layer, []).append(source)
+        return groups
+
+
+def _plan_layers(
+    settings: Settings,
+    old_gen: str | None,
+    old_manifest: Manifest | None,
+    keep: dict[str, FileEntry],
+) -> _Layout:
+    """Which unchanged files stay where they are: all of them, unless the layers hold too
+    many stale records (then all move: a compaction) or there would be too many layers
+    (then all but the largest layer's move). Without the old generation's answer-unit
+    totals (older indexes) everything moves, as before layers."""
+    if not old_gen:
+        return _Layout()
+    holder = {source: entry.layer or old_gen for source, entry in keep.items()}
+    units = old_manifest.units if old_manifest else None
+    if units is None or units.segmenter != SEGMENTER_VERSION or units.centroid is None:
+        return _Layout(move=holder)
+    served = Counter[str]()
+    for source, layer in holder.items():
+        served[layer] += len(keep[source].ids)
+    try:
+        stored = {layer: open_store(settings, layer).count() for layer in served}
+    except Exception as exc:
+        raise IndexProblem(
+            f"A collection of the current index cannot be read ({type(exc).__name__}): "
+            "run `python -m bot index --rebuild`."
+        ) from exc
+    stale = sum(stored[layer] - served[layer] for layer in served)
+    if stale >= COMPACT_STALE * max(1, sum(served.values())):
+        log.info("compacting the index: %d stale records in %d layers", stale, len(served))
+        return _Layout(move=holder)
+    if len(served) + 1 <= MAX_LAYERS:
+        return _Layout(stay=holder)
+    base = max(served, key=lambda layer: served[layer])
+    return _Layout(
+        stay={s: layer for s, layer in holder.items() if layer == base},
+        move={s: layer for s, layer in holder.items() if layer != base},
+    )
+
+
 def _write_generation(
     settings: Settings,
     embedder: BotEmbeddings,
     old_gen: str | None,
+    old_manifest: Manifest | None,
     keep: dict[str, FileEntry],
     fresh: dict[str, tuple[FileEntry, list[Document]]],
     report: IndexReport,
     progress: ProgressCallback | None,
-) -> str:
+) -> tuple[str, Manifest]:
+    """Write a new generation beside the serving one: the changed files embedded, unchanged
+    ones left in their layers or copied (`_plan_layers`); the manifest last."""
     generation = _new_generation_name()
     gen_dir = settings.index_dir / generation
     try:
@@ -486,11 +564,15 @@ def _write_generation(
         collection = open_store(settings, generation, create=True)
         units = open_store(settings, generation, units=True, create=True)
         unit_sum = UnitSum()
-        if keep and old_gen:
-            kept_ids = [i for e in keep.values() for i in e.ids]
-            _copy_records(settings, old_gen, collection, kept_ids)
-            originals = {i for e in keep.values() if not e.translation_of for i in e.ids}
-            _copy_units(settings, old_gen, units, kept_ids, unit_sum, originals)
+        layout = _plan_layers(settings, old_gen, old_manifest, keep)
+        copied = 0
+        # the units centroid is the originals' (see _add_units)
+        originals = {i for e in keep.values() if not e.translation_of for i in e.ids}
+        for layer, sources in layout.moved_from().items():
+            kept_ids = [i for source in sources for i in keep[source].ids]
+            _copy_records(settings, layer, collection, kept_ids)
+            _copy_units(settings, layer, units, kept_ids, unit_sum, originals)
+            copied += len(kept_ids)
         embed_started = time.perf_counter()
         step = 16  # small batches: the staff area's progress moves steadily
         for start in range(0, len(chunks), step):
@@ -502,17 +584,26 @@ def _write_generation(
                 progress("einbetten", min(start + step, len(chunks)), len(chunks))
         report.embedded_chunks = len(chunks)
         report.embed_seconds = round(time.perf_counter() - embed_started, 3)
-        files = {**keep, **{s: e for s, (e, _) in fresh.items()}}
+        files = {
+            **{s: replace(e, layer=layout.stay.get(s)) for s, e in keep.items()},
+            **{s: e for s, (e, _) in fresh.items()},
+        }
+        unit_count, centroid = unit_sum.count, unit_sum.centroid()
+        if layout.stay:
+            assert old_manifest is not None and old_gen is not None  # _plan_layers saw to it
+            unit_count, centroid = _units_with_layers(
+                settings, old_gen, old_manifest, layout, unit_sum
+            )
         identity = embedder.identity
         manifest = Manifest(
-            format=MANIFEST_FORMAT,
+            format=LAYERED_FORMAT if layout.stay else MANIFEST_FORMAT,
             bot_version=__version__,
             created=dt.datetime.now(dt.UTC).isoformat(),
             embedding=Embedding(
                 str(identity["model"]), str(identity["backend"]), int(identity["dimension"])
             ),
             chunking=_chunking_settings(settings),
-            units=Units(SEGMENTER_VERSION, units.count(), unit_sum.centroid()),
+            units=Units(SEGMENTER_VERSION, unit_count, centroid),
             collection=collection_name(generation),
             chroma_url=settings.chroma_url,
             documents=len(files),
@@ -521,9 +612,10 @@ def _write_generation(
             skipped=[Skipped(**s) for s in report.skipped],
         )
         _store_background(settings, embedder, gen_dir, old_gen)
-        if collection.count() != report.chunks:
+        own = copied + len(chunks)
+        if collection.count() != own:
             raise IndexProblem(
-                f"Index check failed: {collection.count()} vectors stored, {report.chunks} expected"
+                f"Index check failed: {collection.count()} vectors stored, {own} expected"
             )
         write_manifest_file(gen_dir / MANIFEST, manifest)
         write_atomic(settings.index_dir / POINTER, generation + "\n")
@@ -533,7 +625,44 @@ def _write_generation(
         if failure is not None:
             raise failure from exc
         raise
-    return generation
+    return generation, manifest
+
+
+def _units_with_layers(
+    settings: Settings,
+    old_gen: str,
+    old_manifest: Manifest,
+    layout: _Layout,
+    own: UnitSum,
+) -> tuple[int, list[float] | None]:
+    """Count and centroid of all answer units the new generation serves, without reading
+    the layers' units: the old generation's totals, minus the units of the files that left
+    their layer (changed, removed or moved), plus this generation's own ones."""
+    import numpy as np
+
+    old_units = old_manifest.units
+    assert old_units is not None and old_units.centroid is not None
+    total = np.asarray(old_units.centroid, dtype=np.float64) * old_units.count
+    count = old_units.count
+    gone = UnitSum()
+    by_layer: dict[str, list[str]] = {}
+    for source, entry in old_manifest.files.items():
+        # translations' units were never part of the centroid (see _add_units)
+        if source not in layout.stay and not entry.translation_of:
+            by_layer.setdefault(entry.layer or old_gen, []).extend(entry.ids)
+    for layer, ids in by_layer.items():
+        vectors = [r.vector for r in _unit_records(settings, layer, ids)]
+        if vectors:
+            gone.add(vectors)
+    if gone.total is not None:
+        total = total - gone.total
+        count -= gone.count
+    if own.total is not None:
+        total = total + own.total
+        count += own.count
+    if count <= 0:
+        return 0, None
+    return count, [round(float(x), 6) for x in total / count]
 
 
 def _npz_keys(name: str) -> tuple[str, str]:
@@ -665,6 +794,17 @@ def _add_units(
     )
 
 
+def _unit_records(settings: Settings, generation: str, chunk_ids: list[str]) -> Iterator[Record]:
+    """The answer units (with vectors) of these chunks in a generation's unit collection;
+    none when it has no such collection (an index built before answer units)."""
+    try:
+        source = open_store(settings, generation, units=True)
+    except Exception:
+        return
+    for start in range(0, len(chunk_ids), 500):
+        yield from source.get(where={"chunk": chunk_ids[start : start + 500]}, with_vectors=True)
+
+
 def _copy_units(
     settings: Settings,
     old_gen: str,
@@ -675,17 +815,21 @@ def _copy_units(
 ) -> None:
     """Units of unchanged chunks keep their vectors (an index without units gets none:
     the answer composer then embeds them when first needed)."""
-    try:
-        source = open_store(settings, old_gen, units=True)
-    except Exception:
-        return
-    for start in range(0, len(chunk_ids), 500):
-        got = source.get(where={"chunk": chunk_ids[start : start + 500]}, with_vectors=True)
-        if got:
-            _copy(got, target)
-            unit_sum.add(
-                [r.vector for r in got if counted is None or r.metadata.get("chunk") in counted]
-            )
+    batch: list[Record] = []
+
+    def flush() -> None:
+        _copy(batch, target)
+        unit_sum.add(
+            [r.vector for r in batch if counted is None or r.metadata.get("chunk") in counted]
+        )
+        batch.clear()
+
+    for record in _unit_records(settings, old_gen, chunk_ids):
+        batch.append(record)
+        if len(batch) >= _COPY_BATCH:
+            flush()
+    if batch:
+        flush()
 
 
 def _copy_records(settings: Settings, old_gen: str, target: VectorStore, ids: list[str]) -> None:
@@ -744,16 +888,22 @@ def load_index(settings: Settings, embedder: BotEmbeddings) -> LoadedIndex:
         log.warning("%s; serving the newest complete generation %s", problem, generation)
     manifest = read_manifest(settings.index_dir, generation)
     check_compatible(manifest, embedder)
+    with_units = manifest.units is not None and manifest.units.segmenter == SEGMENTER_VERSION
+    units: VectorStore | None = None
     try:
-        collection = open_store(settings, generation)
-        records = list(collection.records())
+        if manifest.format == LAYERED_FORMAT:
+            collection, records, units = _open_layers(settings, generation, manifest, with_units)
+        else:
+            collection = open_store(settings, generation)
+            records = list(collection.records())
+    except IndexProblem:
+        raise
     except Exception as exc:
         raise IndexProblem(
             f"The index in {settings.index_dir} cannot be opened ({type(exc).__name__}). "
             "Run `python -m bot index --rebuild`."
         ) from exc
-    units = None
-    if manifest.units is not None and manifest.units.segmenter == SEGMENTER_VERSION:
+    if with_units and units is None:
         with contextlib.suppress(Exception):
             units = open_store(settings, generation, units=True)
     folder = _generation_dir(settings.index_dir, generation)
@@ -777,6 +927,37 @@ def load_index(settings: Settings, embedder: BotEmbeddings) -> LoadedIndex:
         units=units,
         background=background,
     )
+
+
+def _open_layers(
+    settings: Settings, generation: str, manifest: Manifest, with_units: bool
+) -> tuple[VectorStore, list[Record], VectorStore | None]:
+    """A layered generation: each layer's store with the chunks it serves for this one,
+    their records (stale ones left out), and the answer units the same way."""
+    serves: dict[str, set[str]] = {}
+    for entry in manifest.files.values():
+        serves.setdefault(entry.layer or generation, set()).update(entry.ids)
+    serves.setdefault(generation, set())
+    chunk_layers: list[Layer] = []
+    unit_layers: list[Layer] = []
+    records: list[Record] = []
+    for layer, ids in sorted(serves.items()):  # older generations first (names sort by time)
+        store = open_store(settings, layer)
+        stored = store.count()
+        chunk_layers.append(Layer(store, frozenset(ids), stale=stored - len(ids)))
+        records.extend(r for r in store.records() if r.id in ids)
+        if with_units:
+            unit_store = open_store(settings, layer, units=True)
+            # the units' stale count is not known without reading them: an upper bound
+            # (the composer reads units by chunk and never queries them)
+            unit_layers.append(Layer(unit_store, frozenset(ids), stale=unit_store.count()))
+    if len(records) != manifest.chunks:
+        raise IndexProblem(
+            f"The index in {settings.index_dir} is missing records ({len(records)} of "
+            f"{manifest.chunks}): run `python -m bot index --rebuild`."
+        )
+    units = LayeredStore(unit_layers, key=unit_chunk) if with_units else None
+    return LayeredStore(chunk_layers), records, units
 
 
 def index_exists(settings: Settings) -> bool:

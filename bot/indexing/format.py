@@ -6,7 +6,8 @@ the report of the last indexing run for the staff area. Both are written here an
 here, by the indexer, the staff area's document list and its statistics. The JSON stays as
 earlier versions wrote it, key for key and in the same order, so existing indexes load and
 a manifest read and written again is the same bytes; keys this version does not know are
-kept (`extra`), keys older versions did not write (`units`, a file's `loader`) stay absent.
+kept (`extra`), keys older versions did not write (`units`, a file's `loader` and `layer`)
+stay absent.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from pathlib import Path
 from typing import Any
 
 MANIFEST_FORMAT = 1
+# A generation that reads some files' records from the collections of older generations
+# (`FileEntry.layer`): a version that does not know layers must refuse it, not serve a part.
+LAYERED_FORMAT = 2
 MANIFEST = "manifest.json"
 LAST_RUN = "last_run.json"
 
@@ -86,6 +90,8 @@ class FileEntry:
     # written only when set, so a manifest of an older version reads and writes the same
     lang: str | None = None
     translation_of: str | None = None
+    # the generation whose collections hold this file's chunks and units; absent: this one
+    layer: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"sha256": self.sha256}
@@ -103,6 +109,8 @@ class FileEntry:
             data["lang"] = self.lang
         if self.translation_of is not None:
             data["translation_of"] = self.translation_of
+        if self.layer is not None:
+            data["layer"] = self.layer
         return data
 
     @classmethod
@@ -118,6 +126,7 @@ class FileEntry:
             loader=data.get("loader"),
             lang=data.get("lang"),
             translation_of=data.get("translation_of"),
+            layer=data.get("layer"),
         )
 
 

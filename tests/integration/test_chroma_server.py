@@ -77,3 +77,41 @@ def test_index_and_answer_through_chroma_server(tmp_path: Path, chroma_url: str)
     assert {m["source"] for m in index.metadatas} == {"einbuergerung.md", "schule.md", "ukraine.md"}
     answer = Assistant.from_settings(settings).ask("Was kostet die Einbürgerung?")
     assert "255 Euro" in answer.text and answer.sources[0].source == "einbuergerung.md"
+
+
+def test_update_on_the_server_writes_only_the_changed_document(
+    tmp_path: Path, chroma_url: str
+) -> None:
+    """The new generation's collection on the server holds the changed document; the others
+    are read from the first generation's collection, which stays until no generation kept
+    reads it."""
+    import chromadb
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    topics = ["Kita", "Schule", "Kurs", "Wohnung", "Arbeit", "Arzt", "Pass", "Visum"]
+    for topic in topics:
+        (corpus / f"{topic.lower()}.md").write_text(
+            f"# {topic}\n\n## Kosten\nFür {topic} zahlen Sie 40 Euro.\n", encoding="utf-8"
+        )
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        corpus_dir=corpus,
+        index_dir=tmp_path / "index",
+        chroma_url=chroma_url,
+        embedding_model="intfloat/multilingual-e5-small",
+    )
+    embedder = make_embedder(settings.embedding_model)
+    first = build_index(settings, embedder).generation
+    (corpus / "kita.md").write_text("# Kita\n\n## Kosten\nDie Kita kostet 95 Euro.\n", "utf-8")
+    second = build_index(settings, embedder).generation
+    port = int(chroma_url.rsplit(":", 1)[1])
+    client = chromadb.HttpClient(host="127.0.0.1", port=port)
+    assert client.get_collection(f"ki-{second}").count() == 1
+    assert client.get_collection(f"ki-{first}").count() == len(topics)
+    index = load_index(settings, embedder)
+    assert len(index.ids) == len(topics)
+    assert any("95 Euro" in t for t in index.texts)
+    assert not any("Für Kita zahlen" in t for t in index.texts)
+    answer = Assistant.from_settings(settings).ask("Was kostet die Kita?")
+    assert "95 Euro" in answer.text

@@ -1,0 +1,132 @@
+"""Several stores read as one: an index generation that shares the collections of older ones.
+
+An update writes only the changed documents into the new generation's own collections;
+the unchanged ones stay in the collections of the generations that wrote them (the
+layers). Each layer serves a set of keys (chunk ids); its other records are stale, i.e.
+replaced or removed since that layer was written, and are never returned. A record's key
+is its id, or for answer units the chunk id before the `:<position>` of the unit's id.
+
+A query asks each layer for a few more than `k` records and, when stale ones push the
+served ones out, asks again for `k` plus the layer's number of stale records, which always
+leaves `k` served ones if the layer has them. Stale records are few (the generation is
+compacted when they grow, see `bot.indexing.build`), so the second query is rare.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.store.base import Match, Metadata, Record, Vectors, VectorStore, Where
+
+Key = Callable[[str], str]
+
+
+def record_id(record_id: str) -> str:
+    return record_id
+
+
+def unit_chunk(unit_id: str) -> str:
+    """The chunk a unit belongs to: unit ids are `<chunk id>:<position>`."""
+    return unit_id.rsplit(":", 1)[0]
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One store and the keys it serves; `stale` counts its records that it does not."""
+
+    store: VectorStore
+    serves: Collection[str]
+    stale: int
+
+
+class LayeredStore:
+    """Read-only `VectorStore` over layers whose served keys do not overlap."""
+
+    def __init__(self, layers: Sequence[Layer], key: Key = record_id) -> None:
+        self.layers = list(layers)
+        self._key = key
+
+    def _served(self, layer: Layer, record: str) -> bool:
+        return self._key(record) in layer.serves
+
+    def add(
+        self,
+        ids: Sequence[str],
+        vectors: Vectors,
+        texts: Sequence[str],
+        metadatas: Sequence[Metadata],
+    ) -> None:
+        raise TypeError("a layered generation is read-only: an index run writes new layers")
+
+    def query(
+        self,
+        vector: Sequence[float] | np.ndarray,
+        k: int,
+        where: Where | None = None,
+        with_text: bool = True,
+    ) -> list[Match]:
+        found: dict[str, Match] = {}
+        for layer in self.layers:
+            for match in self._query_layer(layer, vector, k, where, with_text):
+                found.setdefault(match.id, match)
+        return sorted(found.values(), key=lambda m: m.similarity, reverse=True)[:k]
+
+    def _query_layer(
+        self,
+        layer: Layer,
+        vector: Sequence[float] | np.ndarray,
+        k: int,
+        where: Where | None,
+        with_text: bool,
+    ) -> list[Match]:
+        available = len(layer.serves) + layer.stale
+        if k <= 0 or not layer.serves:
+            return []
+        asked = min(available, k + min(layer.stale, k))
+        while True:
+            got = layer.store.query(vector, asked, where, with_text)
+            served = [m for m in got if self._served(layer, m.id)]
+            if len(served) >= k or len(got) < asked or asked >= min(available, k + layer.stale):
+                return served
+            asked = min(available, k + layer.stale)
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for layer in self.layers:
+            wanted = [i for i in ids if i not in out and self._served(layer, i)]
+            if wanted:
+                out.update(layer.store.vectors(wanted))
+        return out
+
+    def get(
+        self,
+        ids: Sequence[str] | None = None,
+        where: Where | None = None,
+        with_vectors: bool = False,
+    ) -> list[Record]:
+        if ids is None and where is None:
+            raise ValueError("get() needs ids or where; records() reads a whole store")
+        out: list[Record] = []
+        for layer in self.layers:
+            wanted = None if ids is None else [i for i in ids if self._served(layer, i)]
+            if wanted is not None and not wanted:
+                continue
+            for record in layer.store.get(wanted, where, with_vectors):
+                if self._served(layer, record.id):
+                    out.append(record)
+        return out
+
+    def records(self, with_vectors: bool = False) -> Iterator[Record]:
+        for layer in self.layers:
+            for record in layer.store.records(with_vectors):
+                if self._served(layer, record.id):
+                    yield record
+
+    def count(self) -> int:
+        return sum(1 for _ in self.records())
+
+    def drop(self) -> None:
+        raise TypeError("the layers belong to the generations that wrote them")
