@@ -99,6 +99,12 @@ class VectorStore(Protocol):
         ...
 
 
+def require_selection(ids: Sequence[str] | None, where: Where | None) -> None:
+    """`get` reads a selection; reading a whole store is `records`, which pages."""
+    if ids is None and where is None:
+        raise ValueError("get() needs ids or where; records() reads a whole store")
+
+
 def matches_where(metadata: Metadata, where: Where | None) -> bool:
     """Whether a record's metadata passes a `Where` filter (for stores that filter in Python)."""
     return where is None or all(metadata.get(key) in values for key, values in where.items())

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from bot.config import Settings
-from bot.store.base import Match, Metadata, Record, StoreError, Vectors, Where
+from bot.store.base import Match, Metadata, Record, StoreError, Vectors, Where, require_selection
 
 ADD_BATCH = 1000  # records per add(): below Chroma's largest batch
 PAGE = 10000  # records per get(): below SQLite's 32,766 variables per statement
@@ -136,8 +136,7 @@ class ChromaStore:
         where: Where | None = None,
         with_vectors: bool = False,
     ) -> list[Record]:
-        if ids is None and where is None:
-            raise ValueError("get() needs ids or where; records() reads a whole store")
+        require_selection(ids, where)
         if ids is None:
             return list(self._pages(where, with_vectors))
         out: list[Record] = []

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.store.base import Match, Metadata, Record, Vectors, VectorStore, Where
+from bot.store.base import Match, Metadata, Record, Vectors, VectorStore, Where, require_selection
 
 Key = Callable[[str], str]
 
@@ -107,8 +107,7 @@ class LayeredStore:
         where: Where | None = None,
         with_vectors: bool = False,
     ) -> list[Record]:
-        if ids is None and where is None:
-            raise ValueError("get() needs ids or where; records() reads a whole store")
+        require_selection(ids, where)
         out: list[Record] = []
         for layer in self.layers:
             wanted = None if ids is None else [i for i in ids if self._served(layer, i)]

@@ -13,7 +13,16 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 
 from bot.config import Settings
-from bot.store.base import Match, Metadata, Record, StoreError, Vectors, Where, matches_where
+from bot.store.base import (
+    Match,
+    Metadata,
+    Record,
+    StoreError,
+    Vectors,
+    Where,
+    matches_where,
+    require_selection,
+)
 
 _REGISTRY: dict[tuple[str, str], MemoryStore] = {}
 _LOCK = threading.Lock()
@@ -110,8 +119,7 @@ class MemoryStore:
         where: Where | None = None,
         with_vectors: bool = False,
     ) -> list[Record]:
-        if ids is None and where is None:
-            raise ValueError("get() needs ids or where; records() reads a whole store")
+        require_selection(ids, where)
         with self._lock:
             positions = (
                 range(len(self._ids))
