@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: lock install run test test-fast lint eval bench audit load browser-deps js-deps clean-index
+.PHONY: lock install run test test-fast lint eval bench audit load throughput browser-deps js-deps clean-index
 
 # torch first and pinned: that takes the CPU wheel; an unpinned torch would pull a CUDA build.
 # requirements.lock pins every other package to the versions the tests passed with.
@@ -66,6 +66,9 @@ audit: install
 
 load: install
 	$(PY) bench/load.py
+
+throughput: install
+	$(PY) bench/throughput.py --clients 1,4,16 --seconds 30 --rounds 2
 
 clean-index:
 	rm -rf index

@@ -179,6 +179,7 @@ def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     """Counts and scrubbed examples only: never raw question text (see bot/staff/gaps.py)."""
+    from bot.answering.cards import expired_cards
     from bot.embeddings import make_embedder
     from bot.staff.corpus_admin import expiring_documents
     from bot.staff.gaps import gap_report
@@ -187,11 +188,13 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     groups = gap_report(settings, make_embedder(settings.embedding_model))
     expiring = expiring_documents(settings)
     translations = translation_report(settings)
+    cards = expired_cards(settings)
     if args.json:
         record = {
             "gaps": [g.public() for g in groups],
             "expiring": expiring,
             "translations": translations.public(),
+            "expired_cards": cards,
         }
         print(json.dumps(record, ensure_ascii=False))
         return 0
@@ -210,6 +213,10 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
         print("Dokumente, die bald ablaufen:")
         for row in expiring:
             print("- " + " · ".join(str(v) for v in row.values()))
+    if cards:
+        print("Abgelaufene Antwortkarten (werden nicht verwendet, bitte prüfen):")
+        for card in cards:
+            print(f"- {card['card']} · {card['title']} · {card['owner']} · {card['valid_until']}")
     return 0
 
 

@@ -96,6 +96,17 @@ class Settings(BaseSettings):
     refusal_out_of_scope_margin: float = Field(
         0.065, description="Refuse when an out-of-scope example is this much closer than a chunk."
     )
+    # Answer cards (bot/answering/cards.py): a card answers a question that names its keywords,
+    # is this close to one of its questions and closer to it than to any "not meant" question.
+    # Calibrated with the bundled e5 on the odd lines of tests/eval/card_questions.jsonl and
+    # card_near_miss.jsonl (scripts/calibrate_cards.py); on the even lines no near miss got a
+    # card (precision 1.0), recall 0.839 (0.911 after three keywords were added; evaluation.md).
+    card_min_similarity: float = Field(
+        0.86, description="A card answers only a question this close to one of its questions."
+    )
+    card_min_margin: float = Field(
+        0.005, description="... and this much closer to it than to any 'not meant' question."
+    )
     llm_base_url: str | None = Field(None, description="OpenAI-compatible server, e.g. Ollama.")
     llm_model: str = "llama3.1"
     llm_api_key: SecretStr = SecretStr("not-needed")

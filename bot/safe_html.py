@@ -30,6 +30,7 @@ import nh3
 DEFAULT_LINK_HOSTS = (
     "rhein-sieg-kreis.de",
     "bamf.de",
+    "hilfetelefon.de",
     "anerkennung-in-deutschland.de",
     "antidiskriminierungsstelle.de",
     "germany4ukraine.de",

@@ -26,7 +26,8 @@ class FakeEmbeddings(BotEmbeddings):
     def __init__(self, model_id: str = "fake", dimension: int = 256) -> None:
         self.model_id = model_id
         self.dimension = dimension
-        self.calls = 0
+        self.calls = 0  # documents embedded
+        self.queries = 0  # questions embedded
 
     def _vector(self, text: str) -> list[float]:
         vec = [0.0] * self.dimension
@@ -43,6 +44,7 @@ class FakeEmbeddings(BotEmbeddings):
         return [self._vector(t) for t in texts]
 
     def embed_query(self, text: str) -> list[float]:
+        self.queries += 1
         return self._vector(text)
 
 
@@ -105,6 +107,7 @@ class OneAnswer:
 
     def __init__(self, cite: Citation | None = None) -> None:
         self.calls = 0
+        self.histories: list[object] = []
         self.cite = cite or Citation(
             1, "einbuergerung.md", "Einbürgerung", "Kosten", 0.9, "255 Euro", ""
         )
@@ -112,8 +115,12 @@ class OneAnswer:
     def reload_if_changed(self) -> bool:
         return False
 
+    def ask(self, question: str, history: object = None) -> Answer:
+        return next(iter(self.stream(question, history)))
+
     def stream(self, question: str, history: object, page_language: object = None):  # noqa: ANN201
         self.calls += 1
+        self.histories.append(history)
         yield Answer(
             question,
             "Die Gebühr beträgt 255 Euro.",

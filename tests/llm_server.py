@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -19,6 +20,8 @@ class FakeLLMServer:
     def __init__(self) -> None:
         self.mode = "answer"
         self.reply = "Die Gebühr beträgt 255 Euro [1]. Mehr steht in Quelle [7]."
+        # when set, the reply is computed from the request (e.g. from the prompt's language)
+        self.reply_for: Callable[[dict[str, Any]], str] | None = None
         self.requests: list[dict[str, Any]] = []
         self.hang_seconds = 30.0
         server = self
@@ -67,7 +70,8 @@ class FakeLLMServer:
             handler.wfile.write(b"data: {not json at all\n\n")
             handler.wfile.flush()
             return
-        text = "NO_ANSWER" if mode == "no_answer" else self.reply
+        reply = self.reply_for(body) if self.reply_for else self.reply
+        text = "NO_ANSWER" if mode == "no_answer" else reply
         for i in range(0, len(text), 6):
             self._event(handler, {"content": text[i : i + 6]})
             if mode == "slow_stream":

@@ -31,8 +31,16 @@ from bot.answering.answer import (
     refusal_reason,
     select_passages,
 )
+from bot.answering.cards import AnswerCards
 from bot.answering.compose import UnitStore
-from bot.answering.llm import NO_ANSWER, LLMAnswerer, LLMError, clean_citations, has_citation
+from bot.answering.llm import (
+    NO_ANSWER,
+    LLMAnswerer,
+    LLMError,
+    clean_citations,
+    has_citation,
+    machine_written_note,
+)
 from bot.answering.retrieval import (
     RetrievalResult,
     Retriever,
@@ -114,13 +122,15 @@ class Assistant:
         self._loader: threading.Thread | None = None
         self._failed: set[str] = set()  # generations that did not load: not retried per request
         self.llm = LLMAnswerer(settings) if settings.llm_enabled else None
+        self.cards = AnswerCards(settings, embedder)  # staff-approved answers, checked first
         self.reload_if_changed(force=True)
         self._human = human_contact_vectors(embedder)
 
     def warm_up(self) -> None:
-        """Load what the first question would otherwise wait for (the language models).
-        The web server runs this in the background after start; `bot ask` does not."""
+        """Load what the first question would otherwise wait for (the language models, the
+        out-of-scope examples). The web server runs this before it answers; `bot ask` not."""
         detect_language("Guten Tag, wie geht es?")
+        out_of_scope_vectors(self.embedder)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Assistant:
@@ -231,6 +241,9 @@ class Assistant:
         if len(question) > self.settings.max_question_chars:
             text = message("too_long", language, limit=self.settings.max_question_chars)
             yield Answer(question[:200], text, refused=True, language=language, reason="too-long")
+            return
+        if (card := self.cards.answer(question, language, started)) is not None:
+            yield card
             return
 
         retriever, units = self._retriever, self._units
@@ -378,6 +391,8 @@ class Assistant:
         assert self.llm is not None
         language = result.language
         passages = select_passages(result, max_passages=3)
+        note = machine_written_note(language, passages)  # translated by the model: say so
+        prefix = f"**{note}**\n\n" if note else ""
         pieces: list[str] = []
         held = ""  # held back until we know the answer is not the NO_ANSWER marker
         streaming = False
@@ -392,7 +407,7 @@ class Assistant:
                 if len(start) >= len(NO_ANSWER) or not NO_ANSWER.startswith(start):
                     if not start.startswith(NO_ANSWER):
                         streaming = True
-                        yield Delta(held)
+                        yield Delta(prefix + held)
         except LLMError as exc:
             log.warning("LLM failed, falling back to extractive answer: %s", exc)
             return self._fallback(question, result)
@@ -407,7 +422,7 @@ class Assistant:
             return self._fallback(question, result)
         citations = make_citations(result, passages, max_sources=len(passages))
         return Answer(
-            question, text, refused=False, language=language, sources=citations, mode="llm"
+            question, prefix + text, refused=False, language=language, sources=citations, mode="llm"
         )
 
     def _fallback(self, question: str, result: RetrievalResult) -> Answer:

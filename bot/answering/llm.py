@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.answering.retrieval import Hit
 from bot.config import Settings
-from bot.i18n import LANGUAGES
+from bot.i18n import DEFAULT_LANGUAGE, language_name, message
 
 NO_ANSWER = "NO_ANSWER"
 _CITATION = re.compile(r"\[(\d{1,2})\]")
@@ -51,6 +51,14 @@ def has_citation(text: str) -> bool:
 def clean_citations(text: str, count: int) -> str:
     """Drop citation markers that point to no retrieved passage."""
     return _CITATION.sub(lambda m: m.group(0) if 1 <= int(m.group(1)) <= count else "", text)
+
+
+def machine_written_note(language: str, passages: list[Hit]) -> str:
+    """The line above an LLM answer written in another language than its sources ("Maschinell
+    erstellt und übersetzt – bitte prüfen"), in the asker's language; "" when the sources are
+    in the asker's language (a passage without `lang` is German)."""
+    sources = {str(h.metadata.get("lang") or DEFAULT_LANGUAGE).split("-")[0] for h in passages}
+    return "" if sources == {language} else message("machine_written", language)
 
 
 class LLMAnswerer:
@@ -87,7 +95,7 @@ class LLMAnswerer:
         if self._chain is None:
             self._chain = self._build_chain()
         inputs = {
-            "language_name": LANGUAGES.get(language, "German") + f" ({language})",
+            "language_name": language_name(language),
             "passages": format_passages(passages),
             "question": question.replace("</question>", ""),
         }

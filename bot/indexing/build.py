@@ -15,7 +15,8 @@ files keep their vectors (copied over), and a run with no changes writes nothing
 
 What depends only on the model, not on a question, is computed at build time and stored
 in the generation, so a start does not redo it: `background.npz` holds the everyday
-background passages embedded by the generation's model (about 5 s with e5 on 2 cores).
+background passages, the requests for a person and the out-of-scope examples embedded by
+the generation's model (about 5 s with e5 on 2 cores).
 A generation without it (built by an older version) still loads and computes the vectors
 on the fly, as before.
 
@@ -535,41 +536,67 @@ def _write_generation(
     return generation
 
 
+def _npz_keys(name: str) -> tuple[str, str]:
+    """(vectors, fingerprint) keys of a `bot/data` file in background.npz; the background
+    passages keep the keys the first version wrote."""
+    if name == "background.txt":
+        return "vectors", "fingerprint"
+    stem = name.removesuffix(".txt")
+    return stem, f"{stem}_fingerprint"
+
+
 def _store_background(
     settings: Settings, embedder: BotEmbeddings, gen_dir: Path, old_gen: str | None
 ) -> None:
-    """Write the background vectors into the new generation: copied from the old one when
-    they were made from the same passages (the model is the same, check_compatible saw to
-    that), else embedded now, once per build instead of once per start."""
-    old_dir = _generation_dir(settings.index_dir, old_gen) if old_gen else None
-    if old_dir is not None and _read_background(old_dir) is not None:
-        shutil.copyfile(old_dir / BACKGROUND, gen_dir / BACKGROUND)
-        return
+    """Write the vectors of the fixed texts (`reference_texts.STORED_TEXTS`) into the new
+    generation: the old generation's file when it holds all of them, made from the same
+    lines (the model is the same, check_compatible saw to that); else each set from the old
+    file or embedded now, once per build instead of once per start."""
     import numpy as np
 
+    old_dir = _generation_dir(settings.index_dir, old_gen) if old_gen else None
+    old = _read_reference_vectors(old_dir) if old_dir is not None else {}
+    if old_dir is not None and set(old) == set(reference_texts.STORED_TEXTS):
+        shutil.copyfile(old_dir / BACKGROUND, gen_dir / BACKGROUND)
+        return
+    arrays: dict[str, Any] = {}
+    for name, as_queries in reference_texts.STORED_TEXTS.items():
+        vectors = old.get(name)
+        if vectors is None:
+            vectors = reference_texts.cached_vectors(embedder, name, as_queries)
+        key, fingerprint = _npz_keys(name)
+        arrays[key] = vectors
+        arrays[fingerprint] = np.array([reference_texts.fingerprint(name)])
     with open(gen_dir / BACKGROUND, "wb") as handle:
-        np.savez(
-            handle,
-            vectors=reference_texts.background_vectors(embedder),
-            fingerprint=np.array([reference_texts.background_fingerprint()]),
-        )
+        np.savez(handle, **arrays)
+
+
+def _read_reference_vectors(gen_dir: Path) -> dict[str, Any]:
+    """The stored vectors of each fixed text file whose lines are still this version's;
+    {} when the generation has no file (built by an older version) or it is unreadable."""
+    import numpy as np
+
+    out: dict[str, Any] = {}
+    try:
+        with np.load(gen_dir / BACKGROUND, allow_pickle=False) as stored:
+            for name in reference_texts.STORED_TEXTS:
+                key, fingerprint = _npz_keys(name)
+                if key not in stored.files or fingerprint not in stored.files:
+                    continue  # written before this file was stored
+                if str(stored[fingerprint][0]) == reference_texts.fingerprint(name):
+                    out[name] = np.asarray(stored[key], dtype=np.float32)
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError, KeyError, IndexError) as exc:
+        log.warning("stored background vectors unreadable (%s); computing them", exc)
+        return {}
+    return out
 
 
 def _read_background(gen_dir: Path) -> Any:
     """The stored background vectors, or None when the generation has none (built by an
     older version) or they were made from other passages than this version's."""
-    import numpy as np
-
-    try:
-        with np.load(gen_dir / BACKGROUND, allow_pickle=False) as stored:
-            if str(stored["fingerprint"][0]) != reference_texts.background_fingerprint():
-                return None
-            return np.asarray(stored["vectors"], dtype=np.float32)
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, KeyError, IndexError) as exc:
-        log.warning("stored background vectors unreadable (%s); computing them", exc)
-        return None
+    return _read_reference_vectors(gen_dir).get("background.txt")
 
 
 def _add(collection: VectorStore, chunks: list[Document], vectors: list[list[float]]) -> None:
@@ -730,7 +757,10 @@ def load_index(settings: Settings, embedder: BotEmbeddings) -> LoadedIndex:
         with contextlib.suppress(Exception):
             units = open_store(settings, generation, units=True)
     folder = _generation_dir(settings.index_dir, generation)
-    background = _read_background(folder) if folder is not None else None
+    stored = _read_reference_vectors(folder) if folder is not None else {}
+    background = stored.pop("background.txt", None)
+    for name, vectors in stored.items():  # the example questions: answering finds them
+        reference_texts.remember(embedder, name, vectors)
     if background is None:
         log.warning(
             "index generation %s has no stored background vectors: computing them at every "

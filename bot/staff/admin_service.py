@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.answering.cards import CardError, expired_cards
 from bot.config import Settings
 from bot.embeddings import BotEmbeddings, make_embedder
 from bot.indexing.build import (
@@ -30,6 +31,15 @@ from bot.indexing.build import (
 )
 from bot.indexing.format import LastRun
 from bot.staff.audit import AuditLog
+from bot.staff.card_admin import (
+    CardRow,
+    card_file_name,
+    card_location,
+    card_rows,
+    card_template,
+    read_card_text,
+    save_card,
+)
 from bot.staff.contact_card import CARD_FILE, MAX_CARD_BYTES, parse_card
 from bot.staff.corpus_admin import (
     DocumentRow,
@@ -309,6 +319,53 @@ class AdminService:
         tmp.replace(path)
         self.audit(user, "contact-card", CARD_FILE, bytes=len(text.encode("utf-8")))
         return card.render_text("de")
+
+    # --- answer cards (staff and admins) -------------------------------------------------------
+
+    def answer_cards(self, user: str) -> list[CardRow]:
+        """Every card file with owner, validity, languages and whether it is used."""
+        self.require(user, "staff")
+        return card_rows(self.settings)
+
+    def expired_answer_cards(self, user: str) -> list[dict[str, str]]:
+        """Cards past `valid_until`: the bot does not use them until staff extend them."""
+        self.require(user, "staff")
+        return expired_cards(self.settings)
+
+    def answer_card_text(self, user: str, name: str) -> str:
+        self.require(user, "staff")
+        return read_card_text(self.settings, name)
+
+    def answer_card_template(self, user: str) -> str:
+        self.require(user, "staff")
+        return card_template()
+
+    def save_answer_card(self, user: str, name: str, text: str) -> str:
+        """Check and store a card as a new version; a card with errors is refused with every
+        problem listed (CardError) and the file stays unchanged."""
+        self.require(user, "staff")
+        try:
+            saved = save_card(self.settings, name, text)
+        except CardError as exc:
+            try:
+                target = card_location(card_file_name(name))
+            except CardError:
+                target = str(name)[:100]
+            self.audit(user, "answer-card-refused", target, problems=len(exc.problems))
+            raise
+        self.audit(
+            user,
+            "answer-card",
+            card_location(saved.name),
+            version=saved.version,
+            bytes=len(text.encode("utf-8")),
+        )
+        card = saved.card
+        state = "abgelaufen – wird nicht verwendet" if card.expired() else "wird verwendet"
+        return (
+            f"„{saved.name}“ gespeichert (Version {saved.version}, {state}): "
+            f"{len(card.questions)} Fragen, Antwort in {', '.join(card.answers)}."
+        )
 
     def gaps(self, user: str) -> list[GapGroup]:
         """What citizens miss, grouped by topic (scrubbed questions, counts, languages)."""

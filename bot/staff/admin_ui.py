@@ -18,6 +18,7 @@ from urllib.parse import quote
 import gradio as gr  # at module level: handlers' gr.Request/gr.Progress hints must resolve
 from gradio.data_classes import FileData, ListFiles
 
+from bot.answering.cards import CardError
 from bot.ingest.loaders import upload_hint
 from bot.staff.admin_service import AdminService, Forbidden
 from bot.staff.translation_demand import (
@@ -150,95 +151,101 @@ def report_values(service: AdminService) -> tuple[Any, ...]:
     )
 
 
-def build_admin_app(service: AdminService) -> Any:
-    if service.uploads is None:
-        raise ValueError("The staff area needs AdminService(uploads=StaffUploads(...)).")
-    uploads = service.uploads
+class AdminController:
+    """What the staff page does, apart from its layout: one method per event, each checking
+    the account of the request and going through `AdminService` (roles, audit log). The
+    page (`build_admin_app`) only lays out components and wires them to these methods."""
 
+    def __init__(self, service: AdminService) -> None:
+        self.service = service
+
+    @staticmethod
     def user_of(request: gr.Request) -> str:
         name: str | None = getattr(request, "username", None)
         if not name:
             raise gr.Error("Bitte melden Sie sich an.")
         return name
 
-    def call(func: Callable[..., T], *args: Any) -> T:
+    def call(self, func: Callable[..., T], *args: Any) -> T:
+        """A service call; refusals and bad input become a German message on the page."""
         try:
             return func(*args)
         except (Forbidden, ValueError) as exc:
-            raise gr.Error(service.public(str(exc)), print_exception=False) from exc
+            raise gr.Error(self.service.public(str(exc)), print_exception=False) from exc
 
-    def table_rows(user: str) -> list[list[Any]]:
-        return [list(asdict(row).values()) for row in call(service.documents, user)]
+    def table_rows(self, user: str) -> list[list[Any]]:
+        return [list(asdict(row).values()) for row in self.call(self.service.documents, user)]
 
-    def documents_table(request: gr.Request) -> list[list[Any]]:
-        return table_rows(user_of(request))
+    def documents_table(self, request: gr.Request) -> list[list[Any]]:
+        return self.table_rows(self.user_of(request))
 
-    def names(request: gr.Request) -> Any:
-        rows = call(service.documents, user_of(request))
+    def names(self, request: gr.Request) -> Any:
+        rows = self.call(self.service.documents, self.user_of(request))
         return gr.update(choices=[row.name for row in rows], value=None)
 
     def upload(
-        files: list[tuple[str, str]] | None, replace: bool, request: gr.Request
+        self, files: list[tuple[str, str]] | None, replace: bool, request: gr.Request
     ) -> tuple[Any, ...]:
-        user = user_of(request)
+        user = self.user_of(request)
         if not files:
             return "Bitte zuerst eine Datei auswählen.", gr.update(), gr.update()
         lines = [
-            service.public(call(service.upload_file, user, original, path, replace))
+            self.service.public(self.call(self.service.upload_file, user, original, path, replace))
             for path, original in files
         ]
-        rows = table_rows(user)
+        rows = self.table_rows(user)
         return (
             "\n".join(f"- {line}" for line in lines),
             rows,
             gr.update(choices=[r[0] for r in rows], value=None),
         )
 
-    def delete(name: str | None, confirm: bool, request: gr.Request) -> tuple[Any, ...]:
-        user = user_of(request)
+    def delete(self, name: str | None, confirm: bool, request: gr.Request) -> tuple[Any, ...]:
+        user = self.user_of(request)
         if not name:
             return "Bitte ein Dokument auswählen.", gr.update(), gr.update()
         if not confirm:
             return "Bitte „Löschen bestätigen“ anhaken.", gr.update(), gr.update()
-        call(service.delete, user, name)
-        rows = table_rows(user)
+        self.call(self.service.delete, user, name)
+        rows = self.table_rows(user)
         message = f"„{name}“ gelöscht. Bitte den Index aktualisieren."
         return message, rows, gr.update(choices=[r[0] for r in rows], value=None)
 
-    def download_link(name: str | None, request: gr.Request) -> str:
+    def download_link(self, name: str | None, request: gr.Request) -> str:
         if not name:
             return ""
-        call(service.require, user_of(request), "staff")
+        self.call(self.service.require, self.user_of(request), "staff")
         return f"[„{name}“ herunterladen](api/download/{quote(name)}) (Anmeldung erneut nötig)"
 
-    def run_index(rebuild: bool, request: gr.Request, progress: gr.Progress) -> str:
+    def run_index(self, rebuild: bool, request: gr.Request, progress: gr.Progress) -> str:
         stages: dict[str, float] = {}
 
         def report(stage: str, done: int, total: int) -> None:
             if total:
                 progress(done / total, desc=progress_text(stage, done, total, stages))
 
-        return call(service.index_run, user_of(request), rebuild, report).message
+        user = self.user_of(request)
+        return self.call(self.service.index_run, user, rebuild, report).message
 
-    def update_index(request: gr.Request, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
-        return run_index(False, request, progress)
+    def update_index(self, request: gr.Request, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
+        return self.run_index(False, request, progress)
 
-    def rebuild_index(request: gr.Request, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
-        return run_index(True, request, progress)
+    def rebuild_index(self, request: gr.Request, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008
+        return self.run_index(True, request, progress)
 
-    def overview(request: gr.Request) -> tuple[Any, ...]:
-        call(service.require, user_of(request), "admin")
-        return report_values(service)
+    def overview(self, request: gr.Request) -> tuple[Any, ...]:
+        self.call(self.service.require, self.user_of(request), "admin")
+        return report_values(self.service)
 
-    def whoami(request: gr.Request) -> tuple[str, Any]:
-        user = user_of(request)
-        role = service.role(user)
+    def whoami(self, request: gr.Request) -> tuple[str, Any]:
+        user = self.user_of(request)
+        role = self.service.role(user)
         label = "Administration" if role == "admin" else "Redaktion"
         return f"Angemeldet als **{user}** ({label}).", gr.update(visible=role == "admin")
 
-    def gaps_view(request: gr.Request) -> tuple[Any, ...]:
+    def gaps_view(self, request: gr.Request) -> tuple[Any, ...]:
         """What citizens miss, grouped; the ids of each group stay on the server (State)."""
-        groups = call(service.gaps, user_of(request))
+        groups = self.call(self.service.gaps, self.user_of(request))
         rows = [
             [
                 str(g.count),
@@ -252,30 +259,72 @@ def build_admin_app(service: AdminService) -> Any:
         return rows, gr.update(choices=choices, value=None), [g.ids for g in groups]
 
     def gaps_delete(
-        chosen: int | None, confirm: bool, ids: list[list[str]], request: gr.Request
+        self, chosen: int | None, confirm: bool, ids: list[list[str]], request: gr.Request
     ) -> tuple[Any, ...]:
-        user = user_of(request)
+        user = self.user_of(request)
         if chosen is None or not confirm:
             message = "Bitte eine Gruppe auswählen und das Löschen bestätigen."
         elif not isinstance(chosen, int) or not 0 <= chosen < len(ids or []):
             message = "Diese Gruppe gibt es nicht mehr. Bitte neu laden."
         else:
-            removed = call(service.delete_gaps, user, [str(i) for i in ids[chosen]][:1000])
+            chosen_ids = [str(i) for i in ids[chosen]][:1000]
+            removed = self.call(self.service.delete_gaps, user, chosen_ids)
             message = f"{removed} {'Eintrag' if removed == 1 else 'Einträge'} gelöscht."
-        return (message, *gaps_view(request))
+        return (message, *self.gaps_view(request))
 
-    def translations_view(request: gr.Request) -> tuple[str, list[list[str]]]:
+    def translations_view(self, request: gr.Request) -> tuple[str, list[list[str]]]:
         """The translation report; file names and counts, shown as text only."""
-        report = call(service.translations, user_of(request))
+        report = self.call(self.service.translations, self.user_of(request))
         rows = [row[: 1 + len(REPORT_LANGUAGES)] for row in translation_rows(report)]
         return headline(report), rows
 
-    def card_load(request: gr.Request) -> str:
-        return call(service.contact_card_text, user_of(request))
+    def card_load(self, request: gr.Request) -> str:
+        return self.call(self.service.contact_card_text, self.user_of(request))
 
-    def card_save(text: str, request: gr.Request) -> tuple[str, str]:
-        preview = call(service.save_contact_card, user_of(request), text)
+    def card_save(self, text: str, request: gr.Request) -> tuple[str, str]:
+        preview = self.call(self.service.save_contact_card, self.user_of(request), text)
         return "Gespeichert. So sehen Bürgerinnen und Bürger die Karte:", preview
+
+    def cards_view(self, request: gr.Request) -> tuple[Any, ...]:
+        user = self.user_of(request)
+        rows = self.call(self.service.answer_cards, user)
+        expired = [
+            [e["card"], e["title"], e["owner"], e["valid_until"]]
+            for e in self.call(self.service.expired_answer_cards, user)
+        ]
+        return [r.cells() for r in rows], expired, gr.update(choices=[r.name for r in rows])
+
+    def cards_pick(self, name: str | None, request: gr.Request) -> tuple[Any, ...]:
+        if not name:
+            return gr.update(), gr.update(), ""
+        text = self.call(self.service.answer_card_text, self.user_of(request), name)
+        return name, text, ""
+
+    def cards_new(self, request: gr.Request) -> tuple[Any, ...]:
+        template = self.call(self.service.answer_card_template, self.user_of(request))
+        message = "Neue Karte: bitte einen Dateinamen eingeben, den Text ausfüllen und speichern."
+        return "", template, message, gr.update(value=None)
+
+    def cards_save(self, name: str, text: str, request: gr.Request) -> tuple[Any, ...]:
+        """A card with errors is not saved; the problems are listed and the text stays in
+        the editor, so nothing typed is lost."""
+        user = self.user_of(request)
+        try:
+            message = self.service.save_answer_card(user, name, text)
+        except Forbidden as exc:
+            raise gr.Error(self.service.public(str(exc)), print_exception=False) from exc
+        except CardError as exc:  # before `call` would turn it into a pop-up
+            problems = "\n".join(f"- {self.service.public(p)}" for p in exc.problems)
+            message = f"**Nicht gespeichert.** Bitte korrigieren:\n\n{problems}"
+            return (message, gr.update(), gr.update(), gr.update())
+        return (message, *self.cards_view(request))
+
+
+def build_admin_app(service: AdminService) -> Any:
+    if service.uploads is None:
+        raise ValueError("The staff area needs AdminService(uploads=StaffUploads(...)).")
+    uploads = service.uploads
+    page = AdminController(service)
 
     with gr.Blocks(
         title=STAFF_TITLE,
@@ -336,6 +385,34 @@ def build_admin_app(service: AdminService) -> Any:
             card_save_btn = gr.Button("Kontaktkarte speichern", variant="primary")
             card_msg = gr.Markdown()
             card_preview = gr.Textbox(label="Vorschau (Text)", lines=10, interactive=False)
+        with gr.Tab("Antwortkarten") as cards_tab:
+            gr.Markdown(
+                "Geprüfte Antworten auf häufige und heikle Fragen (zum Beispiel abgelehnter "
+                "Asylantrag, drohende Abschiebung, Gewalt oder Krise). Der Bot zeigt eine Karte "
+                "statt einer Antwort aus den Dokumenten, wenn die Frage einer ihrer Fragen sehr "
+                "nahe kommt, und zwar in der Sprache der Frage (sonst auf Deutsch), mit Quelle "
+                "und „gültig bis“. Abgelaufene Karten werden nicht verwendet. Jede gespeicherte "
+                "Änderung wird als neue Version abgelegt; die vorige bleibt erhalten."
+            )
+            cards_refresh = gr.Button("Karten neu laden")
+            cards_table = text_table(
+                ["Datei", "Titel", "Verantwortlich", "Gültig bis", "Sprachen", "Status"],
+                ["18%", "24%", "18%", "10%", "12%", "18%"],
+            )
+            gr.Markdown("## Abgelaufene Karten (werden nicht verwendet)")
+            cards_expired = text_table(["Datei", "Titel", "Verantwortlich", "Gültig bis"])
+            with gr.Row():
+                cards_chosen = gr.Dropdown(label="Karte zum Bearbeiten auswählen", choices=[])
+                cards_new_btn = gr.Button("Vorlage für eine neue Karte")
+            cards_name = gr.Textbox(
+                label="Dateiname (Buchstaben, Ziffern, Bindestriche; z. B. asyl-abgelehnt.md)",
+                max_lines=1,
+            )
+            cards_text = gr.Textbox(
+                label="Antwortkarte (Markdown)", lines=20, max_lines=60, elem_id="ki-cards-editor"
+            )
+            cards_save_btn = gr.Button("Antwortkarte prüfen und speichern", variant="primary")
+            cards_msg = gr.Markdown(elem_id="ki-cards-msg")
         with gr.Tab("Was fehlt") as gaps_tab:
             gr.Markdown(
                 "Fragen, die der Bot nicht beantworten konnte oder die als „nicht hilfreich“ "
@@ -387,28 +464,34 @@ def build_admin_app(service: AdminService) -> Any:
 
         report_outputs = [stats, skipped, expiring, feedback_total, feedback_top, feedback_comments]
         report_outputs.append(audit)
-        admin.load(whoami, None, [who, admin_tab])
-        admin.load(documents_table, None, table)
-        admin.load(names, None, chosen)
-        upload_btn.click(upload, [files, replace], [upload_msg, table, chosen])
-        delete_btn.click(delete, [chosen, confirm], [delete_msg, table, chosen])
-        chosen.change(download_link, chosen, link)
-        for button, handler in ((update_btn, update_index), (rebuild_btn, rebuild_index)):
+        admin.load(page.whoami, None, [who, admin_tab])
+        admin.load(page.documents_table, None, table)
+        admin.load(page.names, None, chosen)
+        upload_btn.click(page.upload, [files, replace], [upload_msg, table, chosen])
+        delete_btn.click(page.delete, [chosen, confirm], [delete_msg, table, chosen])
+        chosen.change(page.download_link, chosen, link)
+        for button, run in ((update_btn, page.update_index), (rebuild_btn, page.rebuild_index)):
             # afterwards the document list and the statistics show the new index
-            button.click(handler, None, index_msg, concurrency_limit=1).then(
-                documents_table, None, table
-            ).then(overview, None, report_outputs)
-        refresh_btn.click(overview, None, report_outputs)
-        card_tab.select(card_load, None, card_text)
-        card_save_btn.click(card_save, card_text, [card_msg, card_preview])
+            button.click(run, None, index_msg, concurrency_limit=1).then(
+                page.documents_table, None, table
+            ).then(page.overview, None, report_outputs)
+        refresh_btn.click(page.overview, None, report_outputs)
+        card_tab.select(page.card_load, None, card_text)
+        card_save_btn.click(page.card_save, card_text, [card_msg, card_preview])
+        cards_outputs = [cards_table, cards_expired, cards_chosen]
+        cards_tab.select(page.cards_view, None, cards_outputs)
+        cards_refresh.click(page.cards_view, None, cards_outputs)
+        cards_chosen.input(page.cards_pick, cards_chosen, [cards_name, cards_text, cards_msg])
+        cards_new_btn.click(page.cards_new, None, [cards_name, cards_text, cards_msg, cards_chosen])
+        cards_save_btn.click(page.cards_save, [cards_name, cards_text], [cards_msg, *cards_outputs])
         gaps_outputs = [gaps_table, gaps_chosen, gaps_ids]
-        gaps_tab.select(gaps_view, None, gaps_outputs)
-        gaps_refresh.click(gaps_view, None, gaps_outputs)
+        gaps_tab.select(page.gaps_view, None, gaps_outputs)
+        gaps_refresh.click(page.gaps_view, None, gaps_outputs)
         gaps_delete_btn.click(
-            gaps_delete, [gaps_chosen, gaps_confirm, gaps_ids], [gaps_msg, *gaps_outputs]
+            page.gaps_delete, [gaps_chosen, gaps_confirm, gaps_ids], [gaps_msg, *gaps_outputs]
         )
         translations_outputs = [translations_total, translations_table]
-        translations_tab.select(translations_view, None, translations_outputs)
-        translations_refresh.click(translations_view, None, translations_outputs)
-        admin_tab.select(overview, None, report_outputs)
+        translations_tab.select(page.translations_view, None, translations_outputs)
+        translations_refresh.click(page.translations_view, None, translations_outputs)
+        admin_tab.select(page.overview, None, report_outputs)
     return admin

@@ -13,7 +13,7 @@ import html
 import json
 import logging
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from bot.answering.answer import Answer, Citation
@@ -485,12 +485,7 @@ class ChatController:
         limit = self.settings.max_question_chars
         shown = question if len(question) <= limit else question[:limit] + " …"
         history.append({"role": "user", "content": render_question(shown)})
-        checks = [
-            (self.limiter, session.id),
-            (self.client_limiter, self.client_keys.key(client)),
-            (self.total_limiter, "all"),
-        ]
-        if not allow_all(checks):
+        if not self.allow(client, session.id):
             text = message("rate_limited", asker_language(detect_language(question), page_language))
             history.append({"role": "assistant", "content": render_text(text)})
             yield history, session, _live(text), ""
@@ -519,23 +514,39 @@ class ChatController:
         session.remember(shown, final)
         history[-1] = {"role": "assistant", "content": shown}
         session.last = final
-        if final.untranslated:  # counts only: the day, the language and the document
-            record_demand(
-                self.demand_path,
-                *final.untranslated,
-                retention_days=self.settings.gaps_retention_days,
-            )
-        if is_gap(final.refused, final.reason):
-            record_gap(
-                self.gaps_path,
-                question,
-                final.language,
-                "unanswered",
-                retention_days=self.settings.gaps_retention_days,
-            )
+        self.note_answer(question, final)
         if not final.refused:
             session.turns = (session.turns + [(question, final.text)])[-5:]
         yield history, session, _live(plain_text(final)), ""
+
+    def allow(self, client: str | None, session_id: str | None = None) -> bool:
+        """One question against the chat's limits (per session, per client address, per
+        process). The JSON API shares them, so a client gains nothing by using both."""
+        checks = [
+            (self.limiter, session_id),
+            (self.client_limiter, self.client_keys.key(client)),
+            (self.total_limiter, "all"),
+        ]
+        return allow_all(checks)
+
+    def note_answer(self, question: str, answer: Answer) -> None:
+        """A question the documents did not answer goes (scrubbed) into staff's gap report;
+        an answer from a document without the asker's version is counted (day, language,
+        document: never the question) for the translation report."""
+        if answer.untranslated:
+            record_demand(
+                self.demand_path,
+                *answer.untranslated,
+                retention_days=self.settings.gaps_retention_days,
+            )
+        if is_gap(answer.refused, answer.reason):
+            record_gap(
+                self.gaps_path,
+                question,
+                answer.language,
+                "unanswered",
+                retention_days=self.settings.gaps_retention_days,
+            )
 
     def render(self, answer: Answer, language: str | None) -> str:
         """One answer as the page shows it, labels in `language` (None: the answer's)."""
@@ -625,11 +636,14 @@ def _live(text: str) -> str:
     return f'<div role="status" aria-live="polite" class="sr-only">{html.escape(text)}</div>'
 
 
-def build_app(settings: Settings, assistant: Assistant) -> Any:
-    """The citizen chat as Gradio Blocks (queue configured; theme/CSS go to mount/launch)."""
+def build_app(
+    settings: Settings, assistant: Assistant, controller: ChatController | None = None
+) -> Any:
+    """The citizen chat as Gradio Blocks (queue configured; theme/CSS go to mount/launch).
+    `controller` is shared with the JSON API when the server passes one (same limits)."""
     import gradio as gr
 
-    controller = ChatController(settings, assistant)
+    controller = controller or ChatController(settings, assistant)
     lang0 = "de"
 
     def header(lang: str) -> str:
@@ -781,57 +795,58 @@ def build_app(settings: Settings, assistant: Assistant) -> Any:
             rate_bad, [session, comment, language], [thanks, comment], api_visibility="private"
         )
 
+        def card_in(lang: str) -> Any:
+            # the card's text in the new language (it stays hidden when it was hidden)
+            return gr.update(
+                value=render_card_panel(load_card(settings.corpus_dir), lang, settings.link_hosts)
+            )
+
+        # What a language switch changes, keyed by component; the outputs are these keys.
+        by_language: dict[Any, Callable[[str], Any]] = {
+            head: header,
+            note: disclaimer,
+            human: lambda lang: gr.update(value=ui_text("human_button", lang)),
+            card_panel: card_in,
+            language: lambda lang: gr.update(label=ui_text("language", lang)),
+            chat: lambda lang: gr.update(label=ui_text("chat", lang), rtl=lang in RTL_LANGUAGES),
+            box: lambda lang: gr.update(
+                label=ui_text("input", lang),
+                placeholder=ui_text("placeholder", lang),
+                rtl=lang in RTL_LANGUAGES,
+            ),
+            send: lambda lang: gr.update(value=ui_text("send", lang)),
+            new_chat: lambda lang: gr.update(value=ui_text("new_chat", lang)),
+            examples_title: lambda lang: f"**{ui_text('examples', lang)}**",
+            feedback_box: lambda lang: gr.update(label=ui_text("feedback", lang)),
+            comment: lambda lang: gr.update(
+                label=ui_text("feedback", lang), rtl=lang in RTL_LANGUAGES
+            ),
+            good: lambda lang: gr.update(value=ui_text("helpful", lang)),
+            bad: lambda lang: gr.update(value=ui_text("not_helpful", lang)),
+        }
+
+        def example_in(number: int) -> Callable[[str], Any]:
+            return lambda lang: gr.update(value=examples(lang)[number])
+
+        by_language.update({button: example_in(n) for n, button in enumerate(example_buttons)})
+
         def switch(
             lang: str, history: list[dict[str, Any]], state: ChatSession | None
-        ) -> tuple[Any, ...]:
-            rtl = lang in RTL_LANGUAGES
-            # the card's text in the new language (it stays hidden when it was hidden)
-            panel = render_card_panel(load_card(settings.corpus_dir), lang, settings.link_hosts)
+        ) -> dict[Any, Any]:
+            updates = {component: update(lang) for component, update in by_language.items()}
             # earlier answers: their sources' labels and buttons in the new language
             history, state = controller.relabel(history, state, lang)
-            return (
-                state,
-                header(lang),
-                disclaimer(lang),
-                gr.update(value=ui_text("human_button", lang)),
-                gr.update(value=panel),
-                gr.update(label=ui_text("language", lang)),
-                gr.update(value=history, label=ui_text("chat", lang), rtl=rtl),
-                gr.update(
-                    label=ui_text("input", lang), placeholder=ui_text("placeholder", lang), rtl=rtl
-                ),
-                gr.update(value=ui_text("send", lang)),
-                gr.update(value=ui_text("new_chat", lang)),
-                f"**{ui_text('examples', lang)}**",
-                gr.update(label=ui_text("feedback", lang)),
-                gr.update(label=ui_text("feedback", lang), rtl=rtl),
-                gr.update(value=ui_text("helpful", lang)),
-                gr.update(value=ui_text("not_helpful", lang)),
-                *(gr.update(value=text) for text in examples(lang)),
+            updates[session] = state
+            updates[chat] = gr.update(
+                value=history, label=ui_text("chat", lang), rtl=lang in RTL_LANGUAGES
             )
+            return updates
 
         language.change(lambda lang: lang, language, page_lang, api_visibility="private")
         language.change(
             switch,
             [language, chat, session],
-            [
-                session,
-                head,
-                note,
-                human,
-                card_panel,
-                language,
-                chat,
-                box,
-                send,
-                new_chat,
-                examples_title,
-                feedback_box,
-                comment,
-                good,
-                bad,
-                *example_buttons,
-            ],
+            [session, *by_language],
             js=SET_DIRECTION_JS,
             api_visibility="private",
         )

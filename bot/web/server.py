@@ -1,4 +1,5 @@
-"""The web server: the citizen chat at `/`, the staff area at `/admin` (login), one process.
+"""The web server: the citizen chat at `/`, its JSON API at `/api/ask`, the staff area at
+`/admin` (login), one process.
 
 `create_server(settings)` wires the parts that are shared: one embedder and one
 assistant (the admin area's index runs make the assistant switch generations), the
@@ -19,11 +20,11 @@ from bot.i18n import ui_text
 from bot.indexing.build import build_index, index_exists
 from bot.staff.admin_api import admin_api_router
 from bot.staff.admin_service import AdminService
-from bot.staff.admin_ui import ADMIN_CSS, ADMIN_HEAD, STAFF_TITLE, build_admin_app
 from bot.staff.audit import AuditLog
 from bot.staff.uploads import StaffUploads
 from bot.staff.users import UserStore
 from bot.web.auth import Authenticator, LoginClientMiddleware, LoginGuard
+from bot.web.chat_ui import ChatController
 from bot.web.page_meta import Page, PageMeta
 from bot.web.web_guard import RequestGuard
 
@@ -45,14 +46,38 @@ def ensure_index(settings: Settings) -> None:
     )
 
 
-def create_server(settings: Settings, assistant: Assistant | None = None) -> tuple[Any, Any]:
-    """Returns (FastAPI app, citizen Blocks)."""
+def start_answering(settings: Settings) -> tuple[Assistant, ChatController, Any]:
+    """What answers questions, without Gradio: the assistant (index, model, warmed up),
+    the chat's controller (limits, gap report) and a FastAPI app with the JSON API at
+    `/api`. `python app.py` serves that app while `create_server` builds the rest."""
+    from fastapi import FastAPI
+
+    from bot.web.citizen_api import citizen_api_router
+
+    ensure_index(settings)
+    assistant = Assistant.from_settings(settings)
+    assistant.warm_up()
+    controller = ChatController(settings, assistant)
+    api = FastAPI(title="KI-Bot", docs_url=None, redoc_url=None, openapi_url=None)
+    api.include_router(citizen_api_router(controller), prefix="/api")
+    return assistant, controller, api
+
+
+def create_server(
+    settings: Settings,
+    assistant: Assistant | None = None,
+    controller: ChatController | None = None,
+) -> tuple[Any, Any]:
+    """Returns (FastAPI app, citizen Blocks). `controller`: the one the JSON API already
+    answers with (`start_answering`), so its limits carry over."""
     import gradio as gr
     from fastapi import FastAPI
     from fastapi.responses import RedirectResponse
     from gradio.utils import get_upload_folder
 
+    from bot.staff.admin_ui import ADMIN_CSS, ADMIN_HEAD, STAFF_TITLE, build_admin_app
     from bot.web.chat_ui import CSS, HEAD, build_app, theme
+    from bot.web.citizen_api import citizen_api_router
 
     if assistant is None:
         ensure_index(settings)
@@ -74,6 +99,9 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
 
     app = FastAPI(title="KI-Bot", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(admin_api_router(service, authenticator), prefix="/admin")
+    # one controller for the chat page and the JSON API: the same limits and gap report
+    controller = controller or ChatController(settings, assistant)
+    app.include_router(citizen_api_router(controller), prefix="/api")
 
     @app.get("/admin", include_in_schema=False)
     def staff_area_root() -> Any:
@@ -98,7 +126,7 @@ def create_server(settings: Settings, assistant: Assistant | None = None) -> tup
         head=ADMIN_HEAD,
         theme=theme(),
     )
-    citizen = build_app(settings, assistant)
+    citizen = build_app(settings, assistant, controller)
     app = gr.mount_gradio_app(
         app,
         citizen,

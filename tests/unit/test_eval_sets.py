@@ -22,6 +22,12 @@ LANGS = {"de", "en", "tr", "ar", "uk", "ru", "fa", "de-x-ls"}
 QUESTION_KEYS = {"q", "doc", "fact", "lang"}
 OPTIONAL_KEYS = {"original"}  # the original of a translated `doc`
 TURN_KEYS = {"q", "doc", "fact"}
+# answer-card sets (scripts/calibrate_cards.py): the card that covers a question, or the card
+# a near miss resembles; both name a card file in corpus/_antwortkarten/
+CARD_KEYS = {
+    "card_questions.jsonl": {"q", "lang", "card"},
+    "card_near_miss.jsonl": {"q", "lang", "near"},
+}
 
 
 @cache
@@ -74,7 +80,13 @@ def test_eval_file_format_documents_and_facts(path: Path) -> None:
     assert items, f"{path.name}: no lines"
     for number, item in enumerate(items, start=1):
         where = f"{path.name}:{number}"
-        if "turns" in item:
+        if path.name in CARD_KEYS:
+            assert set(item) == CARD_KEYS[path.name], f"{where}: keys {sorted(item)}"
+            assert item["lang"] in LANGS, f"{where}: language {item['lang']!r}"
+            assert isinstance(item["q"], str) and item["q"].strip(), f"{where}: empty question"
+            card = item.get("card") or item.get("near")
+            assert (CORPUS / "_antwortkarten" / f"{card}.md").is_file(), f"{where}: no card {card}"
+        elif "turns" in item:
             assert set(item) == {"lang", "turns"}, f"{where}: keys {sorted(item)}"
             assert item["lang"] in LANGS, f"{where}: language {item['lang']!r}"
             assert len(item["turns"]) >= 2, f"{where}: a conversation needs follow-ups"
@@ -89,6 +101,17 @@ def test_eval_file_format_documents_and_facts(path: Path) -> None:
             check_label(where, item)
             if "original" in item:
                 check_original(where, item)
+
+
+def test_card_sets_are_balanced_for_the_odd_even_split() -> None:
+    """Two questions per card and language one after the other: both halves of the split
+    (odd lines calibrate, even lines are held out) hold every card in every language."""
+    for name, key in (("card_questions.jsonl", "card"), ("card_near_miss.jsonl", "near")):
+        items = read_lines(ROOT / "tests" / "eval" / name)
+        halves = [sorted((i[key], i["lang"]) for i in items[start::2]) for start in (0, 1)]
+        assert halves[0] == halves[1], name
+        questions = [i["q"] for i in items]
+        assert len(questions) == len(set(questions)), name
 
 
 def test_citizen_set_has_no_duplicate_questions() -> None:

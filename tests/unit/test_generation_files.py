@@ -41,6 +41,45 @@ def test_start_does_not_embed_background_passages(built: Settings) -> None:
     assert np.array_equal(retriever._background, expected), "the same vectors as computed"
 
 
+def test_start_embeds_no_example_question(built: Settings) -> None:
+    """The requests for a person and the out-of-scope examples come from the generation too
+    (about 60 question embeddings, 1.5-7 s of a start on 2 busy cores)."""
+    from bot.answering.assistant import Assistant
+    from bot.answering.retrieval import human_contact_vectors, out_of_scope_vectors
+
+    embedder = FakeEmbeddings()
+    assistant = Assistant(built, embedder)
+    stored = out_of_scope_vectors(embedder)
+    assert embedder.calls == 0 and embedder.queries == 0
+    assert np.array_equal(assistant._human, human_contact_vectors(FakeEmbeddings()))
+    background._CACHE.clear()
+    assert np.array_equal(stored, out_of_scope_vectors(FakeEmbeddings())), "as computed"
+
+
+def test_file_of_the_previous_writer_is_completed_by_the_next_run(built: Settings) -> None:
+    """A background.npz with the background passages only (as the first version wrote it)
+    still serves them; the example questions are embedded at start until the next run
+    stores them."""
+    path = serving_dir(built) / BACKGROUND
+    with np.load(path) as stored:
+        old = {"vectors": stored["vectors"], "fingerprint": stored["fingerprint"]}
+    with open(path, "wb") as handle:
+        np.savez(handle, **old)
+    embedder = FakeEmbeddings()
+    assert load_index(built, embedder).background is not None
+    from bot.answering.retrieval import out_of_scope_vectors
+
+    out_of_scope_vectors(embedder)
+    assert embedder.queries == len(background.data_lines("out_of_scope.txt"))
+    (built.corpus_dir / "a.md").write_text(DOC.format(300), encoding="utf-8")
+    build_index(built, FakeEmbeddings())
+    background._CACHE.clear()
+    fresh = FakeEmbeddings()
+    load_index(built, fresh)
+    out_of_scope_vectors(fresh)
+    assert fresh.queries == 0
+
+
 def test_older_generation_without_the_file_still_loads(built: Settings) -> None:
     (serving_dir(built) / BACKGROUND).unlink()
     embedder = FakeEmbeddings()
