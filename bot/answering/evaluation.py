@@ -12,7 +12,10 @@ one: German questions must quote German originals. For other questions a transla
 its original cited together take one rank. A line may name the original of its
 translated `doc` (`original`): citing that original counts as citing the document too.
 `answered_from_translation` is the share of answerable questions whose answer quoted a
-translation first.
+translation first. A fact is looked for in the language it is written in: an answer quoted
+from a translation of the labelled original is not checked for the original's German fact
+(counted as `facts_in_another_language` instead); the translation's own labels
+(translation_questions.jsonl) are checked as usual.
 A `lang` with a variant ("de-x-ls", Leichte Sprache) is asked as the page language.
 """
 
@@ -148,6 +151,13 @@ def run_eval(assistant: Any, questions: list[dict[str, Any]]) -> dict[str, Any]:
                 "top": docs[:3],
                 "reason": answer.reason,
                 "from_translation": bool(docs) and docs[0] in translated and not answer.refused,
+                # a German fact cannot be in an answer quoted from a translation of its document
+                "fact_checkable": answer.refused
+                or not docs
+                or docs[0] not in translated
+                or docs[0] == item["doc"]
+                or not item["doc"]
+                or not _same_doc(translated[docs[0]], item["doc"]),
             }
         )
     metrics: dict[str, Any] = {
@@ -161,7 +171,7 @@ def run_eval(assistant: Any, questions: list[dict[str, Any]]) -> dict[str, Any]:
         for r in rows
         if (r["doc"] is None) != r["refused"]
         or (r["doc"] and r["rank"] != 1)
-        or (r["fact"] and r["doc"] and not r["fact_hit"])
+        or (r["fact"] and r["doc"] and r["fact_checkable"] and not r["fact_hit"])
     ]
     return metrics
 
@@ -169,7 +179,7 @@ def run_eval(assistant: Any, questions: list[dict[str, Any]]) -> dict[str, Any]:
 def _metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
     answerable = [r for r in rows if r["doc"]]
     unanswerable = [r for r in rows if not r["doc"]]
-    with_fact = [r for r in answerable if r["fact"]]
+    with_fact = [r for r in answerable if r["fact"] and r["fact_checkable"]]
     seconds = [r["seconds"] for r in rows]
     answered = [r for r in rows if not r["refused"]]
 
@@ -185,6 +195,9 @@ def _metrics(rows: list[dict[str, Any]]) -> dict[str, Any]:
             sum(r["rank"] is not None and r["rank"] <= 3 for r in answerable), len(answerable)
         ),
         "fact_hit_rate": share(sum(r["fact_hit"] for r in with_fact), len(with_fact)),
+        "facts_in_another_language": sum(
+            bool(r["fact"]) and not r["fact_checkable"] for r in answerable
+        ),
         "refusal_accuracy": share(sum(r["refused"] for r in unanswerable), len(unanswerable)),
         "false_refusals": sum(r["refused"] for r in answerable),
         "false_refusal_rate": share(sum(r["refused"] for r in answerable), len(answerable)),
@@ -215,6 +228,7 @@ def format_table(metrics: dict[str, Any]) -> str:
         "answer_chars_median",
         "mid_sentence_starts",
         "answered_from_translation",
+        "facts_in_another_language",
         "latency_p50_ms",
         "latency_p95_ms",
     ]

@@ -225,5 +225,20 @@ def test_a_translation_is_its_own_document_and_its_original_counts(tmp_path: Pat
     versions_then_other = run_eval(Fixed([translation, original, other]), second)["overall"]
     assert versions_then_other["recall@1"] == 0.0 and versions_then_other["recall@3"] == 1.0
     assert run_eval(Fixed([translation, original, other]), german)["overall"]["recall@1"] == 0.0
+
+    class Quoting(Fixed):
+        def ask(self, question: str, history: object = None) -> Answer:
+            return Answer(question, "255 euros", refused=False, language="en", sources=self.cites)
+
+    german_fact = [{"q": "How much?", "doc": "a.md", "fact": "255 Euro", "lang": "en"}]
+    quoted = run_eval(Quoting([translation, original]), german_fact)["overall"]
+    assert (quoted["fact_hit_rate"], quoted["facts_in_another_language"]) == (None, 1)
+    own_fact = [{**german_fact[0], "doc": "translations/en/a.md", "fact": "255 euros"}]
+    assert run_eval(Quoting([translation]), own_fact)["overall"]["fact_hit_rate"] == 1.0
+    wrong = Citation(1, "translations/en/b.md", "B", "", 0.9, "x", translation_of="b.md")
+    wrong_document = run_eval(Quoting([wrong]), german_fact)["overall"]
+    assert (wrong_document["fact_hit_rate"], wrong_document["facts_in_another_language"]) == (0, 0)
+    from_original = run_eval(Quoting([original]), german_fact)["overall"]
+    assert (from_original["fact_hit_rate"], from_original["facts_in_another_language"]) == (0, 0)
     untranslated = run_eval(Fixed([original]), english)["non_german"]
     assert (untranslated["recall@1"], untranslated["answered_from_translation"]) == (1.0, 0.0)
