@@ -79,6 +79,10 @@ def test_near_topic_questions_go_to_a_person(sample_assistant: Assistant) -> Non
 def test_the_state_of_ones_own_case_is_not_answered_from_a_page(
     sample_assistant: Assistant, question: str
 ) -> None:
+    """Refused with the contact, or answered by the staff-approved card on what the chat
+    cannot do (individual cases): never a document passage."""
     answer = sample_assistant.ask(question)
-    assert answer.refused, answer.text
-    assert not answer.sources
+    cited = [c.source for c in answer.sources]
+    assert answer.refused or (cited and all(s.startswith("_antwortkarten/") for s in cited)), (
+        answer.text
+    )
