@@ -365,6 +365,55 @@ _HIDDEN_STYLE = re.compile(
 )
 
 
+# What a saved web page carries besides its content: menus, breadcrumbs, skip links,
+# cookie and consent banners, search boxes, share and print buttons. Landmarks that may
+# hold content (a site header or footer with the office's address, an aside with a
+# contact box) are dropped only when they are mostly link text.
+# (A <form> stays: some CMS wrap the whole page in one.)
+_FURNITURE_TAGS = ["nav"]
+_FURNITURE_ROLES = {"navigation", "search", "menubar", "menu", "toolbar"}
+_FURNITURE_NAMES = re.compile(
+    r"(?:^|[-_\s])(?:cookies?|consent|gdpr|breadcrumbs?|skip-?links?|sharing|share|"
+    r"social|pagination|sitemap)(?:$|[-_\s])",
+    re.I,
+)
+_LANDMARKS = ["header", "footer", "aside"]
+_LANDMARK_ROLES = {"banner", "contentinfo", "complementary"}
+LINK_DENSITY = 0.5  # share of a landmark's text inside links above which it is a menu
+
+
+def _link_density(tag: Any) -> float:
+    text = len(tag.get_text(" ", strip=True))
+    links = sum(len(a.get_text(" ", strip=True)) for a in tag.find_all("a"))
+    return links / text if text else 1.0
+
+
+def _drop_page_furniture(soup: Any) -> None:
+    """Remove what every page of a site repeats and no citizen asks about.
+
+    Why: crawled pages of one site share their menu, breadcrumb and footer links; kept as
+    text, each page gets a chunk that mentions every topic of the site, which ranks for
+    every question and quotes "Startseite > Service > ..." as an answer. Structure only
+    (landmark elements, ARIA roles, class names, link density), so no wording is guessed.
+    """
+    furniture = list(soup.find_all(_FURNITURE_TAGS))
+    furniture += soup.find_all(attrs={"role": lambda r: str(r).lower() in _FURNITURE_ROLES})
+    for tag in soup.find_all(True):
+        names = " ".join([str(tag.get("id") or ""), *[str(c) for c in tag.get("class") or []]])
+        if names.strip() and _FURNITURE_NAMES.search(names) and tag.name not in {"body", "main"}:
+            furniture.append(tag)
+    for tag in furniture:
+        if not tag.decomposed:
+            tag.decompose()
+    landmarks = list(soup.find_all(_LANDMARKS))
+    landmarks += soup.find_all(attrs={"role": lambda r: str(r).lower() in _LANDMARK_ROLES})
+    for tag in landmarks:
+        if tag.decomposed or tag.find_parent(["article", "main"]) is not None:
+            continue  # an article's own header or footer belongs to it
+        if _link_density(tag) > LINK_DENSITY:
+            tag.decompose()
+
+
 def _parse_html(text: str, source: str) -> LoadedDocument:
     from bs4 import BeautifulSoup, Comment
 
@@ -388,6 +437,8 @@ def _parse_html(text: str, source: str) -> LoadedDocument:
         style = str(tag.get("style") or "")
         if tag.has_attr("hidden") or _HIDDEN_STYLE.search(style):
             tag.decompose()
+
+    _drop_page_furniture(soup)
 
     root = soup.body or soup
     builder = SectionBuilder()

@@ -190,3 +190,41 @@ def test_front_matter_date_wins_over_a_stand_line(corpus_dir: Path) -> None:
     (corpus_dir / "b.txt").write_text("Hinweise\n\nStand: 15.03.2026\n\nText.", "utf-8")
     assert load_document(corpus_dir / "a.md", corpus_dir, MB).updated == "2026-10-01"
     assert load_document(corpus_dir / "b.txt", corpus_dir, MB).updated == "2026-03-15"
+
+
+def test_html_page_furniture_is_dropped_but_contact_boxes_stay(corpus_dir: Path) -> None:
+    """A crawled page: menu, breadcrumb, cookie banner and footer links repeat on every page
+    of a site and must not become text; a footer address or an aside contact box is content."""
+    html = """<html lang="de"><body><form id="aspnetForm">
+    <div class="cookie-banner"><p>Wir verwenden Cookies. Alle akzeptieren</p></div>
+    <header><a href="/">Startseite</a> <a href="/service">Service</a></header>
+    <nav><ul><li><a href="/a">Einbürgerung</a></li><li><a href="/b">Kita</a></li></ul></nav>
+    <ol class="breadcrumb"><li><a href="/">Start</a></li><li>Wohngeld</li></ol>
+    <main><h1>Wohngeld</h1><p>Wohngeld gibt es als Zuschuss zur Miete.</p>
+    <article><header><p>Stand: März 2026</p></header><p>Der Antrag ist kostenlos.</p></article>
+    </main>
+    <aside><h2>Kontakt</h2><p>Wohngeldstelle, Telefon 02241 555-120</p></aside>
+    <footer><p>Kreishaus, Kaiser-Wilhelm-Platz 1, 53721 Siegburg</p></footer>
+    <footer><p><a href="/i">Impressum</a> | <a href="/d">Datenschutz</a></p></footer>
+    <div role="navigation"><p><a href="/x">Zurück nach oben</a></p></div>
+    </form></body></html>"""
+    path = corpus_dir / "wohngeld.html"
+    path.write_text(html, encoding="utf-8")
+    text = load(path).text
+    for kept in (
+        "Zuschuss zur Miete",
+        "Stand: März 2026",
+        "kostenlos",
+        "02241 555-120",
+        "Kaiser-Wilhelm-Platz 1",
+    ):
+        assert kept in text
+    for dropped in (
+        "Cookies",
+        "Startseite",
+        "Einbürgerung",
+        "Start",
+        "Impressum",
+        "Zurück nach oben",
+    ):
+        assert dropped not in text, dropped
