@@ -305,6 +305,7 @@ def compose_extractive(
     store: UnitStore,
     vector: Any = None,
     weights: Weights | None = None,
+    follow_up: bool = False,
 ) -> Composed:
     """The units that answer the question under one heading line, with citation [1].
 
@@ -315,7 +316,9 @@ def compose_extractive(
     hits = candidate_hits(result, gap=weights.gap)
     vector = result.vector if vector is None else vector
     blocks_of_units = choose_blocks(
-        score_units(question, vector, hits, store, stem, weights), weights
+        score_units(question, vector, hits, store, stem, weights, across=follow_up),
+        weights,
+        anywhere=follow_up,
     )
     chosen = [unit for block in blocks_of_units for unit in block]
     if not chosen:

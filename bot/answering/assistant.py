@@ -311,7 +311,12 @@ class Assistant:
         assert self._units is not None
         language = result.language
         composed = compose_extractive(
-            question, result, self.retriever.bm25.stems, self._units, vector=vector
+            question,
+            result,
+            self.retriever.bm25.stems,
+            self._units,
+            vector=vector,
+            follow_up=follows,
         )
         margin = composed.best_similarity - result.background_best
         place = self._unknown_place(question, result)

@@ -48,6 +48,11 @@ class Weights:
     cross_gap: float = 0.03  # a unit of another passage this close to the best: second block
     cross_budget: int = 160  # characters the second block may take from `fill`
     hub: float = 0.5  # penalty per cosine to the corpus centroid (generic topic sentences)
+    # a follow-up's answer leaves the topic's first passage for a unit of another that
+    # scores this much better ("how long does it take" after the fee: 0.087 better in the
+    # processing-time passage; "and for children?": the school duty, only 0.020 better);
+    # dev conversations: 0.0-0.03 best (follow-up recall@1 0.632; 0.579 from 0.04 on)
+    follow_switch: float = 0.03
 
 
 @dataclass
@@ -203,8 +208,19 @@ def candidate_hits(
     best (a far weaker passage only adds wrong candidates)."""
     if not result.hits:
         return []
-    best = result.hits[0].dense
-    return [h for i, h in enumerate(result.hits[:limit]) if i == 0 or h.dense >= best - gap]
+    best = _ranked_similarity(result.hits[0])
+    return [
+        h
+        for i, h in enumerate(result.hits[:limit])
+        if i == 0 or _ranked_similarity(h) >= best - gap
+    ]
+
+
+def _ranked_similarity(hit: Hit) -> float:
+    """The similarity the passage was ranked by: a translation's passage stands in for its
+    original, and the question is closer to text in its own language than to German text
+    (a Ukrainian fee passage at 0.90 hid the German processing-time passage at 0.82)."""
+    return hit.original.dense if hit.original is not None else hit.dense
 
 
 def _quotable(unit: Unit) -> bool:
@@ -235,8 +251,10 @@ def score_units(
     store: UnitStore,
     stems: Any,
     weights: Weights,
+    across: bool = False,
 ) -> list[ScoredUnit]:
-    """Every quotable unit of the candidate passages with its score, best first."""
+    """Every quotable unit of the candidate passages with its score, best first.
+    `across`: the scores are compared across passages to choose the anchor."""
     units = store.units(hits)
     terms = set(stems(question))
     kinds = asks_for(question)
@@ -248,8 +266,13 @@ def score_units(
         if not items:
             continue
         dense = similarities(np.vstack([v for _, v in items]), vector)
+        # a translation's units are compared in the asker's language, German ones across
+        # languages: when passages compete (a follow-up), take off what its passage gained
+        # over the original's (measured: as a second block it brought unrelated German
+        # passages into translated answers, so only there)
+        bias = hit.dense - _ranked_similarity(hit) if across else 0.0
         for (unit, unit_vector), sim in zip(items, dense, strict=True):
-            score = float(sim) - weights.passage_rank * rank
+            score = float(sim) - bias - weights.passage_rank * rank
             if centroid is not None:
                 score -= weights.hub * float(unit_vector @ centroid)
             score -= weights.long_unit * max(0, len(unit.text) - 200) / 500
@@ -268,7 +291,9 @@ def choose_units(scored: list[ScoredUnit], weights: Weights) -> list[ScoredUnit]
     return [unit for block in choose_blocks(scored, weights) for unit in block]
 
 
-def choose_blocks(scored: list[ScoredUnit], weights: Weights) -> list[list[ScoredUnit]]:
+def choose_blocks(
+    scored: list[ScoredUnit], weights: Weights, anywhere: bool = False
+) -> list[list[ScoredUnit]]:
     """The best unit with what belongs to it and its neighbours, in document order; plus,
     when a unit of another passage scores nearly as well, that unit as a second block.
 
@@ -279,9 +304,14 @@ def choose_blocks(scored: list[ScoredUnit], weights: Weights) -> list[list[Score
     if not scored:
         return []
     # the answer stays in the passage the search ranked first (it weighs the whole passage
-    # with its headings and, for German, the exact words); units only choose within it
+    # with its headings and, for German, the exact words); units only choose within it.
+    # `anywhere` (a follow-up): the conversation's topic found the passages, and the
+    # follow-up's own words decide which of them answers ("how long" after "what does it
+    # cost": the processing-time passage, not the fee passage the topic ranks first)
     top = min(s.rank for s in scored)
     best = next(s for s in scored if s.rank == top)
+    if anywhere and scored[0].score >= best.score + weights.follow_switch:
+        best = scored[0]
     other = next(
         (
             s

@@ -8,13 +8,14 @@ from bot.answering.compose import (
     ScoredUnit,
     Weights,
     asks_for,
+    candidate_hits,
     choose_blocks,
     choose_units,
     continues,
     holds,
     join_units,
 )
-from bot.answering.retrieval import Hit
+from bot.answering.retrieval import Hit, RetrievalResult
 from bot.ingest.units import Unit, split_units
 
 
@@ -155,3 +156,34 @@ def test_a_nearly_as_good_unit_of_another_passage_is_a_short_second_block() -> N
     assert [b[0].hit.id for b in blocks] == ["first", "other"]
     assert [c.unit.position for c in blocks[1]] == [1]
     assert sum(len(c.unit.text) for b in blocks for c in b) <= 400
+
+
+def test_a_follow_up_answers_from_the_topic_passage_whose_unit_is_clearly_better() -> None:
+    """ "How long does it take?" after the fee: the topic ranks the fee passage first, the
+    follow-up's words find the processing time in the second; a unit only a little better
+    ("and for children?" -> school duty) does not move the answer."""
+    weights = Weights(fill=0, short_unit=10, cross_gap=0.0, follow_switch=0.03)
+
+    def blocks(other_score: float, anywhere: bool) -> list[str]:
+        first = _scored(_sentences(2), [0.80, 0.60], hit_id="fee", rank=0)
+        other = _scored(_sentences(2), [other_score, 0.60], hit_id="duration", rank=1)
+        ranked = sorted(first + other, key=lambda s: -s.score)
+        return [b[0].hit.id for b in choose_blocks(ranked, weights, anywhere=anywhere)]
+
+    assert blocks(0.90, anywhere=True)[0] == "duration"
+    assert blocks(0.90, anywhere=False)[0] == "fee"  # a question of its own: the first passage
+    assert blocks(0.82, anywhere=True)[0] == "fee"
+
+
+def test_a_translated_passage_competes_with_the_similarity_of_its_original() -> None:
+    """The question is closer to a passage in its own language: a Ukrainian fee passage at
+    0.90 (its German original at 0.82) must not push the German processing-time passage
+    at 0.80 out of the candidates."""
+    original = Hit("de-fee", "", {"source": "fee.md"}, 1.0, 0.82)
+    translated = Hit("uk-fee", "", {"source": "uk/fee.md"}, 1.0, 0.90, original=original)
+    duration = Hit("de-duration", "", {"source": "duration.md"}, 0.9, 0.80)
+    result = RetrievalResult(hits=[translated, duration], language="uk", z_score=3.0, top_dense=0.9)
+    assert [h.id for h in candidate_hits(result, gap=0.05)] == ["uk-fee", "de-duration"]
+    plain = Hit("uk-own", "", {"source": "uk.md"}, 1.0, 0.90)
+    result.hits = [plain, duration]
+    assert [h.id for h in candidate_hits(result, gap=0.05)] == ["uk-own"]
