@@ -1,4 +1,5 @@
-"""Every evaluation set in tests/eval/*.jsonl: format, languages, documents and facts.
+"""Every evaluation set in tests/eval/*.jsonl and tests/eval/district_b/*.jsonl: format,
+languages, documents and facts (district_b's against its own corpus).
 
 A fact that is not a verbatim substring of its document can never be hit, so a typo or a
 changed document would silently lower the fact hit rate; this catches it before a run.
@@ -10,6 +11,7 @@ import importlib.util
 import json
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -18,6 +20,11 @@ from bot.ingest.loaders import load_document
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
 EVAL_FILES = sorted((ROOT / "tests" / "eval").glob("*.jsonl"))
+DISTRICT_B = ROOT / "tests" / "eval" / "district_b"
+DISTRICT_B_CORPUS = DISTRICT_B / "corpus"
+# the raw files hold the questions as written, before anyone read the pages: no labels
+DISTRICT_B_RAW = {"questions_raw.jsonl", "conversations_raw.jsonl"}
+DISTRICT_B_FILES = sorted(p for p in DISTRICT_B.glob("*.jsonl") if p.name not in DISTRICT_B_RAW)
 LANGS = {"de", "en", "tr", "ar", "uk", "ru", "fa", "de-x-ls"}
 QUESTION_KEYS = {"q", "doc", "fact", "lang"}
 OPTIONAL_KEYS = {"original"}  # the original of a translated `doc`
@@ -31,9 +38,9 @@ CARD_KEYS = {
 
 
 @cache
-def corpus_text(doc: str) -> str:
+def corpus_text(doc: str, corpus: Path = CORPUS) -> str:
     """Text of a corpus document as the project's loader yields it (cached: the PDF is slow)."""
-    return load_document(CORPUS / doc, CORPUS, 20 * 1024 * 1024, parse_timeout=20).text
+    return load_document(corpus / doc, corpus, 20 * 1024 * 1024, parse_timeout=20).text
 
 
 def read_lines(path: Path) -> list[dict]:
@@ -46,16 +53,16 @@ def read_lines(path: Path) -> list[dict]:
     return items
 
 
-def check_label(where: str, item: dict) -> None:
+def check_label(where: str, item: dict, corpus: Path = CORPUS) -> None:
     assert isinstance(item["q"], str) and item["q"].strip(), f"{where}: empty question"
     doc, fact = item["doc"], item["fact"]
     if doc is None:
         assert fact is None, f"{where}: fact without doc"
         return
-    assert isinstance(doc, str) and (CORPUS / doc).is_file(), f"{where}: no document {doc!r}"
+    assert isinstance(doc, str) and (corpus / doc).is_file(), f"{where}: no document {doc!r}"
     if fact is not None:
         assert isinstance(fact, str) and fact.strip(), f"{where}: empty fact"
-        assert fact in corpus_text(doc), f"{where}: fact {fact!r} not in {doc}"
+        assert fact in corpus_text(doc, corpus), f"{where}: fact {fact!r} not in {doc}"
 
 
 def check_original(where: str, item: dict) -> None:
@@ -103,6 +110,57 @@ def test_eval_file_format_documents_and_facts(path: Path) -> None:
                 check_original(where, item)
 
 
+@pytest.mark.parametrize("path", DISTRICT_B_FILES, ids=lambda p: f"district_b/{p.name}")
+def test_district_b_file_format_documents_and_facts(path: Path) -> None:
+    """District B is labelled against its own corpus, never against corpus/."""
+    items = read_lines(path)
+    assert items, f"{path.name}: no lines"
+    for number, item in enumerate(items, start=1):
+        where = f"district_b/{path.name}:{number}"
+        if "turns" in item:
+            assert set(item) == {"lang", "turns"}, f"{where}: keys {sorted(item)}"
+            assert item["lang"] in LANGS, f"{where}: language {item['lang']!r}"
+            assert len(item["turns"]) >= 2, f"{where}: a conversation needs follow-ups"
+            for turn_no, turn in enumerate(item["turns"], start=1):
+                assert set(turn) == TURN_KEYS, f"{where} turn {turn_no}: keys {sorted(turn)}"
+                check_label(f"{where} turn {turn_no}", turn, DISTRICT_B_CORPUS)
+        else:
+            assert set(item) == QUESTION_KEYS, f"{where}: keys {sorted(item)}"
+            assert item["lang"] in LANGS, f"{where}: language {item['lang']!r}"
+            check_label(where, item, DISTRICT_B_CORPUS)
+
+
+def test_district_b_labels_keep_the_raw_questions() -> None:
+    """The labelled sets hold exactly the raw questions, in order, and the raw files stay
+    unlabelled (they record what was written before anyone read the pages)."""
+    pairs = (
+        ("questions_raw.jsonl", "questions.jsonl"),
+        ("conversations_raw.jsonl", "conversations.jsonl"),
+    )
+    for raw_name, labelled_name in pairs:
+        raw = read_lines(DISTRICT_B / raw_name)
+        labelled = read_lines(DISTRICT_B / labelled_name)
+        for item in raw:
+            assert "doc" not in item and "fact" not in item, raw_name
+            assert all(set(turn) == {"q"} for turn in item.get("turns", [])), raw_name
+        asked = [
+            (i["lang"], i["q"] if "q" in i else [t["q"] for t in i["turns"]]) for i in labelled
+        ]
+        written = [(i["lang"], i["q"] if "q" in i else [t["q"] for t in i["turns"]]) for i in raw]
+        assert asked == written, labelled_name
+
+
+def test_district_b_fact_check_uses_its_own_corpus() -> None:
+    """A district_b fact is looked up in district_b's corpus: the same label fails there
+    when the page is missing from it, so a mix-up of the two corpora is reported."""
+    label = {"q": "?", "doc": "einbuergerung-nrw-infoblatt.txt", "fact": "255,00 EUR"}
+    check_label("x", label, DISTRICT_B_CORPUS)
+    with pytest.raises(AssertionError, match="no document"):
+        check_label("x", label)
+    with pytest.raises(AssertionError, match="not in"):
+        check_label("x", {**label, "fact": "255,01 EUR"}, DISTRICT_B_CORPUS)
+
+
 def test_card_sets_are_balanced_for_the_odd_even_split() -> None:
     """Two questions per card and language one after the other: both halves of the split
     (odd lines calibrate, even lines are held out) hold every card in every language."""
@@ -128,12 +186,17 @@ def test_fact_check_rejects_a_fact_missing_from_its_document() -> None:
         check_label("x", {"q": "?", "doc": "gibt-es-nicht.md", "fact": None})
 
 
-def test_dev_test_split_is_a_fixed_partition_of_questions() -> None:
-    """dev.jsonl + test.jsonl are exactly questions.jsonl, disjoint, and what the script makes."""
+def split_module() -> ModuleType:
     spec = importlib.util.spec_from_file_location("split_eval", ROOT / "scripts" / "split_eval.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+def test_dev_test_split_is_a_fixed_partition_of_questions() -> None:
+    """dev.jsonl + test.jsonl are exactly questions.jsonl, disjoint, and what the script makes."""
+    module = split_module()
     evaldir = ROOT / "tests" / "eval"
     lines = (evaldir / "questions.jsonl").read_text(encoding="utf-8").splitlines()
     dev = (evaldir / "dev.jsonl").read_text(encoding="utf-8").splitlines()
@@ -142,6 +205,24 @@ def test_dev_test_split_is_a_fixed_partition_of_questions() -> None:
     assert not set(dev) & set(test)
     assert (dev, test) == module.split(lines)
     assert 0.55 <= len(dev) / len(lines) <= 0.65
+
+
+def test_district_b_split_is_a_fixed_partition() -> None:
+    """District B's dev and test files are exactly its labelled sets, disjoint, about half
+    each, and byte for byte what scripts/split_eval.py writes."""
+    module = split_module()
+    for path, lines in module.outputs().items():
+        assert path.read_text(encoding="utf-8") == "\n".join(lines) + "\n", path.name
+    for source, dev_name, test_name in (
+        ("questions.jsonl", "dev.jsonl", "test.jsonl"),
+        ("conversations.jsonl", "dev_conversations.jsonl", "test_conversations.jsonl"),
+    ):
+        lines = (DISTRICT_B / source).read_text(encoding="utf-8").splitlines()
+        dev = (DISTRICT_B / dev_name).read_text(encoding="utf-8").splitlines()
+        test = (DISTRICT_B / test_name).read_text(encoding="utf-8").splitlines()
+        assert sorted(dev + test) == sorted(lines), source
+        assert not set(dev) & set(test), source
+        assert 0.45 <= len(dev) / len(lines) <= 0.55, source
 
 
 def test_mid_sentence_start_is_detected_under_a_heading() -> None:
