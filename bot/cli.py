@@ -27,6 +27,9 @@ def _parser() -> argparse.ArgumentParser:
 
     ask = sub.add_parser("ask", help="answer a question ('-' reads one per line from stdin)")
     ask.add_argument("--index", type=Path, help="index folder (BOT_INDEX_DIR)")
+    ask.add_argument(
+        "--corpus", type=Path, help="corpus folder, for its answer cards (BOT_CORPUS_DIR)"
+    )
     ask.add_argument("--json", action="store_true", help="one JSON object per answer")
     ask.add_argument(
         "--conversation",
@@ -37,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser("eval", help="run the evaluation set")
     ev.add_argument("--index", type=Path, help="index folder (BOT_INDEX_DIR)")
+    ev.add_argument(
+        "--corpus", type=Path, help="corpus folder, for its answer cards (BOT_CORPUS_DIR)"
+    )
     ev.add_argument("--questions", type=Path, default=Path("tests/eval/questions.jsonl"))
     ev.add_argument("--json", action="store_true", help="print the metrics as JSON")
 
