@@ -449,6 +449,14 @@ def _detector() -> LanguageDetector:
     return LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
 
 
+def _ukrainian_or_russian(words: str) -> str:
+    values = {
+        str(v.language.iso_code_639_1.name).lower(): v.value
+        for v in _detector().compute_language_confidence_values(words)
+    }
+    return "uk" if values.get("uk", 0.0) > values.get("ru", 0.0) else "ru"
+
+
 def detect_language(text: str) -> str:
     """ISO 639-1 code of the question's language; German when unsure.
 
@@ -465,6 +473,9 @@ def detect_language(text: str) -> str:
             return "uk"
         if _RUSSIAN_MARKERS.search(sample):
             return "ru"
+        # no telling letter: the Cyrillic words decide between the two, never the German
+        # terms around them ("як отримати Wohnberechtigungsschein в Rhein-Sieg-Kreis")
+        return _ukrainian_or_russian(" ".join(w for w in sample.split() if _CYRILLIC.search(w)))
     if _TURKISH_MARKERS.search(sample):
         return "tr"
     # Foreign-language questions often carry German terms ("Einbürgerung"): judge the

@@ -29,6 +29,9 @@ from bot.i18n import (
         ("هزینه تابعیت آلمان چقدر است؟", "fa"),
         ("Скільки коштує отримання громадянства?", "uk"),
         ("Сколько стоит получение гражданства?", "ru"),
+        # Cyrillic words without a telling letter, among German terms: never German
+        ("як отримати Wohnberechtigungsschein (WBS) в Rhein-Sieg-Kreis", "uk"),
+        ("где получить WBS в Rhein-Sieg-Kreis", "ru"),
         ("", "de"),
     ],
 )
