@@ -312,14 +312,6 @@ def choose_blocks(
     best = next(s for s in scored if s.rank == top)
     if anywhere and scored[0].score >= best.score + weights.follow_switch:
         best = scored[0]
-    import os
-
-    if os.environ.get("SAMEDOC"):
-        gap = float(os.environ["SAMEDOC"])
-        src = best.hit.metadata.get("source")
-        cand = next(s for s in scored if s.hit.metadata.get("source") == src)
-        if cand.score >= best.score + gap:
-            best = cand
     other = next(
         (
             s
