@@ -25,6 +25,7 @@ import numpy as np
 
 from bot.answering.versions import Versions
 from bot.embeddings import BotEmbeddings
+from bot.i18n import base_language
 from bot.indexing.background import background_vectors, cached_vectors, data_lines
 from bot.indexing.build import LoadedIndex
 from bot.ingest.chunking import SECTION_SEPARATOR
@@ -185,6 +186,20 @@ class Retriever:
         # stored with the generation at build time; older generations: computed here
         stored = index.background
         self._background = stored if stored is not None else background_vectors(embedder)
+        # originals written in another language than German (an English page) are judged
+        # as hubs against the centre of their own language (see `_hub_penalties`)
+        self._foreign = {
+            cid: base_language(str(meta["lang"]))
+            for cid, meta in zip(index.ids, index.metadatas, strict=True)
+            if meta.get("lang")
+            and base_language(str(meta["lang"])) != "de"
+            and not meta.get("translation_of")
+        }
+        self._language_centroids: dict[str, np.ndarray] = {}
+        for code in set(self._foreign.values()):
+            members = [cid for cid, lang in self._foreign.items() if lang == code]
+            mean = self._vectors(members[:CALIBRATION_SAMPLE]).mean(axis=0)
+            self._language_centroids[code] = mean / (float(np.linalg.norm(mean)) or 1.0)
         originals = [
             cid
             for cid, meta in zip(index.ids, index.metadatas, strict=True)
@@ -226,7 +241,9 @@ class Retriever:
             stored = self.index.collection.vectors(list(dense))
             ids = [cid for cid in dense if cid in stored]
             if ids:
-                penalties = self._hub_penalties(np.vstack([stored[cid] for cid in ids]))
+                penalties = self._hub_penalties(
+                    np.vstack([stored[cid] for cid in ids]), [self._foreign.get(c) for c in ids]
+                )
                 for cid, penalty in zip(ids, penalties, strict=True):
                     ranking[cid] -= float(penalty)
         w_bm25 = self.weights.bm25_german if language == "de" else self.weights.bm25_other
@@ -325,14 +342,27 @@ class Retriever:
             hit.original = self._hit_at(matched, vector, hit.score)
         return hit
 
-    def _hub_penalties(self, vectors: np.ndarray) -> np.ndarray:
-        """How much each candidate chunk is near everything (see FusionWeights)."""
+    def _hub_penalties(
+        self, vectors: np.ndarray, languages: list[str | None] | None = None
+    ) -> np.ndarray:
+        """How much each candidate chunk is near everything (see FusionWeights). A chunk of
+        a page in another language than German (`languages`) is measured against the centre
+        of its own language: against the German centre it looks like no hub at all and
+        gained 0.5 x the gap (measured on the dev set of district B: an English page on
+        recognition came first for Arabic, Farsi and Russian questions on naturalisation,
+        health insurance and appointments)."""
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
         vectors = vectors / norms
         penalty = np.zeros(len(vectors), dtype=np.float32)
         if self.weights.hub_centroid and self._centroid is not None:
-            penalty += self.weights.hub_centroid * np.einsum("ij,j->i", vectors, self._centroid)
+            centres = np.vstack(
+                [
+                    self._language_centroids.get(code, self._centroid) if code else self._centroid
+                    for code in (languages or [None] * len(vectors))
+                ]
+            )
+            penalty += self.weights.hub_centroid * np.einsum("ij,ij->i", vectors, centres)
         if self.weights.hub_background and len(self._background):
             near = np.einsum("ij,kj->ik", vectors, self._background)
             k = min(HUB_NEIGHBOURS, near.shape[1])

@@ -110,5 +110,19 @@ def load_document(
         raise DocumentError("Datei enthält keinen lesbaren Text")
     if not doc.updated:  # PDFs and plain files state their date in the text, if at all
         doc.updated = stand_date(doc.text[:2000])
+    if not doc.lang:  # a crawled page often declares no language: read it off the text
+        doc.lang = undeclared_language(doc.text)
     doc.sha256 = file_sha256(data)
     return doc
+
+
+def undeclared_language(text: str) -> str | None:
+    """The language of a document that does not declare one, when it is clearly not German
+    (None: German, the corpus language, as before). Why: an English page without a language
+    tag was ranked as German, so the correction for questions in other languages (they sit
+    closer to any English text than to German) missed it."""
+    from bot.i18n import detect_language
+
+    sample = " ".join(text.split()[:300])
+    language = detect_language(sample)
+    return None if language == "de" else language
