@@ -298,6 +298,17 @@ class Composed:
         return max((u.dense for u in self.units), default=0.0)
 
 
+_TITLE_PARTS = re.compile(r"\s+[|–—-]\s+")
+
+
+def short_title(title: str) -> str:
+    """A web page's title without the site's name after " | " or " - " ("Wohngeld |
+    Stadt Siegburg" -> "Wohngeld"): the heading line of a phone answer stays short, the
+    full title is in the list of sources."""
+    first = _TITLE_PARTS.split(title, maxsplit=1)[0].strip()
+    return first if len(first) >= 8 else title
+
+
 def compose_extractive(
     question: str,
     result: RetrievalResult,
@@ -315,8 +326,9 @@ def compose_extractive(
     weights = weights or Weights()
     hits = candidate_hits(result, gap=weights.gap)
     vector = result.vector if vector is None else vector
+    scored = score_units(question, vector, hits, store, stem, weights, across=follow_up)
     blocks_of_units = choose_blocks(
-        score_units(question, vector, hits, store, stem, weights, across=follow_up),
+        scored,
         weights,
         anywhere=follow_up,
     )
@@ -330,7 +342,7 @@ def compose_extractive(
     for number, block in enumerate(blocks_of_units, start=1):
         hit = block[0].hit
         meta = hit.metadata
-        heading = meta.get("title", "")
+        heading = short_title(str(meta.get("title", "")))
         if meta.get("section"):
             heading += f" › {meta['section']}"
         # the preface names the quote's true language (from the cited document's `lang`);

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 SEGMENTER_VERSION = 1
-MAX_LIST_CHARS = 700  # a longer list is offered item by item
+MAX_LIST_CHARS = 450  # a longer list is offered item by item
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s+\S")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")

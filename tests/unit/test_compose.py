@@ -187,3 +187,15 @@ def test_a_translated_passage_competes_with_the_similarity_of_its_original() -> 
     plain = Hit("uk-own", "", {"source": "uk.md"}, 1.0, 0.90)
     result.hits = [plain, duration]
     assert [h.id for h in candidate_hits(result, gap=0.05)] == ["uk-own"]
+
+
+def test_the_heading_line_drops_a_web_page_s_site_name() -> None:
+    from bot.answering.answer import short_title
+
+    assert short_title("Wohngeld beantragen | Stadt Siegburg") == "Wohngeld beantragen"
+    assert short_title("Ausländerangelegenheiten - Termine - Rhein-Sieg-Kreis") == (
+        "Ausländerangelegenheiten"
+    )
+    assert short_title("Der Antrag auf Einbürgerung") == "Der Antrag auf Einbürgerung"
+    assert short_title("KI – Kontakt") == "KI – Kontakt"  # too short a first part: kept whole
+    assert short_title("Rhein-Sieg-Kreis") == "Rhein-Sieg-Kreis"  # a hyphen inside a word
