@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -27,7 +28,7 @@ from bot.answering.versions import Versions
 from bot.embeddings import BotEmbeddings
 from bot.indexing.background import background_vectors, cached_vectors, data_lines
 from bot.indexing.build import LoadedIndex
-from bot.ingest.chunking import SECTION_SEPARATOR
+from bot.indexing.lexical import StoredBM25, Tokenizer, is_lexical, lexical_text
 
 CALIBRATION_SAMPLE = 2000
 HUB_NEIGHBOURS = 10
@@ -98,28 +99,51 @@ class FusionWeights:
 
 
 class GermanBM25:
-    """BM25 over chunk text plus title and headings, with Snowball German stemming."""
+    """BM25 over chunk text plus title and headings, with Snowball German stemming: the
+    generation's stored one (memory-mapped, `bot.indexing.lexical`), or for a generation
+    written before BM25 was stored, one built here from `texts` (with their `ids`)."""
 
-    def __init__(self, texts: list[str]) -> None:
-        import bm25s
-        import Stemmer
-
-        self._bm25s = bm25s
-        self._stemmer = Stemmer.Stemmer("german")
+    def __init__(
+        self,
+        texts: list[str] | None = None,
+        ids: list[str] | None = None,
+        stored: StoredBM25 | None = None,
+    ) -> None:
+        self._tokenizer = Tokenizer()
+        self._stemmer = self._tokenizer.stemmer
+        self._stored = stored
+        self._ids = list(ids or [])
+        self._model: Any = None
+        self.vocab: Container[str]
+        if stored is not None:
+            self.size = stored.size
+            self.vocab = stored
+            return
+        texts = texts or []
         self.size = len(texts)
-        tokens = bm25s.tokenize(
-            texts, stopwords="de", stemmer=self._stemmer, show_progress=False, lower=True
-        )
+        tokens = self._tokenizer.corpus(texts)
         self.vocab = set(tokens.vocab)
-        self._model = bm25s.BM25()
         if texts:
+            import bm25s
+
+            self._model = bm25s.BM25()
             self._model.index(tokens, show_progress=False)
 
+    def terms(self) -> set[str]:
+        """The whole vocabulary (the refusal's fuzzy look-up reads it)."""
+        if self._stored is not None:
+            return self._stored.terms()
+        assert isinstance(self.vocab, set)
+        return self.vocab
+
     def stems(self, text: str) -> list[str]:
-        tokens = self._bm25s.tokenize(
-            [text], stopwords="de", stemmer=self._stemmer, show_progress=False, return_ids=False
-        )
-        return list(tokens[0]) if tokens else []
+        return self._tokenizer.stems(text)
+
+    def id_at(self, position: int) -> str:
+        """The chunk id of a position in `scores`."""
+        if self._stored is not None:
+            return self._stored.id_at(position)
+        return self._ids[position]
 
     def split_compound(self, stem: str) -> list[str]:
         """German compounds the corpus only has in parts: "anerkennungsverfahr" gives
@@ -143,6 +167,8 @@ class GermanBM25:
         terms += [part for term in terms for part in self.split_compound(term)]
         if not terms:
             return np.zeros(self.size)
+        if self._stored is not None:
+            return self._stored.scores(terms)
         return np.asarray(self._model.get_scores(terms), dtype=np.float32)
 
 
@@ -161,35 +187,34 @@ class Retriever:
         self.weights = weights or FusionWeights()
         self.candidates = candidates
         self._positions = {cid: i for i, cid in enumerate(index.ids)}
-        self.versions = Versions(index.ids, index.metadatas, self._vectors)
+        # per chunk only what the manifest says of its file; a generation read whole (older
+        # versions) has every chunk's metadata at hand
+        preloaded = index.preloaded is not None
+        metas = index.metadatas if preloaded else index.file_metadata()
+        self.versions = Versions(
+            index.ids, metas, self._vectors, parts=None if preloaded else self._parts
+        )
         # BM25, the refusal's known words, the calibration sample and the hub centroid are
         # the originals' (with Leichte Sprache when versions are ranked as the asker's):
         # translations would add foreign words and shift "the corpus at large"
         easy = self.weights.versions == "asker"
-        self._lexical = np.asarray(
-            [
+        if index.lexical is not None and not easy:
+            self.bm25 = GermanBM25(stored=index.lexical)
+        else:  # built here: a generation without stored BM25, or another choice of texts
+            texts, full = index.texts, index.metadatas
+            chosen = [
                 i
-                for i, meta in enumerate(index.metadatas)
-                if not meta.get("translation_of")
-                or (easy and str(meta.get("lang", "")).startswith("de-"))
-            ],
-            dtype=np.int64,
-        )
-        self.bm25 = GermanBM25(
-            [_lexical_text(index.texts[i], index.metadatas[i]) for i in self._lexical]
-        )
-        # Words the refusal check treats as known: the corpus's own plus everyday words.
-        self.known_terms = self.bm25.vocab | {
-            stem for word in common_words() for stem in self.bm25.stems(word)
-        }
+                for i, meta in enumerate(full)
+                if is_lexical(meta) or (easy and str(meta.get("lang", "")).startswith("de-"))
+            ]
+            self.bm25 = GermanBM25(
+                [lexical_text(texts[i], full[i]) for i in chosen], [index.ids[i] for i in chosen]
+            )
+        self._common_terms = {stem for word in common_words() for stem in self.bm25.stems(word)}
         # stored with the generation at build time; older generations: computed here
         stored = index.background
         self._background = stored if stored is not None else background_vectors(embedder)
-        originals = [
-            cid
-            for cid, meta in zip(index.ids, index.metadatas, strict=True)
-            if not meta.get("translation_of")
-        ]
+        originals = [cid for cid, meta in zip(index.ids, metas, strict=True) if is_lexical(meta)]
         corpus_sample = _calibration_vectors(index, originals)
         parts = [v for v in (corpus_sample, self._background) if v is not None and len(v)]
         self._calibration = np.vstack(parts) if parts else None
@@ -197,6 +222,20 @@ class Retriever:
         if corpus_sample is not None and len(corpus_sample):
             mean = corpus_sample.mean(axis=0)
             self._centroid = mean / (float(np.linalg.norm(mean)) or 1.0)
+
+    @cached_property
+    def known_terms(self) -> set[str]:
+        """Words the refusal check treats as known: the corpus's own plus everyday words
+        (made on first use: the whole vocabulary as a set)."""
+        return self.bm25.terms() | self._common_terms
+
+    def _known(self, stem: str) -> bool:
+        return stem in self._common_terms or stem in self.bm25.vocab
+
+    def _parts(self, ids: list[str]) -> list[int]:
+        """The section number of each chunk (for matching passages across versions)."""
+        found = self.index.chunks(ids)
+        return [int(found[c].metadata.get("part", 0) or 0) if c in found else 0 for c in ids]
 
     def _vectors(self, ids: list[str]) -> np.ndarray:
         """Stored chunk vectors in the order of `ids`."""
@@ -237,24 +276,26 @@ class Retriever:
         lexical = self.bm25.scores(query) if w_bm25 > 0 else np.zeros(0)
         if lexical.size and float(lexical.max()) > 0:
             order = top_positions(lexical, self.candidates)
-            lexical_ids = [
-                self.index.ids[int(self._lexical[pos])] for pos in order if lexical[pos] > 0
-            ]
+            lexical_ids = [self.bm25.id_at(int(pos)) for pos in order if lexical[pos] > 0]
             if versions is not None:
                 lexical_ids = [c for c in lexical_ids if self._keeps(c, asker, by_original)]
             for rank, cid in enumerate(lexical_ids):
                 fused[cid] = fused.get(cid, 0.0) + w_bm25 / (self.weights.rrf_k + rank + 1)
 
         hits = []
-        for cid, score in sorted(fused.items(), key=lambda item: item[1], reverse=True)[:k]:
-            pos = self._positions[cid]
+        best = sorted(fused.items(), key=lambda item: item[1], reverse=True)[:k]
+        records = self.index.chunks([cid for cid, _ in best])  # one store read
+        for cid, score in best:
+            record = records.get(cid)
+            if record is None:  # gone from the store since the generation was written
+                continue
             # a BM25-only hit has no dense score from the query; fetch its vector (rare)
             similarity = dense[cid] if cid in dense else self._similarity(vector, cid)
             hits.append(
                 Hit(
                     id=cid,
-                    text=self.index.texts[pos],
-                    metadata=self.index.metadatas[pos],
+                    text=record.text,
+                    metadata=record.metadata,
                     score=score,
                     dense=similarity,
                 )
@@ -270,7 +311,7 @@ class Retriever:
             stem
             for word in key_terms(query, language)
             for stem in self.bm25.stems(word)
-            if stem not in self.known_terms
+            if not self._known(stem)
         ]
         background_best = (
             float(similarities(self._background, vector).max()) if len(self._background) else 0.0
@@ -298,13 +339,9 @@ class Retriever:
     def _hit_at(self, position: int, vector: np.ndarray, score: float) -> Hit:
         stored = self.versions.vector(position)
         similarity = float(np.dot(stored, vector)) if stored is not None else 0.0
-        return Hit(
-            id=self.index.ids[position],
-            text=self.index.texts[position],
-            metadata=self.index.metadatas[position],
-            score=score,
-            dense=similarity,
-        )
+        cid = self.index.ids[position]
+        record = self.index.chunks([cid])[cid]
+        return Hit(cid, record.text, record.metadata, score=score, dense=similarity)
 
     def _in_version(self, hit: Hit, asker: str, vector: np.ndarray, by_original: bool) -> Hit:
         """The hit in the asker's version of its document, with the original's matching
@@ -430,11 +467,6 @@ def named_places(text: str) -> list[str]:
 
 def mentions_place(text: str, place: str) -> bool:
     return any(name == place and p.search(text) for name, p in _place_patterns())
-
-
-def _lexical_text(text: str, meta: dict[str, Any]) -> str:
-    head = " ".join(p for p in (meta.get("title", ""), meta.get("section", "")) if p)
-    return f"{head.replace(SECTION_SEPARATOR, ' ')}\n{text}"
 
 
 def _calibration_vectors(index: LoadedIndex, ids: list[str] | None = None) -> np.ndarray | None:

@@ -59,7 +59,11 @@ class Versions:
         ids: Sequence[str],
         metadatas: Sequence[dict[str, Any]],
         vectors: Callable[[list[str]], np.ndarray] | None = None,
+        parts: Callable[[list[str]], list[int]] | None = None,
     ) -> None:
+        """`metadatas`: per chunk at least its file's source, lang, updated and
+        translation_of; the section number (`part`) too, unless `parts` reads it for the
+        chunks of documents in several versions (the only ones that need it)."""
         self.ids = list(ids)
         self.metadatas = list(metadatas)
         self._vectors = vectors
@@ -87,6 +91,11 @@ class Versions:
             family = self.families.setdefault(original, {docs[original].lang: original})
             family.setdefault(docs[source].lang, source)
         self.docs = docs
+        if parts is not None:
+            for family in self.families.values():
+                for member in family.values():
+                    doc = docs[member]
+                    doc.parts = parts([self.ids[p] for p in doc.positions])
 
     @property
     def any(self) -> bool:
