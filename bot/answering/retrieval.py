@@ -186,7 +186,6 @@ class Retriever:
         self.embedder = embedder
         self.weights = weights or FusionWeights()
         self.candidates = candidates
-        self._positions = {cid: i for i, cid in enumerate(index.ids)}
         # per chunk only what the manifest says of its file; a generation read whole (older
         # versions) has every chunk's metadata at hand
         preloaded = index.preloaded is not None
@@ -194,6 +193,8 @@ class Retriever:
         self.versions = Versions(
             index.ids, metas, self._vectors, parts=None if preloaded else self._parts
         )
+        # chunks whose ranking or version depends on the asker (documents in several versions)
+        self._positions = {index.ids[p]: p for p in self.versions.member_positions()}
         # BM25, the refusal's known words, the calibration sample and the hub centroid are
         # the originals' (with Leichte Sprache when versions are ranked as the asker's):
         # translations would add foreign words and shift "the corpus at large"
@@ -330,7 +331,9 @@ class Retriever:
         )
 
     def _keeps(self, cid: str, language: str, by_original: bool) -> bool:
-        position = self._positions[cid]
+        position = self._positions.get(cid)
+        if position is None:  # a document in one version only
+            return True
         if by_original:
             doc = self.versions.doc_of(position)
             return doc.original == doc.source
@@ -346,7 +349,9 @@ class Retriever:
     def _in_version(self, hit: Hit, asker: str, vector: np.ndarray, by_original: bool) -> Hit:
         """The hit in the asker's version of its document, with the original's matching
         passage attached when that version is a translation."""
-        position = self._positions[hit.id]
+        position = self._positions.get(hit.id)
+        if position is None:  # a document in one version only
+            return hit
         doc = self.versions.doc_of(position)
         if by_original:
             target = self.versions.version_for(doc.source, asker)
