@@ -38,8 +38,9 @@ import logging
 import re
 import secrets
 import shutil
+import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -88,6 +89,12 @@ _COPY_BATCH = 1000  # records copied from the old generation per read
 # the next run copies everything into one collection again (what every run did before).
 MAX_LAYERS = 4
 COMPACT_STALE = 0.25
+# Serving holds every chunk's text and metadata only for generations up to PRELOAD_CHUNKS
+# chunks (as fast as before for the small corpora most districts have: no store read per
+# question); larger ones are read per question for its hits, keeping the RECENT_CHUNKS
+# last read (popular pages are asked again and again).
+PRELOAD_CHUNKS = 5000
+RECENT_CHUNKS = 2000
 # only names `_new_generation_name` makes: no dots or slashes, so never a path out of index/
 _GENERATION_NAME = re.compile(r"g-[A-Za-z0-9_-]{1,64}")
 
@@ -144,10 +151,11 @@ class IndexReport:
 class LoadedIndex:
     """A serving generation: its manifest, its chunk store and the ids of its chunks.
 
-    Chunk texts and metadata stay in the store and are fetched for the hits of a question
-    (`chunks`); BM25 is the generation's stored one, memory-mapped (`lexical`). Only a
-    generation written before BM25 was stored (`lexical` None) is read whole at load, as
-    then BM25 is built from every text (`preloaded`)."""
+    BM25 is the generation's stored one, memory-mapped (`lexical`). Chunk texts and
+    metadata of a large generation stay in the store and are read for the hits of a
+    question (`chunks`); a small one (PRELOAD_CHUNKS) and one written before BM25 was
+    stored (`lexical` None: BM25 is built from every text) are read whole at load
+    (`preloaded`)."""
 
     generation: str
     manifest: Manifest
@@ -158,12 +166,30 @@ class LoadedIndex:
     lexical: StoredBM25 | None = None
     preloaded: dict[str, Record] | None = None
 
+    _recent: OrderedDict[str, Record] = field(default_factory=OrderedDict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
     def chunks(self, ids: Sequence[str]) -> dict[str, Record]:
-        """Text and metadata of these chunks by id (one store read; unknown ids left out)."""
+        """Text and metadata of these chunks by id (unknown ids left out): from memory for a
+        small generation, else one store read for those not among the recently read."""
         if self.preloaded is not None:
             return {cid: self.preloaded[cid] for cid in ids if cid in self.preloaded}
-        wanted = list(dict.fromkeys(ids))
-        return {r.id: r for r in self.collection.get(ids=wanted)} if wanted else {}
+        found: dict[str, Record] = {}
+        with self._lock:
+            for cid in ids:
+                record = self._recent.get(cid)
+                if record is not None:
+                    self._recent.move_to_end(cid)
+                    found[cid] = record
+        wanted = [cid for cid in dict.fromkeys(ids) if cid not in found]
+        if wanted:
+            got = self.collection.get(ids=wanted)
+            with self._lock:
+                for record in got:
+                    found[record.id] = self._recent[record.id] = record
+                while len(self._recent) > RECENT_CHUNKS:
+                    self._recent.popitem(last=False)
+        return found
 
     def file_metadata(self) -> list[Metadata]:
         """Per chunk (in `ids` order) what the manifest knows of its file: source, lang,
@@ -956,6 +982,8 @@ def load_index(settings: Settings, embedder: BotEmbeddings) -> LoadedIndex:
                 )
         if stored:
             ids = _served_ids(folders, layers)
+            if manifest.chunks <= PRELOAD_CHUNKS:
+                preloaded = {r.id: r for r in collection.records()}
             lexical = StoredBM25(
                 [
                     (folders[name], None if len(layers) == 1 else served)

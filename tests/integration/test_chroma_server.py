@@ -124,6 +124,7 @@ def test_serving_from_the_server_maps_bm25_and_fetches_only_the_hits(
     (memory-mapped), the texts of a question's hits from the server, also for a layered
     generation whose update replaced a document."""
     from bot.answering.retrieval import Retriever
+    from bot.indexing import build
     from bot.indexing.lexical import LEXICAL_DIR
     from bot.store.chroma import ChromaStore
 
@@ -150,6 +151,7 @@ def test_serving_from_the_server_maps_bm25_and_fetches_only_the_hits(
     def whole_store(self: ChromaStore, with_vectors: bool = False) -> None:
         raise AssertionError("serving read every record from the server")
 
+    monkeypatch.setattr(build, "PRELOAD_CHUNKS", 0)  # as a large generation
     monkeypatch.setattr(ChromaStore, "records", whole_store)
     index = load_index(settings, embedder)
     assert index.manifest.format == 2 and index.preloaded is None

@@ -12,6 +12,7 @@ import pytest
 
 from bot.answering.retrieval import GermanBM25, Retriever
 from bot.config import Settings
+from bot.indexing import build
 from bot.indexing.build import build_index, current_generation, load_index
 from bot.indexing.lexical import LEXICAL_DIR, lexical_text
 from bot.store.memory import MemoryStore
@@ -66,6 +67,7 @@ def test_serving_never_reads_the_whole_store(
     def whole_store(self: MemoryStore, with_vectors: bool = False) -> None:
         raise AssertionError("serving read every record")
 
+    monkeypatch.setattr(build, "PRELOAD_CHUNKS", 0)  # as a large generation
     monkeypatch.setattr(MemoryStore, "records", whole_store)
     embedder = FakeEmbeddings()
     index = load_index(memory, embedder)
@@ -138,3 +140,31 @@ def test_served_ids_keep_the_store_order(memory: Settings, tmp_path: Path) -> No
     index = load_index(memory, FakeEmbeddings())
     assert index.ids == [r.id for r in index.collection.records()]
     assert len(index.ids) == index.manifest.chunks == len(TOPICS)
+
+
+def test_a_small_generation_is_held_a_large_one_read_per_question(
+    memory: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    embedder = FakeEmbeddings()
+    small = load_index(memory, embedder)
+    assert small.preloaded is not None and len(small.preloaded) == len(TOPICS)
+    monkeypatch.setattr(build, "PRELOAD_CHUNKS", len(TOPICS) - 1)
+    monkeypatch.setattr(build, "RECENT_CHUNKS", 2)
+    large = load_index(memory, embedder)
+    assert large.preloaded is None
+    reads: list[list[str]] = []
+    original = MemoryStore.get
+
+    def counted(self: MemoryStore, ids: list[str] | None = None, **kwargs: object) -> object:
+        reads.append(list(ids or []))
+        return original(self, ids, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(MemoryStore, "get", counted)
+    first, second, third = large.ids[:3]
+    got = large.chunks([first, second, "unknown-id"])
+    assert set(got) == {first, second} and got[first].text == small.preloaded[first].text
+    assert large.chunks([second, first]).keys() == {first, second}
+    assert reads == [[first, second, "unknown-id"]], "the recently read come from memory"
+    large.chunks([third])  # the least recently used ({second}) makes room
+    large.chunks([first, second])
+    assert reads[-1] == [second]
