@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Container
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import resources
@@ -215,8 +215,9 @@ class Retriever:
         # stored with the generation at build time; older generations: computed here
         stored = index.background
         self._background = stored if stored is not None else background_vectors(embedder)
-        originals = [cid for cid, meta in zip(index.ids, metas, strict=True) if is_lexical(meta)]
-        corpus_sample = _calibration_vectors(index, originals)
+        originals = np.flatnonzero(np.fromiter(map(is_lexical, metas), bool, len(metas)))
+        step = max(1, math.ceil(len(originals) / CALIBRATION_SAMPLE))
+        corpus_sample = _calibration_vectors(index, [index.ids[int(p)] for p in originals[::step]])
         parts = [v for v in (corpus_sample, self._background) if v is not None and len(v)]
         self._calibration = np.vstack(parts) if parts else None
         self._centroid = None
@@ -474,9 +475,8 @@ def mentions_place(text: str, place: str) -> bool:
     return any(name == place and p.search(text) for name, p in _place_patterns())
 
 
-def _calibration_vectors(index: LoadedIndex, ids: list[str] | None = None) -> np.ndarray | None:
+def _calibration_vectors(index: LoadedIndex, ids: Sequence[str]) -> np.ndarray | None:
     """A fixed sample of chunk vectors: the 'corpus at large' a query is compared with."""
-    ids = index.ids if ids is None else ids
     if not ids:
         return None
     step = max(1, math.ceil(len(ids) / CALIBRATION_SAMPLE))

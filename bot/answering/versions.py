@@ -65,7 +65,7 @@ class Versions:
         """`metadatas`: per chunk at least its file's source, lang, updated and
         translation_of; the section number (`part`) too, unless `parts` reads it for the
         chunks of documents in several versions (the only ones that need it)."""
-        self.ids = list(ids)
+        self.ids = ids
         self.metadatas = list(metadatas)
         self._vectors = vectors
         self._cache: dict[str, np.ndarray] = {}

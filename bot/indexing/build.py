@@ -70,7 +70,7 @@ from bot.indexing.format import (
     write_last_run,
     write_manifest_file,
 )
-from bot.indexing.lexical import StoredBM25, has_lexical, stored_chunk_ids, write_lexical
+from bot.indexing.lexical import ChunkIds, StoredBM25, has_lexical, served_mask, write_lexical
 from bot.ingest.chunking import chunk_document, embedding_text
 from bot.ingest.documents import DocumentError, file_sha256, iter_corpus_files
 from bot.ingest.loaders import LOADER_VERSION, load_document
@@ -160,7 +160,7 @@ class LoadedIndex:
     generation: str
     manifest: Manifest
     collection: VectorStore
-    ids: list[str]  # every served chunk, in store order (layers oldest first)
+    ids: Sequence[str]  # every served chunk, in store order (layers oldest first)
     units: VectorStore | None = None  # the answer units (None in indexes built before them)
     background: Any = None  # stored background vectors (numpy), None: compute them
     lexical: StoredBM25 | None = None
@@ -220,7 +220,8 @@ class LoadedIndex:
     def _all(self) -> dict[str, Record]:
         if self.preloaded is not None:
             return self.preloaded
-        return {r.id: r for r in self.collection.records() if r.id in set(self.ids)}
+        served = set(self.ids)
+        return {r.id: r for r in self.collection.records() if r.id in served}
 
 
 # --- generations ----------------------------------------------------------------------------
@@ -968,6 +969,7 @@ def load_index(settings: Settings, embedder: BotEmbeddings) -> LoadedIndex:
     folders = {name: folder for name, folder in found.items() if folder is not None}
     stored = len(folders) == len(layers) and all(has_lexical(f) for f in folders.values())
     preloaded: dict[str, Record] | None = None
+    ids: Sequence[str]
     lexical: StoredBM25 | None = None
     try:
         if manifest.format == LAYERED_FORMAT:
@@ -981,15 +983,14 @@ def load_index(settings: Settings, embedder: BotEmbeddings) -> LoadedIndex:
                     "run `python -m bot index --rebuild`."
                 )
         if stored:
-            ids = _served_ids(folders, layers)
+            masks = [
+                (folders[name], None if len(layers) == 1 else served_mask(folders[name], served))
+                for name, served in sorted(layers.items())  # generation names sort by time
+            ]
+            ids = ChunkIds(masks)
+            lexical = StoredBM25(masks)
             if manifest.chunks <= PRELOAD_CHUNKS:
                 preloaded = {r.id: r for r in collection.records()}
-            lexical = StoredBM25(
-                [
-                    (folders[name], None if len(layers) == 1 else served)
-                    for name, served in sorted(layers.items())
-                ]
-            )
         else:  # written before BM25 was stored: read every chunk, as before
             records = list(collection.records())
             preloaded = {r.id: r for r in records}
@@ -1045,15 +1046,6 @@ def _layer_ids(generation: str, manifest: Manifest) -> dict[str, set[str]]:
         serves.setdefault(entry.layer or generation, set()).update(entry.ids)
     serves.setdefault(generation, set())
     return serves
-
-
-def _served_ids(folders: dict[str, Path], layers: dict[str, set[str]]) -> list[str]:
-    """The served chunk ids in store order, layers oldest first (as the stores list them),
-    from each generation's stored id list: no store read."""
-    ids: list[str] = []
-    for name, served in sorted(layers.items()):  # generation names sort by time
-        ids.extend(cid for cid in stored_chunk_ids(folders[name]).tolist() if cid in served)
-    return ids
 
 
 def _open_layers(

@@ -26,14 +26,15 @@ layer's own (its average length).
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import os
 import shutil
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -137,7 +138,8 @@ def _idf(n: int, df: int) -> float:
 class _Layer:
     """One generation's stored BM25 and which of its documents are served."""
 
-    ids: np.ndarray  # chunk ids of the BM25 documents, in document order
+    chunks: np.ndarray  # the generation's chunk ids (store order)
+    doc_chunks: np.ndarray  # the chunk (position in `chunks`) of each BM25 document
     terms: np.ndarray
     term_ids: np.ndarray
     data: np.ndarray
@@ -161,12 +163,63 @@ _EMPTY_INT = np.zeros(0, dtype=np.int64)
 _EMPTY_FLOAT = np.zeros(0, dtype=np.float32)
 
 
-def _open_layer(folder: Path, served: Collection[str] | None) -> _Layer:
+def served_mask(folder: Path, served: Collection[str]) -> np.ndarray | None:
+    """Which of a generation's own chunks (store order) are in `served`; None: all are."""
+    chunks = stored_chunk_ids(folder)
+    mask: np.ndarray = np.isin(chunks, np.array(sorted(served), dtype=str))
+    return None if mask.all() else mask
+
+
+class ChunkIds(Sequence[str]):
+    """The served chunk ids in store order, layer after layer, read from the generations'
+    stored id lists (memory-mapped): as a list, two million ids held about 160 MB."""
+
+    def __init__(self, layers: Sequence[tuple[Path, np.ndarray | None]]) -> None:
+        """`layers`: (generation folder, `served_mask` of its chunks), oldest first."""
+        self._parts: list[tuple[np.ndarray, np.ndarray | None]] = []
+        self._starts: list[int] = []
+        total = 0
+        for folder, mask in layers:
+            chunks = stored_chunk_ids(folder)
+            positions = None if mask is None else np.flatnonzero(mask)
+            self._parts.append((chunks, positions))
+            self._starts.append(total)
+            total += len(chunks) if positions is None else len(positions)
+        self._length = total
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, item: int) -> str: ...
+
+    @overload
+    def __getitem__(self, item: slice) -> list[str]: ...
+
+    def __getitem__(self, item: int | slice) -> str | list[str]:
+        if isinstance(item, slice):
+            return [self[i] for i in range(*item.indices(self._length))]
+        if item < 0:
+            item += self._length
+        if not 0 <= item < self._length:
+            raise IndexError(item)
+        part = bisect.bisect_right(self._starts, item) - 1
+        chunks, positions = self._parts[part]
+        at = item - self._starts[part]
+        return str(chunks[at if positions is None else positions[at]])
+
+    def __iter__(self) -> Iterator[str]:
+        for chunks, positions in self._parts:
+            count = len(chunks) if positions is None else len(positions)
+            for start in range(0, count, 10_000):
+                end = min(start + 10_000, count)
+                page = chunks[start:end] if positions is None else chunks[positions[start:end]]
+                yield from page.tolist()
+
+
+def _open_layer(folder: Path, chunk_mask: np.ndarray | None) -> _Layer:
     base = folder / LEXICAL_DIR
     info = json.loads((base / _INFO).read_text(encoding="utf-8"))
-    chunks = np.load(base / "chunks.npy", mmap_mode="r")
-    positions = np.load(base / "docs.npy", mmap_mode="r")
-    ids = chunks[positions] if len(positions) else np.zeros(0, dtype=str)
     if int(info["docs"]):
         import bm25s
 
@@ -174,30 +227,27 @@ def _open_layer(folder: Path, served: Collection[str] | None) -> _Layer:
         data, indices, indptr = (model.scores[k] for k in ("data", "indices", "indptr"))
     else:
         data, indices, indptr = _EMPTY_FLOAT, _EMPTY_INT, np.zeros(1, dtype=np.int64)
-    mask = None
-    if served is not None and len(ids):
-        wanted = np.array(sorted(served), dtype=str)
-        mask = np.isin(ids, wanted)
-        if mask.all():
-            mask = None
+    docs = np.load(base / "docs.npy", mmap_mode="r")
+    mask = None if chunk_mask is None or not len(docs) else chunk_mask[docs]
     return _Layer(
-        ids=ids,
+        chunks=stored_chunk_ids(folder),
+        doc_chunks=docs,
         terms=np.load(base / "terms.npy", mmap_mode="r"),
         term_ids=np.load(base / "term_ids.npy", mmap_mode="r"),
         data=data,
         indices=indices,
         indptr=indptr,
         docs=int(info["docs"]),
-        served=mask,
+        served=None if mask is None or mask.all() else mask,
     )
 
 
 class StoredBM25:
     """The BM25 of a generation, over the stored BM25 of its layers (one for most)."""
 
-    def __init__(self, layers: Sequence[tuple[Path, Collection[str] | None]]) -> None:
-        """`layers`: (generation folder, the chunk ids it serves; None: all), oldest first."""
-        self._layers = [_open_layer(folder, served) for folder, served in layers]
+    def __init__(self, layers: Sequence[tuple[Path, np.ndarray | None]]) -> None:
+        """`layers`: (generation folder, `served_mask` of its chunks), oldest first."""
+        self._layers = [_open_layer(folder, mask) for folder, mask in layers]
         offset = 0
         for layer in self._layers:
             layer.offset = offset
@@ -239,7 +289,7 @@ class StoredBM25:
     def id_at(self, position: int) -> str:
         for layer in reversed(self._layers):
             if position >= layer.offset:
-                return str(layer.ids[position - layer.offset])
+                return str(layer.chunks[layer.doc_chunks[position - layer.offset]])
         raise IndexError(position)
 
     def scores(self, terms: Sequence[str]) -> np.ndarray:

@@ -138,7 +138,8 @@ def test_a_generation_without_stored_bm25_loads_as_before(
 
 def test_served_ids_keep_the_store_order(memory: Settings, tmp_path: Path) -> None:
     index = load_index(memory, FakeEmbeddings())
-    assert index.ids == [r.id for r in index.collection.records()]
+    assert list(index.ids) == [r.id for r in index.collection.records()]
+    assert index.ids[-1] == index.ids[len(TOPICS) - 1] and index.ids[1:3] == list(index.ids)[1:3]
     assert len(index.ids) == index.manifest.chunks == len(TOPICS)
 
 
