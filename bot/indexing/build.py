@@ -5,6 +5,7 @@ Layout of `index_dir`:
 
     CURRENT              name of the generation that serves answers (replaced atomically)
     g-<time>-<rand>/     one generation: manifest.json + chroma/ (local mode) + background.npz
+                         + lexical/ (its BM25, `bot.indexing.lexical`)
     last_run.json        report of the last indexing run (for the admin area)
     .lock                held while a build runs: one build at a time
 
