@@ -258,13 +258,15 @@ class Retriever:
         n_results = min(wanted, len(self.index.ids))
         if n_results == 0:
             return RetrievalResult([], language, 0.0, 0.0, asker=asker)
-        found = self.index.collection.query(vector, n_results, with_text=False)
+        found = self.index.collection.query(vector, n_results, with_text=False, with_vectors=True)
         if versions is not None:
             found = [m for m in found if self._keeps(m.id, asker, by_original)] or found
         dense = {m.id: m.similarity for m in found}
         ranking = dict(dense)
         if self.weights.hub_centroid or self.weights.hub_background:
-            stored = self.index.collection.vectors(list(dense))
+            stored = {m.id: m.vector for m in found if m.vector is not None}
+            if len(stored) < len(dense):  # a store that does not return them
+                stored = self.index.collection.vectors(list(dense))
             ids = [cid for cid in dense if cid in stored]
             if ids:
                 penalties = self._hub_penalties(np.vstack([stored[cid] for cid in ids]))

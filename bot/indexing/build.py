@@ -79,6 +79,7 @@ from bot.ingest.units import SEGMENTER_VERSION, split_units, unit_context
 from bot.store.base import Metadata, Record, VectorStore
 from bot.store.factory import collection_name, drop_generation, open_store
 from bot.store.layered import Layer, LayeredStore, unit_chunk
+from bot.store.memory import MemoryStore
 
 POINTER = "CURRENT"
 BACKGROUND = "background.npz"
@@ -96,6 +97,10 @@ COMPACT_STALE = 0.25
 # last read (popular pages are asked again and again).
 PRELOAD_CHUNKS = 5000
 RECENT_CHUNKS = 2000
+# A layer of at most SMALL_LAYER chunks (what an update of a few documents writes) is read
+# into memory at load and searched there: with a Chroma server, one request less per layer
+# and question.
+SMALL_LAYER = 2000
 # only names `_new_generation_name` makes: no dots or slashes, so never a path out of index/
 _GENERATION_NAME = re.compile(r"g-[A-Za-z0-9_-]{1,64}")
 
@@ -1064,6 +1069,8 @@ def _open_layers(
                 f"The index in {settings.index_dir} is missing records ({stored} stored in "
                 f"{layer}, {len(ids)} served from it): run `python -m bot index --rebuild`."
             )
+        if stored <= SMALL_LAYER and len(layers) > 1:  # an update's few chunks: no request
+            store = MemoryStore.copy_of(store, collection_name(layer))
         chunk_layers.append(Layer(store, frozenset(ids), stale=stored - len(ids)))
         if with_units:
             unit_store = open_store(settings, layer, units=True)

@@ -169,3 +169,30 @@ def test_a_small_generation_is_held_a_large_one_read_per_question(
     large.chunks([third])  # the least recently used ({second}) makes room
     large.chunks([first, second])
     assert reads[-1] == [second]
+
+
+def test_an_update_layer_is_searched_in_memory(
+    memory: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chroma = memory.model_copy(
+        update={"store": "chroma", "index_dir": memory.index_dir.with_name("chroma-index")}
+    )
+    build_index(chroma, FakeEmbeddings())
+    write(chroma, "kita", "Für einen Kitaplatz melden Sie Ihr Kind online an. Er kostet 80 Euro.")
+    build_index(chroma, FakeEmbeddings())
+    embedder = FakeEmbeddings()
+    monkeypatch.setattr(build, "SMALL_LAYER", 3)  # the base layer (6 chunks) stays in Chroma
+    index = load_index(chroma, embedder)
+    base, update = index.collection.layers  # type: ignore[attr-defined]
+    assert not isinstance(base.store, MemoryStore) and isinstance(update.store, MemoryStore)
+    monkeypatch.setattr(build, "SMALL_LAYER", 0)
+    remote = load_index(chroma, embedder)
+    assert not any(isinstance(layer.store, MemoryStore) for layer in remote.collection.layers)  # type: ignore[attr-defined]
+    for question in QUESTIONS + ["Was kostet der Kitaplatz online?"]:
+        vector = embedder.embed_query(question)
+        near = index.collection.query(vector, 4, with_vectors=True)
+        assert [(m.id, round(m.similarity, 5)) for m in near] == [
+            (m.id, round(m.similarity, 5)) for m in remote.collection.query(vector, 4)
+        ]
+    hit = Retriever(index, embedder).search("Was kostet der Kitaplatz?", "de", k=1).hits[0]
+    assert "80 Euro" in hit.text
