@@ -29,6 +29,7 @@ from bot.embeddings import BotEmbeddings
 from bot.indexing.background import background_vectors, cached_vectors, data_lines
 from bot.indexing.build import LoadedIndex
 from bot.indexing.lexical import StoredBM25, Tokenizer, is_lexical, lexical_text
+from bot.store.base import Record
 
 CALIBRATION_SAMPLE = 2000
 HUB_NEIGHBOURS = 10
@@ -258,7 +259,17 @@ class Retriever:
         n_results = min(wanted, len(self.index.ids))
         if n_results == 0:
             return RetrievalResult([], language, 0.0, 0.0, asker=asker)
-        found = self.index.collection.query(vector, n_results, with_text=False, with_vectors=True)
+        # texts not in memory (a large generation): the dense candidates bring theirs, which
+        # spares a Chroma server a second request for most hits
+        with_text = self.index.preloaded is None
+        found = self.index.collection.query(
+            vector, n_results, with_text=with_text, with_vectors=True
+        )
+        brought = {
+            m.id: Record(m.id, m.text, m.metadata)
+            for m in found
+            if m.text is not None and m.metadata is not None
+        }
         if versions is not None:
             found = [m for m in found if self._keeps(m.id, asker, by_original)] or found
         dense = {m.id: m.similarity for m in found}
@@ -288,7 +299,10 @@ class Retriever:
 
         hits = []
         best = sorted(fused.items(), key=lambda item: item[1], reverse=True)[:k]
-        records = self.index.chunks([cid for cid, _ in best])  # one store read
+        records = {cid: brought[cid] for cid, _ in best if cid in brought}
+        missing = [cid for cid, _ in best if cid not in records]
+        if missing:  # one store read (none when the chunks are in memory)
+            records.update(self.index.chunks(missing))
         for cid, score in best:
             record = records.get(cid)
             if record is None:  # gone from the store since the generation was written
