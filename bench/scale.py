@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -190,7 +191,8 @@ def serve(work: Path, chroma_url: str | None, questions: int) -> dict:
     retriever = Retriever(index, embedder)
     load_seconds = time.perf_counter() - started
     rng = np.random.default_rng(3)
-    vocab = WORDS + [w for t in index.texts[:200] for w in t.split()[:5]]
+    sample = index.chunks(index.ids[:200]).values()
+    vocab = WORDS + [w for r in sample for w in r.text.split()[:5]]
     timings = []
     for _ in range(questions):
         query = " ".join(rng.choice(vocab, size=6))
@@ -257,8 +259,20 @@ def summary(values: list[float], digits: int = 3) -> dict[str, float]:
     return {"min": round(min(values), digits), "median": round(statistics.median(values), digits)}
 
 
+def _rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    line = next(x for x in status.splitlines() if x.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
 def run(  # noqa: PLR0913
-    chunks: int, runs: int, update_runs: int, store: str, questions: int, keep: Path | None
+    chunks: int,
+    runs: int,
+    update_runs: int,
+    store: str,
+    questions: int,
+    keep: Path | None,
+    reuse: bool = False,
 ) -> dict:
     from bot.indexing.build import build_index
 
@@ -269,20 +283,26 @@ def run(  # noqa: PLR0913
         chroma_url = None
         if store == "server":
             chroma, chroma_url = start_chroma(work / "chroma-server")
+        load_before = os.getloadavg()
         rng = np.random.default_rng(0)
         vocab = _vocabulary(rng)
-        started = time.perf_counter()
-        write_corpus(work / "corpus", documents, vocab)
-        corpus_seconds = time.perf_counter() - started
         settings = _settings(work, chroma_url)
         embedder = SyntheticEmbeddings()
-        started = time.perf_counter()
-        report = build_index(settings, embedder)
-        build_seconds = time.perf_counter() - started
+        corpus_seconds = build_seconds = None
+        if reuse and (work / "index" / "CURRENT").exists():  # measure an earlier build again
+            report = build_index(settings, embedder)  # nothing changed: writes nothing
+        else:
+            started = time.perf_counter()
+            write_corpus(work / "corpus", documents, vocab)
+            corpus_seconds = round(time.perf_counter() - started, 1)
+            started = time.perf_counter()
+            report = build_index(settings, embedder)
+            build_seconds = round(time.perf_counter() - started, 1)
         served = [_serve_process(work, chroma_url, questions) for _ in range(runs)]
         updates = []
         changed = work / "corpus" / "0000" / "doc0.md"
-        for version in range(1, update_runs + 1):
+        first = _version(changed) + 1  # a reused folder has had updates before
+        for version in range(first, first + update_runs):
             changed.write_text(document(0, version, vocab, rng), encoding="utf-8")
             started = time.perf_counter()
             update = build_index(settings, embedder)
@@ -290,6 +310,7 @@ def run(  # noqa: PLR0913
             assert update.updated == 1 and update.chunks == report.chunks, update
         # serving again, from the generation the updates left: one that reads layers
         layered = [_serve_process(work, chroma_url, questions) for _ in range(runs)]
+        server_rss = _rss_mb(chroma.pid) if chroma is not None else None
         disk = sum(f.stat().st_size for f in work.rglob("*") if f.is_file()) / 2**20
         return {
             "chunks": report.chunks,
@@ -313,9 +334,14 @@ def run(  # noqa: PLR0913
             },
             "serving_rss_mb": summary([s["serving_rss_mb"] for s in served], 0),
             "serving_peak_rss_mb": summary([s["serving_peak_rss_mb"] for s in served], 0),
-            "build_seconds": round(build_seconds, 1),
-            "corpus_write_seconds": round(corpus_seconds, 1),
+            "build_seconds": build_seconds,
+            "corpus_write_seconds": corpus_seconds,
             "disk_mb": round(disk),
+            "chroma_server_rss_mb": None if server_rss is None else round(server_rss),
+            "load_average": {
+                "before": [round(x, 2) for x in load_before],
+                "after": [round(x, 2) for x in os.getloadavg()],
+            },
         }
     finally:
         if chroma is not None:
@@ -323,6 +349,12 @@ def run(  # noqa: PLR0913
             chroma.wait(30)
         if keep is None:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def _version(path: Path) -> int:
+    """The highest section version in a synthetic document (updates count on from it)."""
+    found = re.findall(r"^## Abschnitt \d+ v(\d+)$", path.read_text(), flags=re.M)
+    return max((int(v) for v in found), default=0)
 
 
 def main() -> None:
@@ -334,6 +366,9 @@ def main() -> None:
     parser.add_argument("--store", choices=["embedded", "server"], default="embedded")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--keep", type=Path, help="work folder to keep (default: temporary)")
+    parser.add_argument(
+        "--reuse", action="store_true", help="with --keep: serve and update its earlier build"
+    )
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--chroma-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -341,7 +376,9 @@ def main() -> None:
         print(json.dumps(serve(args.serve, args.chroma_url, args.questions)))
         return
     update_runs = args.update_runs or args.runs
-    result = run(args.chunks, args.runs, update_runs, args.store, args.questions, args.keep)
+    result = run(
+        args.chunks, args.runs, update_runs, args.store, args.questions, args.keep, args.reuse
+    )
     if args.json:
         print(json.dumps(result))
     else:

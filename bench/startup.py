@@ -212,6 +212,7 @@ def main() -> None:
             (work / "data").mkdir(parents=True)
             timed([sys.executable, "-m", "bot", "index"], work, root)
         rows: dict[str, dict[str, list[float]]] = {label: {} for label in roots}
+        load_before = os.getloadavg()
         for _ in range(args.runs):
             for label, root in roots.items():
                 work, row = works[label], rows[label]
@@ -226,6 +227,10 @@ def main() -> None:
         result: dict[str, object] = {name: summary(values) for name, values in row.items()}
         result["runs"] = {
             name: [round(v, 2) if v == v else None for v in values] for name, values in row.items()
+        }
+        result["load_average"] = {
+            "before": [round(x, 2) for x in load_before],
+            "after": [round(x, 2) for x in os.getloadavg()],
         }
         results[label] = result
     if args.json:

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -28,7 +29,8 @@ from bot.embeddings import BotEmbeddings
 from bot.i18n import base_language
 from bot.indexing.background import background_vectors, cached_vectors, data_lines
 from bot.indexing.build import LoadedIndex
-from bot.ingest.chunking import SECTION_SEPARATOR
+from bot.indexing.lexical import StoredBM25, Tokenizer, is_lexical, lexical_text
+from bot.store.base import Record
 
 CALIBRATION_SAMPLE = 2000
 HUB_NEIGHBOURS = 10
@@ -99,28 +101,51 @@ class FusionWeights:
 
 
 class GermanBM25:
-    """BM25 over chunk text plus title and headings, with Snowball German stemming."""
+    """BM25 over chunk text plus title and headings, with Snowball German stemming: the
+    generation's stored one (memory-mapped, `bot.indexing.lexical`), or for a generation
+    written before BM25 was stored, one built here from `texts` (with their `ids`)."""
 
-    def __init__(self, texts: list[str]) -> None:
-        import bm25s
-        import Stemmer
-
-        self._bm25s = bm25s
-        self._stemmer = Stemmer.Stemmer("german")
+    def __init__(
+        self,
+        texts: list[str] | None = None,
+        ids: list[str] | None = None,
+        stored: StoredBM25 | None = None,
+    ) -> None:
+        self._tokenizer = Tokenizer()
+        self._stemmer = self._tokenizer.stemmer
+        self._stored = stored
+        self._ids = list(ids or [])
+        self._model: Any = None
+        self.vocab: Container[str]
+        if stored is not None:
+            self.size = stored.size
+            self.vocab = stored
+            return
+        texts = texts or []
         self.size = len(texts)
-        tokens = bm25s.tokenize(
-            texts, stopwords="de", stemmer=self._stemmer, show_progress=False, lower=True
-        )
+        tokens = self._tokenizer.corpus(texts)
         self.vocab = set(tokens.vocab)
-        self._model = bm25s.BM25()
         if texts:
+            import bm25s
+
+            self._model = bm25s.BM25()
             self._model.index(tokens, show_progress=False)
 
+    def terms(self) -> set[str]:
+        """The whole vocabulary (the refusal's fuzzy look-up reads it)."""
+        if self._stored is not None:
+            return self._stored.terms()
+        assert isinstance(self.vocab, set)
+        return self.vocab
+
     def stems(self, text: str) -> list[str]:
-        tokens = self._bm25s.tokenize(
-            [text], stopwords="de", stemmer=self._stemmer, show_progress=False, return_ids=False
-        )
-        return list(tokens[0]) if tokens else []
+        return self._tokenizer.stems(text)
+
+    def id_at(self, position: int) -> str:
+        """The chunk id of a position in `scores`."""
+        if self._stored is not None:
+            return self._stored.id_at(position)
+        return self._ids[position]
 
     def split_compound(self, stem: str) -> list[str]:
         """German compounds the corpus only has in parts: "anerkennungsverfahr" gives
@@ -144,6 +169,8 @@ class GermanBM25:
         terms += [part for term in terms for part in self.split_compound(term)]
         if not terms:
             return np.zeros(self.size)
+        if self._stored is not None:
+            return self._stored.scores(terms)
         return np.asarray(self._model.get_scores(terms), dtype=np.float32)
 
 
@@ -161,28 +188,32 @@ class Retriever:
         self.embedder = embedder
         self.weights = weights or FusionWeights()
         self.candidates = candidates
-        self._positions = {cid: i for i, cid in enumerate(index.ids)}
-        self.versions = Versions(index.ids, index.metadatas, self._vectors)
+        # per chunk only what the manifest says of its file; a generation read whole (older
+        # versions) has every chunk's metadata at hand
+        preloaded = index.preloaded is not None
+        metas = index.metadatas if preloaded else index.file_metadata()
+        self.versions = Versions(
+            index.ids, metas, self._vectors, parts=None if preloaded else self._parts
+        )
+        # chunks whose ranking or version depends on the asker (documents in several versions)
+        self._positions = {index.ids[p]: p for p in self.versions.member_positions()}
         # BM25, the refusal's known words, the calibration sample and the hub centroid are
         # the originals' (with Leichte Sprache when versions are ranked as the asker's):
         # translations would add foreign words and shift "the corpus at large"
         easy = self.weights.versions == "asker"
-        self._lexical = np.asarray(
-            [
+        if index.lexical is not None and not easy:
+            self.bm25 = GermanBM25(stored=index.lexical)
+        else:  # built here: a generation without stored BM25, or another choice of texts
+            texts, full = index.texts, index.metadatas
+            chosen = [
                 i
-                for i, meta in enumerate(index.metadatas)
-                if not meta.get("translation_of")
-                or (easy and str(meta.get("lang", "")).startswith("de-"))
-            ],
-            dtype=np.int64,
-        )
-        self.bm25 = GermanBM25(
-            [_lexical_text(index.texts[i], index.metadatas[i]) for i in self._lexical]
-        )
-        # Words the refusal check treats as known: the corpus's own plus everyday words.
-        self.known_terms = self.bm25.vocab | {
-            stem for word in common_words() for stem in self.bm25.stems(word)
-        }
+                for i, meta in enumerate(full)
+                if is_lexical(meta) or (easy and str(meta.get("lang", "")).startswith("de-"))
+            ]
+            self.bm25 = GermanBM25(
+                [lexical_text(texts[i], full[i]) for i in chosen], [index.ids[i] for i in chosen]
+            )
+        self._common_terms = {stem for word in common_words() for stem in self.bm25.stems(word)}
         # stored with the generation at build time; older generations: computed here
         stored = index.background
         self._background = stored if stored is not None else background_vectors(embedder)
@@ -190,7 +221,7 @@ class Retriever:
         # as hubs against the centre of their own language (see `_hub_penalties`)
         self._foreign = {
             cid: base_language(str(meta["lang"]))
-            for cid, meta in zip(index.ids, index.metadatas, strict=True)
+            for cid, meta in zip(index.ids, metas, strict=True)
             if meta.get("lang")
             and base_language(str(meta["lang"])) != "de"
             and not meta.get("translation_of")
@@ -200,18 +231,29 @@ class Retriever:
             members = [cid for cid, lang in self._foreign.items() if lang == code]
             mean = self._vectors(members[:CALIBRATION_SAMPLE]).mean(axis=0)
             self._language_centroids[code] = mean / (float(np.linalg.norm(mean)) or 1.0)
-        originals = [
-            cid
-            for cid, meta in zip(index.ids, index.metadatas, strict=True)
-            if not meta.get("translation_of")
-        ]
-        corpus_sample = _calibration_vectors(index, originals)
+        originals = np.flatnonzero(np.fromiter(map(is_lexical, metas), bool, len(metas)))
+        step = max(1, math.ceil(len(originals) / CALIBRATION_SAMPLE))
+        corpus_sample = _calibration_vectors(index, [index.ids[int(p)] for p in originals[::step]])
         parts = [v for v in (corpus_sample, self._background) if v is not None and len(v)]
         self._calibration = np.vstack(parts) if parts else None
         self._centroid = None
         if corpus_sample is not None and len(corpus_sample):
             mean = corpus_sample.mean(axis=0)
             self._centroid = mean / (float(np.linalg.norm(mean)) or 1.0)
+
+    @cached_property
+    def known_terms(self) -> set[str]:
+        """Words the refusal check treats as known: the corpus's own plus everyday words
+        (made on first use: the whole vocabulary as a set)."""
+        return self.bm25.terms() | self._common_terms
+
+    def _known(self, stem: str) -> bool:
+        return stem in self._common_terms or stem in self.bm25.vocab
+
+    def _parts(self, ids: list[str]) -> list[int]:
+        """The section number of each chunk (for matching passages across versions)."""
+        found = self.index.chunks(ids)
+        return [int(found[c].metadata.get("part", 0) or 0) if c in found else 0 for c in ids]
 
     def _vectors(self, ids: list[str]) -> np.ndarray:
         """Stored chunk vectors in the order of `ids`."""
@@ -232,13 +274,25 @@ class Retriever:
         n_results = min(wanted, len(self.index.ids))
         if n_results == 0:
             return RetrievalResult([], language, 0.0, 0.0, asker=asker)
-        found = self.index.collection.query(vector, n_results, with_text=False)
+        # texts not in memory (a large generation): the dense candidates bring theirs, which
+        # spares a Chroma server a second request for most hits
+        with_text = self.index.preloaded is None
+        found = self.index.collection.query(
+            vector, n_results, with_text=with_text, with_vectors=True
+        )
+        brought = {
+            m.id: Record(m.id, m.text, m.metadata)
+            for m in found
+            if m.text is not None and m.metadata is not None
+        }
         if versions is not None:
             found = [m for m in found if self._keeps(m.id, asker, by_original)] or found
         dense = {m.id: m.similarity for m in found}
         ranking = dict(dense)
         if self.weights.hub_centroid or self.weights.hub_background:
-            stored = self.index.collection.vectors(list(dense))
+            stored = {m.id: m.vector for m in found if m.vector is not None}
+            if len(stored) < len(dense):  # a store that does not return them
+                stored = self.index.collection.vectors(list(dense))
             ids = [cid for cid in dense if cid in stored]
             if ids:
                 penalties = self._hub_penalties(
@@ -254,24 +308,29 @@ class Retriever:
         lexical = self.bm25.scores(query) if w_bm25 > 0 else np.zeros(0)
         if lexical.size and float(lexical.max()) > 0:
             order = top_positions(lexical, self.candidates)
-            lexical_ids = [
-                self.index.ids[int(self._lexical[pos])] for pos in order if lexical[pos] > 0
-            ]
+            lexical_ids = [self.bm25.id_at(int(pos)) for pos in order if lexical[pos] > 0]
             if versions is not None:
                 lexical_ids = [c for c in lexical_ids if self._keeps(c, asker, by_original)]
             for rank, cid in enumerate(lexical_ids):
                 fused[cid] = fused.get(cid, 0.0) + w_bm25 / (self.weights.rrf_k + rank + 1)
 
         hits = []
-        for cid, score in sorted(fused.items(), key=lambda item: item[1], reverse=True)[:k]:
-            pos = self._positions[cid]
+        best = sorted(fused.items(), key=lambda item: item[1], reverse=True)[:k]
+        records = {cid: brought[cid] for cid, _ in best if cid in brought}
+        missing = [cid for cid, _ in best if cid not in records]
+        if missing:  # one store read (none when the chunks are in memory)
+            records.update(self.index.chunks(missing))
+        for cid, score in best:
+            record = records.get(cid)
+            if record is None:  # gone from the store since the generation was written
+                continue
             # a BM25-only hit has no dense score from the query; fetch its vector (rare)
             similarity = dense[cid] if cid in dense else self._similarity(vector, cid)
             hits.append(
                 Hit(
                     id=cid,
-                    text=self.index.texts[pos],
-                    metadata=self.index.metadatas[pos],
+                    text=record.text,
+                    metadata=record.metadata,
                     score=score,
                     dense=similarity,
                 )
@@ -287,7 +346,7 @@ class Retriever:
             stem
             for word in key_terms(query, language)
             for stem in self.bm25.stems(word)
-            if stem not in self.known_terms
+            if not self._known(stem)
         ]
         background_best = (
             float(similarities(self._background, vector).max()) if len(self._background) else 0.0
@@ -306,7 +365,9 @@ class Retriever:
         )
 
     def _keeps(self, cid: str, language: str, by_original: bool) -> bool:
-        position = self._positions[cid]
+        position = self._positions.get(cid)
+        if position is None:  # a document in one version only
+            return True
         if by_original:
             doc = self.versions.doc_of(position)
             return doc.original == doc.source
@@ -315,18 +376,16 @@ class Retriever:
     def _hit_at(self, position: int, vector: np.ndarray, score: float) -> Hit:
         stored = self.versions.vector(position)
         similarity = float(np.dot(stored, vector)) if stored is not None else 0.0
-        return Hit(
-            id=self.index.ids[position],
-            text=self.index.texts[position],
-            metadata=self.index.metadatas[position],
-            score=score,
-            dense=similarity,
-        )
+        cid = self.index.ids[position]
+        record = self.index.chunks([cid])[cid]
+        return Hit(cid, record.text, record.metadata, score=score, dense=similarity)
 
     def _in_version(self, hit: Hit, asker: str, vector: np.ndarray, by_original: bool) -> Hit:
         """The hit in the asker's version of its document, with the original's matching
         passage attached when that version is a translation."""
-        position = self._positions[hit.id]
+        position = self._positions.get(hit.id)
+        if position is None:  # a document in one version only
+            return hit
         doc = self.versions.doc_of(position)
         if by_original:
             target = self.versions.version_for(doc.source, asker)
@@ -462,14 +521,8 @@ def mentions_place(text: str, place: str) -> bool:
     return any(name == place and p.search(text) for name, p in _place_patterns())
 
 
-def _lexical_text(text: str, meta: dict[str, Any]) -> str:
-    head = " ".join(p for p in (meta.get("title", ""), meta.get("section", "")) if p)
-    return f"{head.replace(SECTION_SEPARATOR, ' ')}\n{text}"
-
-
-def _calibration_vectors(index: LoadedIndex, ids: list[str] | None = None) -> np.ndarray | None:
+def _calibration_vectors(index: LoadedIndex, ids: Sequence[str]) -> np.ndarray | None:
     """A fixed sample of chunk vectors: the 'corpus at large' a query is compared with."""
-    ids = index.ids if ids is None else ids
     if not ids:
         return None
     step = max(1, math.ceil(len(ids) / CALIBRATION_SAMPLE))

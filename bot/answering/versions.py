@@ -39,8 +39,9 @@ class Version:
     lang: str  # BCP 47, "de" when the document names none
     updated: str | None
     original: str  # the family's original (the document itself for an original)
-    positions: list[int] = field(default_factory=list)  # its chunks in index order
-    parts: list[int] = field(default_factory=list)  # the section number of each chunk
+    # its chunks in index order and their section numbers (documents in several versions)
+    positions: list[int] = field(default_factory=list)
+    parts: list[int] = field(default_factory=list)
 
 
 def asker_language(detected: str, page_language: str | None) -> str:
@@ -59,24 +60,25 @@ class Versions:
         ids: Sequence[str],
         metadatas: Sequence[dict[str, Any]],
         vectors: Callable[[list[str]], np.ndarray] | None = None,
+        parts: Callable[[list[str]], list[int]] | None = None,
     ) -> None:
-        self.ids = list(ids)
+        """`metadatas`: per chunk at least its file's source, lang, updated and
+        translation_of; the section number (`part`) too, unless `parts` reads it for the
+        chunks of documents in several versions (the only ones that need it)."""
+        self.ids = ids
         self.metadatas = list(metadatas)
         self._vectors = vectors
         self._cache: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
         docs: dict[str, Version] = {}
         declared: dict[str, str] = {}
-        for position, meta in enumerate(self.metadatas):
+        for meta in self.metadatas:
             source = str(meta.get("source", ""))
-            doc = docs.get(source)
-            if doc is None:
+            if source not in docs:
                 lang = str(meta.get("lang") or DEFAULT_LANGUAGE)
-                doc = docs[source] = Version(source, lang, meta.get("updated"), source)
+                docs[source] = Version(source, lang, meta.get("updated"), source)
                 if meta.get("translation_of"):
                     declared[source] = str(meta["translation_of"])
-            doc.positions.append(position)
-            doc.parts.append(int(meta.get("part", 0) or 0))
         originals = [s for s in docs if s not in declared]
         self.families: dict[str, dict[str, str]] = {}  # original -> lang -> source
         for source, name in declared.items():
@@ -87,6 +89,29 @@ class Versions:
             family = self.families.setdefault(original, {docs[original].lang: original})
             family.setdefault(docs[source].lang, source)
         self.docs = docs
+        # where their chunks are: only documents in several versions need it (matching
+        # passages), so a corpus without translations keeps no per-chunk lists
+        members = {source for family in self.families.values() for source in family.values()}
+        if members:
+            for position, meta in enumerate(self.metadatas):
+                source = str(meta.get("source", ""))
+                if source in members:
+                    docs[source].positions.append(position)
+                    docs[source].parts.append(int(meta.get("part", 0) or 0))
+        if parts is not None:
+            for source in members:
+                doc = docs[source]
+                doc.parts = parts([self.ids[p] for p in doc.positions])
+
+    def member_positions(self) -> list[int]:
+        """Positions of the chunks of documents in several versions (the only ones whose
+        ranking or version can change)."""
+        return [
+            p
+            for family in self.families.values()
+            for s in family.values()
+            for p in self.docs[s].positions
+        ]
 
     @property
     def any(self) -> bool:

@@ -5,6 +5,7 @@ Layout of `index_dir`:
 
     CURRENT              name of the generation that serves answers (replaced atomically)
     g-<time>-<rand>/     one generation: manifest.json + chroma/ (local mode) + background.npz
+                         + lexical/ (its BM25, `bot.indexing.lexical`)
     last_run.json        report of the last indexing run (for the admin area)
     .lock                held while a build runs: one build at a time
 
@@ -38,9 +39,10 @@ import logging
 import re
 import secrets
 import shutil
+import threading
 import time
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -69,6 +71,7 @@ from bot.indexing.format import (
     write_last_run,
     write_manifest_file,
 )
+from bot.indexing.lexical import ChunkIds, StoredBM25, has_lexical, served_mask, write_lexical
 from bot.ingest.chunking import chunk_document, embedding_text
 from bot.ingest.documents import DocumentError, file_sha256, iter_corpus_files
 from bot.ingest.loaders import LOADER_VERSION, load_document
@@ -76,6 +79,7 @@ from bot.ingest.units import SEGMENTER_VERSION, split_units, unit_context
 from bot.store.base import Metadata, Record, VectorStore
 from bot.store.factory import collection_name, drop_generation, open_store
 from bot.store.layered import Layer, LayeredStore, unit_chunk
+from bot.store.memory import MemoryStore
 
 POINTER = "CURRENT"
 BACKGROUND = "background.npz"
@@ -87,6 +91,16 @@ _COPY_BATCH = 1000  # records copied from the old generation per read
 # the next run copies everything into one collection again (what every run did before).
 MAX_LAYERS = 4
 COMPACT_STALE = 0.25
+# Serving holds every chunk's text and metadata only for generations up to PRELOAD_CHUNKS
+# chunks (as fast as before for the small corpora most districts have: no store read per
+# question); larger ones are read per question for its hits, keeping the RECENT_CHUNKS
+# last read (popular pages are asked again and again).
+PRELOAD_CHUNKS = 5000
+RECENT_CHUNKS = 2000
+# A layer of at most SMALL_LAYER chunks (what an update of a few documents writes) is read
+# into memory at load and searched there: with a Chroma server, one request less per layer
+# and question.
+SMALL_LAYER = 2000
 # only names `_new_generation_name` makes: no dots or slashes, so never a path out of index/
 _GENERATION_NAME = re.compile(r"g-[A-Za-z0-9_-]{1,64}")
 
@@ -141,16 +155,79 @@ class IndexReport:
 
 @dataclass
 class LoadedIndex:
-    """A serving generation: its manifest, its chunk store and all chunk texts."""
+    """A serving generation: its manifest, its chunk store and the ids of its chunks.
+
+    BM25 is the generation's stored one, memory-mapped (`lexical`). Chunk texts and
+    metadata of a large generation stay in the store and are read for the hits of a
+    question (`chunks`); a small one (PRELOAD_CHUNKS) and one written before BM25 was
+    stored (`lexical` None: BM25 is built from every text) are read whole at load
+    (`preloaded`)."""
 
     generation: str
     manifest: Manifest
     collection: VectorStore
-    ids: list[str]
-    texts: list[str]
-    metadatas: list[Metadata]
+    ids: Sequence[str]  # every served chunk, in store order (layers oldest first)
     units: VectorStore | None = None  # the answer units (None in indexes built before them)
     background: Any = None  # stored background vectors (numpy), None: compute them
+    lexical: StoredBM25 | None = None
+    preloaded: dict[str, Record] | None = None
+
+    _recent: OrderedDict[str, Record] = field(default_factory=OrderedDict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def chunks(self, ids: Sequence[str]) -> dict[str, Record]:
+        """Text and metadata of these chunks by id (unknown ids left out): from memory for a
+        small generation, else one store read for those not among the recently read."""
+        if self.preloaded is not None:
+            return {cid: self.preloaded[cid] for cid in ids if cid in self.preloaded}
+        found: dict[str, Record] = {}
+        with self._lock:
+            for cid in ids:
+                record = self._recent.get(cid)
+                if record is not None:
+                    self._recent.move_to_end(cid)
+                    found[cid] = record
+        wanted = [cid for cid in dict.fromkeys(ids) if cid not in found]
+        if wanted:
+            got = self.collection.get(ids=wanted)
+            with self._lock:
+                for record in got:
+                    found[record.id] = self._recent[record.id] = record
+                while len(self._recent) > RECENT_CHUNKS:
+                    self._recent.popitem(last=False)
+        return found
+
+    def file_metadata(self) -> list[Metadata]:
+        """Per chunk (in `ids` order) what the manifest knows of its file: source, lang,
+        updated, translation_of. One dict per file, shared by its chunks."""
+        by_id: dict[str, Metadata] = {}
+        for source, entry in self.manifest.files.items():
+            meta: Metadata = {"source": source}
+            for key in ("lang", "updated", "translation_of"):
+                value = getattr(entry, key)
+                if value:
+                    meta[key] = value
+            for cid in entry.ids:
+                by_id[cid] = meta
+        return [by_id.get(cid, {}) for cid in self.ids]
+
+    @property
+    def texts(self) -> list[str]:
+        """Every chunk's text in `ids` order: reads the whole store (tools and tests)."""
+        records = self._all()
+        return [records[cid].text for cid in self.ids]
+
+    @property
+    def metadatas(self) -> list[Metadata]:
+        """Every chunk's metadata in `ids` order: reads the whole store (tools and tests)."""
+        records = self._all()
+        return [records[cid].metadata for cid in self.ids]
+
+    def _all(self) -> dict[str, Record]:
+        if self.preloaded is not None:
+            return self.preloaded
+        served = set(self.ids)
+        return {r.id: r for r in self.collection.records() if r.id in served}
 
 
 # --- generations ----------------------------------------------------------------------------
@@ -617,6 +694,9 @@ def _write_generation(
             raise IndexProblem(
                 f"Index check failed: {collection.count()} vectors stored, {own} expected"
             )
+        # BM25 of this generation's own chunks, read back in store order: serving maps it
+        # and no longer reads every chunk's text at start (`bot.indexing.lexical`)
+        write_lexical(gen_dir, collection.records())
         write_manifest_file(gen_dir / MANIFEST, manifest)
         write_atomic(settings.index_dir / POINTER, generation + "\n")
     except BaseException as exc:
@@ -890,12 +970,37 @@ def load_index(settings: Settings, embedder: BotEmbeddings) -> LoadedIndex:
     check_compatible(manifest, embedder)
     with_units = manifest.units is not None and manifest.units.segmenter == SEGMENTER_VERSION
     units: VectorStore | None = None
+    layers = _layer_ids(generation, manifest)
+    found = {name: _generation_dir(settings.index_dir, name) for name in layers}
+    folders = {name: folder for name, folder in found.items() if folder is not None}
+    stored = len(folders) == len(layers) and all(has_lexical(f) for f in folders.values())
+    preloaded: dict[str, Record] | None = None
+    ids: Sequence[str]
+    lexical: StoredBM25 | None = None
     try:
         if manifest.format == LAYERED_FORMAT:
-            collection, records, units = _open_layers(settings, generation, manifest, with_units)
+            collection, units = _open_layers(settings, generation, layers, with_units)
         else:
             collection = open_store(settings, generation)
+            if stored and collection.count() != manifest.chunks:
+                raise IndexProblem(
+                    f"The index in {settings.index_dir} is missing records "
+                    f"({collection.count()} of {manifest.chunks}): "
+                    "run `python -m bot index --rebuild`."
+                )
+        if stored:
+            masks = [
+                (folders[name], None if len(layers) == 1 else served_mask(folders[name], served))
+                for name, served in sorted(layers.items())  # generation names sort by time
+            ]
+            ids = ChunkIds(masks)
+            lexical = StoredBM25(masks)
+            if manifest.chunks <= PRELOAD_CHUNKS:
+                preloaded = {r.id: r for r in collection.records()}
+        else:  # written before BM25 was stored: read every chunk, as before
             records = list(collection.records())
+            preloaded = {r.id: r for r in records}
+            ids = [r.id for r in records]
     except IndexProblem:
         raise
     except Exception as exc:
@@ -903,61 +1008,77 @@ def load_index(settings: Settings, embedder: BotEmbeddings) -> LoadedIndex:
             f"The index in {settings.index_dir} cannot be opened ({type(exc).__name__}). "
             "Run `python -m bot index --rebuild`."
         ) from exc
+    if len(ids) != manifest.chunks:
+        raise IndexProblem(
+            f"The index in {settings.index_dir} is missing records ({len(ids)} of "
+            f"{manifest.chunks}): run `python -m bot index --rebuild`."
+        )
     if with_units and units is None:
         with contextlib.suppress(Exception):
             units = open_store(settings, generation, units=True)
-    folder = _generation_dir(settings.index_dir, generation)
-    stored = _read_reference_vectors(folder) if folder is not None else {}
-    background = stored.pop("background.txt", None)
-    for name, vectors in stored.items():  # the example questions: answering finds them
-        reference_texts.remember(embedder, name, vectors)
+    folder = folders.get(generation) or _generation_dir(settings.index_dir, generation)
+    vectors = _read_reference_vectors(folder) if folder is not None else {}
+    background = vectors.pop("background.txt", None)
+    for name, stored_vectors in vectors.items():  # the example questions: answering finds them
+        reference_texts.remember(embedder, name, stored_vectors)
     if background is None:
         log.warning(
             "index generation %s has no stored background vectors: computing them at every "
             "start; the next index run that changes something (or --rebuild) stores them",
             generation,
         )
+    if lexical is None:
+        log.warning(
+            "index generation %s has no stored BM25: reading every chunk at every start; "
+            "the next index run that changes something (or --rebuild) stores it",
+            generation,
+        )
     return LoadedIndex(
         generation=generation,
         manifest=manifest,
         collection=collection,
-        ids=[r.id for r in records],
-        texts=[r.text for r in records],
-        metadatas=[r.metadata for r in records],
+        ids=ids,
         units=units,
         background=background,
+        lexical=lexical,
+        preloaded=preloaded,
     )
 
 
-def _open_layers(
-    settings: Settings, generation: str, manifest: Manifest, with_units: bool
-) -> tuple[VectorStore, list[Record], VectorStore | None]:
-    """A layered generation: each layer's store with the chunks it serves for this one,
-    their records (stale ones left out), and the answer units the same way."""
+def _layer_ids(generation: str, manifest: Manifest) -> dict[str, set[str]]:
+    """Generation name -> the chunk ids it serves for this generation (itself for most)."""
     serves: dict[str, set[str]] = {}
     for entry in manifest.files.values():
         serves.setdefault(entry.layer or generation, set()).update(entry.ids)
     serves.setdefault(generation, set())
+    return serves
+
+
+def _open_layers(
+    settings: Settings, generation: str, layers: dict[str, set[str]], with_units: bool
+) -> tuple[VectorStore, VectorStore | None]:
+    """A layered generation: each layer's store with the chunks it serves for this one,
+    and the answer units the same way."""
     chunk_layers: list[Layer] = []
     unit_layers: list[Layer] = []
-    records: list[Record] = []
-    for layer, ids in sorted(serves.items()):  # older generations first (names sort by time)
+    for layer, ids in sorted(layers.items()):  # older generations first (names sort by time)
         store = open_store(settings, layer)
         stored = store.count()
+        if stored < len(ids):
+            raise IndexProblem(
+                f"The index in {settings.index_dir} is missing records ({stored} stored in "
+                f"{layer}, {len(ids)} served from it): run `python -m bot index --rebuild`."
+            )
+        if stored <= SMALL_LAYER and len(layers) > 1:  # an update's few chunks: no request
+            store = MemoryStore.copy_of(store, collection_name(layer))
         chunk_layers.append(Layer(store, frozenset(ids), stale=stored - len(ids)))
-        records.extend(r for r in store.records() if r.id in ids)
         if with_units:
             unit_store = open_store(settings, layer, units=True)
             # the units' stale count is not known without reading them: an upper bound
             # (the composer reads units by chunk and never queries them)
             unit_layers.append(Layer(unit_store, frozenset(ids), stale=unit_store.count()))
-    if len(records) != manifest.chunks:
-        raise IndexProblem(
-            f"The index in {settings.index_dir} is missing records ({len(records)} of "
-            f"{manifest.chunks}): run `python -m bot index --rebuild`."
-        )
     units = LayeredStore(unit_layers, key=unit_chunk) if with_units else None
-    return LayeredStore(chunk_layers), records, units
+    return LayeredStore(chunk_layers), units
 
 
 def index_exists(settings: Settings) -> bool:

@@ -37,6 +37,7 @@ class Match:
     similarity: float
     text: str | None = None
     metadata: Metadata | None = None
+    vector: np.ndarray | None = None  # the stored vector (float32) when asked for
 
 
 @dataclass(frozen=True)
@@ -68,10 +69,12 @@ class VectorStore(Protocol):
         k: int,
         where: Where | None = None,
         with_text: bool = True,
+        with_vectors: bool = False,
     ) -> list[Match]:
         """The k records nearest to `vector` (cosine), best first. `with_text=False` leaves
-        out text and metadata (retrieval has them in memory; reading them cost Chroma about
-        1 ms more per query)."""
+        out text and metadata (retrieval reads them for the few hits only; reading them
+        cost Chroma about 1 ms more per query); `with_vectors` adds the stored vectors
+        (retrieval's hub correction needs them: one request less to a Chroma server)."""
         ...
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:

@@ -106,20 +106,31 @@ class ChromaStore:
         k: int,
         where: Where | None = None,
         with_text: bool = True,
+        with_vectors: bool = False,
     ) -> list[Match]:
+        include = ["distances"] + (["documents", "metadatas"] if with_text else [])
         got = self._collection.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
             n_results=k,
             where=_where(where),
-            include=["distances", "documents", "metadatas"] if with_text else ["distances"],
+            include=include + (["embeddings"] if with_vectors else []),
         )
         ids, distances = got["ids"][0], got["distances"][0]
         texts = got["documents"][0] if with_text else [None] * len(ids)
         metas = got["metadatas"][0] if with_text else [None] * len(ids)
+        vectors = got["embeddings"][0] if with_vectors else [None] * len(ids)
         # cosine distance (hnsw:space cosine, set in open_chroma) is 1 - cosine similarity
         return [
-            Match(cid, 1.0 - float(distance), text, None if meta is None else dict(meta))
-            for cid, distance, text, meta in zip(ids, distances, texts, metas, strict=True)
+            Match(
+                cid,
+                1.0 - float(distance),
+                text,
+                None if meta is None else dict(meta),
+                None if stored is None else np.asarray(stored, dtype=np.float32),
+            )
+            for cid, distance, text, meta, stored in zip(
+                ids, distances, texts, metas, vectors, strict=True
+            )
         ]
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:

@@ -67,10 +67,11 @@ class LayeredStore:
         k: int,
         where: Where | None = None,
         with_text: bool = True,
+        with_vectors: bool = False,
     ) -> list[Match]:
         found: dict[str, Match] = {}
         for layer in self.layers:
-            for match in self._query_layer(layer, vector, k, where, with_text):
+            for match in self._query_layer(layer, vector, k, where, with_text, with_vectors):
                 found.setdefault(match.id, match)
         return sorted(found.values(), key=lambda m: m.similarity, reverse=True)[:k]
 
@@ -81,13 +82,14 @@ class LayeredStore:
         k: int,
         where: Where | None,
         with_text: bool,
+        with_vectors: bool = False,
     ) -> list[Match]:
         available = len(layer.serves) + layer.stale
         if k <= 0 or not layer.serves:
             return []
         asked = min(available, k + min(layer.stale, k))
         while True:
-            got = layer.store.query(vector, asked, where, with_text)
+            got = layer.store.query(vector, asked, where, with_text, with_vectors)
             served = [m for m in got if self._served(layer, m.id)]
             if len(served) >= k or len(got) < asked or asked >= min(available, k + layer.stale):
                 return served

@@ -19,6 +19,7 @@ from bot.store.base import (
     Record,
     StoreError,
     Vectors,
+    VectorStore,
     Where,
     matches_where,
     require_selection,
@@ -60,6 +61,22 @@ class MemoryStore:
         self._vectors: list[np.ndarray] = []
         self._positions: dict[str, int] = {}
 
+    @classmethod
+    def copy_of(cls, store: VectorStore, name: str) -> MemoryStore:
+        """Every record of another store, in memory (not registered under a name)."""
+        copy = cls(name)
+        records = list(store.records(with_vectors=True))
+        vectors = [r.vector for r in records if r.vector is not None]
+        if len(vectors) != len(records):
+            raise StoreError(f"{name}: records without vectors")
+        copy.add(
+            [r.id for r in records],
+            vectors,
+            [r.text for r in records],
+            [r.metadata for r in records],
+        )
+        return copy
+
     def add(
         self,
         ids: Sequence[str],
@@ -86,6 +103,7 @@ class MemoryStore:
         k: int,
         where: Where | None = None,
         with_text: bool = True,
+        with_vectors: bool = False,
     ) -> list[Match]:
         with self._lock:
             positions = [p for p, meta in enumerate(self._metadatas) if matches_where(meta, where)]
@@ -95,7 +113,8 @@ class MemoryStore:
         query = np.asarray(vector, dtype=np.float32)
         norms = np.linalg.norm(matrix, axis=1) * (float(np.linalg.norm(query)) or 1.0)
         norms[norms == 0] = 1.0
-        similarities = (matrix @ query) / norms
+        # einsum, not BLAS: see bot.answering.retrieval.similarities
+        similarities = np.einsum("ij,j->i", matrix, query) / norms
         order = np.argsort(-similarities, kind="stable")[:k]
         return [
             Match(
@@ -103,6 +122,7 @@ class MemoryStore:
                 similarity=float(similarities[i]),
                 text=self._texts[positions[i]] if with_text else None,
                 metadata=dict(self._metadatas[positions[i]]) if with_text else None,
+                vector=matrix[i].copy() if with_vectors else None,
             )
             for i in order
         ]

@@ -115,3 +115,49 @@ def test_update_on_the_server_writes_only_the_changed_document(
     assert not any("Für Kita zahlen" in t for t in index.texts)
     answer = Assistant.from_settings(settings).ask("Was kostet die Kita?")
     assert "95 Euro" in answer.text
+
+
+def test_serving_from_the_server_maps_bm25_and_fetches_only_the_hits(
+    tmp_path: Path, chroma_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The serving process holds no chunk texts: BM25 comes from the generation's folder
+    (memory-mapped), the texts of a question's hits from the server, also for a layered
+    generation whose update replaced a document."""
+    from bot.answering.retrieval import Retriever
+    from bot.indexing import build
+    from bot.indexing.lexical import LEXICAL_DIR
+    from bot.store.chroma import ChromaStore
+
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        corpus_dir=write_corpus(tmp_path / "corpus"),
+        index_dir=tmp_path / "index",
+        chroma_url=chroma_url,
+        embedding_model="intfloat/multilingual-e5-small",
+    )
+    for topic in ["Kita", "Schule", "Wohnung", "Arbeit", "Arzt", "Pass", "Visum", "Jobcenter"]:
+        (settings.corpus_dir / f"{topic.lower()}.md").write_text(
+            f"# {topic}\n\n## Kosten\nFür {topic} zahlen Sie 40 Euro.\n", encoding="utf-8"
+        )  # enough unchanged documents that the update stays a layer (no compaction)
+    embedder = make_embedder(settings.embedding_model)
+    first = build_index(settings, embedder).generation or ""
+    (settings.corpus_dir / "kurs.md").write_text(
+        "# Sprachkurs\n\n## Kosten\nDer Sprachkurs im Kreishaus kostet jetzt 77 Euro.\n", "utf-8"
+    )
+    second = build_index(settings, embedder).generation or ""
+    for generation in (first, second):
+        assert (settings.index_dir / generation / LEXICAL_DIR / "lexical.json").is_file()
+
+    def whole_store(self: ChromaStore, with_vectors: bool = False) -> None:
+        raise AssertionError("serving read every record from the server")
+
+    monkeypatch.setattr(build, "PRELOAD_CHUNKS", 0)  # as a large generation
+    monkeypatch.setattr(ChromaStore, "records", whole_store)
+    index = load_index(settings, embedder)
+    assert index.manifest.format == 2 and index.preloaded is None
+    retriever = Retriever(index, embedder)
+    result = retriever.search("Was kostet der Sprachkurs?", "de", k=3)
+    assert "77 Euro" in result.hits[0].text and result.hits[0].metadata["source"] == "kurs.md"
+    assert "einburger" in retriever.bm25.vocab and "sprachkur" in retriever.bm25.vocab
+    best = retriever.search("Was kostet die Einbürgerung?", "de", k=1).hits[0]
+    assert "255 Euro" in best.text and best.metadata["source"] == "einbuergerung.md"

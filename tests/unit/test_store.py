@@ -56,6 +56,15 @@ def test_query_can_leave_out_texts(store: VectorStore) -> None:
     assert all(m.text is None and m.metadata is None for m in bare)
 
 
+def test_query_can_return_the_stored_vectors(store: VectorStore) -> None:
+    got = store.query(VECTORS[2], 3, with_text=False, with_vectors=True)
+    assert got[0].id == "c2"
+    for match in got:
+        assert match.vector is not None and match.vector.dtype == np.float32
+        np.testing.assert_allclose(match.vector, VECTORS[IDS.index(match.id)], rtol=1e-6)
+    assert all(m.vector is None for m in store.query(VECTORS[2], 3)), "only when asked for"
+
+
 def test_similarity_does_not_depend_on_vector_length(store: VectorStore) -> None:
     assert store.query(VECTORS[4] * 5.0, 1)[0].similarity == pytest.approx(1.0, abs=1e-4)
     assert store.query(VECTORS[4], 1)[0].id == "c4"

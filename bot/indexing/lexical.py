@@ -1,0 +1,316 @@
+"""German BM25 stored with each index generation and read memory-mapped.
+
+Building BM25 at every start or index switch read every chunk's text into the serving
+process (6 s and 480 MB at 20 k chunks, growing with the corpus). Instead the indexer
+writes, per generation, `lexical/` beside the manifest:
+
+    lexical.json         format, tokenizer, number of chunks and of BM25 documents
+    chunks.npy           the ids of the generation's own chunks, in store order
+    docs.npy             positions (into chunks.npy) of the chunks BM25 indexes
+    terms.npy            the vocabulary, sorted; term_ids.npy its bm25s token ids
+    data/indices/indptr  bm25s's precomputed score matrix (`bm25s.BM25.save`)
+
+Everything is read with `numpy.load(mmap_mode="r")`, so the serving process holds only the
+pages a question touches. bm25s keeps its vocabulary as a JSON dict that `BM25.load` reads
+whole (`load_vocab=True`); the sorted `terms.npy` looked up by binary search replaces it.
+
+BM25 indexes the originals (chunks without `translation_of`): translations would add
+foreign words and shift the statistics (see `bot.answering.retrieval`).
+
+A layered generation (`bot.store.layered`) scores the BM25 of each layer; a layer's stale
+chunks (replaced or removed since) are masked out, and each term's weight is rescaled from
+the layer's IDF to the IDF over all served chunks, so that a small update layer is not
+ranked by the statistics of its few chunks. The document-length normalisation stays each
+layer's own (its average length).
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+import os
+import shutil
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, overload
+
+import numpy as np
+
+from bot.ingest.chunking import SECTION_SEPARATOR
+from bot.store.base import Metadata, Record
+
+LEXICAL_DIR = "lexical"
+LEXICAL_FORMAT = 1
+TOKENIZER = "bm25s:stopwords=de,stemmer=snowball-german,lower"
+_INFO = "lexical.json"
+
+
+def lexical_text(text: str, meta: Metadata) -> str:
+    """What BM25 reads of a chunk: its title and headings, then its text."""
+    head = " ".join(p for p in (meta.get("title", ""), meta.get("section", "")) if p)
+    return f"{head.replace(SECTION_SEPARATOR, ' ')}\n{text}"
+
+
+def is_lexical(meta: Metadata) -> bool:
+    """Whether BM25 indexes the chunk: originals only (see the module docstring)."""
+    return not meta.get("translation_of")
+
+
+class Tokenizer:
+    """bm25s's tokenizer with German stopwords and Snowball German stemming."""
+
+    def __init__(self) -> None:
+        import bm25s
+        import Stemmer
+
+        self._bm25s = bm25s
+        self.stemmer = Stemmer.Stemmer("german")
+
+    def corpus(self, texts: list[str]) -> Any:
+        """Token ids and vocabulary of texts (a `bm25s.tokenization.Tokenized`)."""
+        return self._bm25s.tokenize(
+            texts, stopwords="de", stemmer=self.stemmer, show_progress=False, lower=True
+        )
+
+    def stems(self, text: str) -> list[str]:
+        tokens = self._bm25s.tokenize(
+            [text], stopwords="de", stemmer=self.stemmer, show_progress=False, return_ids=False
+        )
+        return list(tokens[0]) if tokens else []
+
+
+def write_lexical(folder: Path, records: Iterable[Record]) -> None:
+    """Write `folder/lexical/` for a generation's own chunks (all of them, in store order)."""
+    import bm25s
+
+    ids: list[str] = []
+    docs: list[int] = []
+    texts: list[str] = []
+    for position, record in enumerate(records):
+        ids.append(record.id)
+        if is_lexical(record.metadata):
+            docs.append(position)
+            texts.append(lexical_text(record.text, record.metadata))
+    target = folder / LEXICAL_DIR
+    tmp = folder / f".{LEXICAL_DIR}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    vocab: dict[str, int] = {}
+    if texts:
+        tokens = Tokenizer().corpus(texts)
+        vocab = dict(tokens.vocab)  # bm25s adds an empty token to its own copy
+        model = bm25s.BM25()
+        model.index(tokens, show_progress=False)
+        model.save(tmp, show_progress=False)
+    terms = sorted(vocab)
+    np.save(tmp / "chunks.npy", np.array(ids, dtype=str))
+    np.save(tmp / "docs.npy", np.array(docs, dtype=np.int64))
+    np.save(tmp / "terms.npy", np.array(terms, dtype=str))
+    np.save(tmp / "term_ids.npy", np.array([vocab[t] for t in terms], dtype=np.int64))
+    info = {"format": LEXICAL_FORMAT, "tokenizer": TOKENIZER, "chunks": len(ids), "docs": len(docs)}
+    (tmp / _INFO).write_text(json.dumps(info), encoding="utf-8")
+    os.replace(tmp, target)
+
+
+def has_lexical(folder: Path) -> bool:
+    """Whether a generation stored its BM25 (generations of older versions did not)."""
+    try:
+        info = json.loads((folder / LEXICAL_DIR / _INFO).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return bool(info.get("format") == LEXICAL_FORMAT and info.get("tokenizer") == TOKENIZER)
+
+
+def stored_chunk_ids(folder: Path) -> np.ndarray:
+    """The ids of a generation's own chunks in store order (memory-mapped)."""
+    ids: np.ndarray = np.load(folder / LEXICAL_DIR / "chunks.npy", mmap_mode="r")
+    return ids
+
+
+def _idf(n: int, df: int) -> float:
+    """bm25s's "lucene" IDF, the one its default BM25 bakes into the stored scores."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+@dataclass
+class _Layer:
+    """One generation's stored BM25 and which of its documents are served."""
+
+    chunks: np.ndarray  # the generation's chunk ids (store order)
+    doc_chunks: np.ndarray  # the chunk (position in `chunks`) of each BM25 document
+    terms: np.ndarray
+    term_ids: np.ndarray
+    data: np.ndarray
+    indices: np.ndarray
+    indptr: np.ndarray
+    docs: int
+    served: np.ndarray | None  # mask over documents; None: all served
+    offset: int = 0  # first position of this layer in the combined scores
+
+    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(documents, stored scores) of a term in this layer (nothing when unknown)."""
+        at = int(np.searchsorted(self.terms, term))
+        if at >= len(self.terms) or self.terms[at] != term:
+            return _EMPTY_INT, _EMPTY_FLOAT
+        token = int(self.term_ids[at])
+        start, end = int(self.indptr[token]), int(self.indptr[token + 1])
+        return self.indices[start:end], self.data[start:end]
+
+
+_EMPTY_INT = np.zeros(0, dtype=np.int64)
+_EMPTY_FLOAT = np.zeros(0, dtype=np.float32)
+
+
+def served_mask(folder: Path, served: Collection[str]) -> np.ndarray | None:
+    """Which of a generation's own chunks (store order) are in `served`; None: all are."""
+    chunks = stored_chunk_ids(folder)
+    mask: np.ndarray = np.isin(chunks, np.array(sorted(served), dtype=str))
+    return None if mask.all() else mask
+
+
+class ChunkIds(Sequence[str]):
+    """The served chunk ids in store order, layer after layer, read from the generations'
+    stored id lists (memory-mapped): as a list, two million ids held about 160 MB."""
+
+    def __init__(self, layers: Sequence[tuple[Path, np.ndarray | None]]) -> None:
+        """`layers`: (generation folder, `served_mask` of its chunks), oldest first."""
+        self._parts: list[tuple[np.ndarray, np.ndarray | None]] = []
+        self._starts: list[int] = []
+        total = 0
+        for folder, mask in layers:
+            chunks = stored_chunk_ids(folder)
+            positions = None if mask is None else np.flatnonzero(mask)
+            self._parts.append((chunks, positions))
+            self._starts.append(total)
+            total += len(chunks) if positions is None else len(positions)
+        self._length = total
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, item: int) -> str: ...
+
+    @overload
+    def __getitem__(self, item: slice) -> list[str]: ...
+
+    def __getitem__(self, item: int | slice) -> str | list[str]:
+        if isinstance(item, slice):
+            return [self[i] for i in range(*item.indices(self._length))]
+        if item < 0:
+            item += self._length
+        if not 0 <= item < self._length:
+            raise IndexError(item)
+        part = bisect.bisect_right(self._starts, item) - 1
+        chunks, positions = self._parts[part]
+        at = item - self._starts[part]
+        return str(chunks[at if positions is None else positions[at]])
+
+    def __iter__(self) -> Iterator[str]:
+        for chunks, positions in self._parts:
+            count = len(chunks) if positions is None else len(positions)
+            for start in range(0, count, 10_000):
+                end = min(start + 10_000, count)
+                page = chunks[start:end] if positions is None else chunks[positions[start:end]]
+                yield from page.tolist()
+
+
+def _open_layer(folder: Path, chunk_mask: np.ndarray | None) -> _Layer:
+    base = folder / LEXICAL_DIR
+    info = json.loads((base / _INFO).read_text(encoding="utf-8"))
+    if int(info["docs"]):
+        import bm25s
+
+        model = bm25s.BM25.load(base, mmap=True, load_vocab=False)
+        data, indices, indptr = (model.scores[k] for k in ("data", "indices", "indptr"))
+    else:
+        data, indices, indptr = _EMPTY_FLOAT, _EMPTY_INT, np.zeros(1, dtype=np.int64)
+    docs = np.load(base / "docs.npy", mmap_mode="r")
+    mask = None if chunk_mask is None or not len(docs) else chunk_mask[docs]
+    return _Layer(
+        chunks=stored_chunk_ids(folder),
+        doc_chunks=docs,
+        terms=np.load(base / "terms.npy", mmap_mode="r"),
+        term_ids=np.load(base / "term_ids.npy", mmap_mode="r"),
+        data=data,
+        indices=indices,
+        indptr=indptr,
+        docs=int(info["docs"]),
+        served=None if mask is None or mask.all() else mask,
+    )
+
+
+class StoredBM25:
+    """The BM25 of a generation, over the stored BM25 of its layers (one for most)."""
+
+    def __init__(self, layers: Sequence[tuple[Path, np.ndarray | None]]) -> None:
+        """`layers`: (generation folder, `served_mask` of its chunks), oldest first."""
+        self._layers = [_open_layer(folder, mask) for folder, mask in layers]
+        offset = 0
+        for layer in self._layers:
+            layer.offset = offset
+            offset += layer.docs
+        self.size = offset
+        self.served_docs = sum(
+            layer.docs if layer.served is None else int(layer.served.sum())
+            for layer in self._layers
+        )
+        self._exact = len(self._layers) == 1 and self._layers[0].served is None
+        self._known: dict[str, bool] = {}
+        self._terms: set[str] | None = None
+
+    def __contains__(self, term: object) -> bool:
+        """Whether a served chunk uses the term (the vocabulary)."""
+        if not isinstance(term, str):
+            return False
+        known = self._known.get(term)
+        if known is None:
+            known = any(self._served_postings(layer, term)[0].size for layer in self._layers)
+            if len(self._known) < 100_000:
+                self._known[term] = known
+        return known
+
+    @staticmethod
+    def _served_postings(layer: _Layer, term: str) -> tuple[np.ndarray, np.ndarray]:
+        docs, scores = layer.postings(term)
+        if layer.served is not None and docs.size:
+            keep = layer.served[docs]
+            return docs[keep], scores[keep]
+        return docs, scores
+
+    def terms(self) -> set[str]:
+        """The whole vocabulary (of all layers, stale chunks' words included), as a set."""
+        if self._terms is None:
+            self._terms = {str(t) for layer in self._layers for t in layer.terms.tolist()}
+        return self._terms
+
+    def id_at(self, position: int) -> str:
+        for layer in reversed(self._layers):
+            if position >= layer.offset:
+                return str(layer.chunks[layer.doc_chunks[position - layer.offset]])
+        raise IndexError(position)
+
+    def scores(self, terms: Sequence[str]) -> np.ndarray:
+        """BM25 of every document (in layer order; stale ones score 0) for the query terms
+        (repeated terms count again, as in bm25s)."""
+        scores = np.zeros(self.size, dtype=np.float32)
+        for term in terms:
+            if self._exact:  # one layer, nothing stale: bm25s's own sum
+                layer = self._layers[0]
+                docs, values = layer.postings(term)
+                np.add.at(scores, docs, values)
+                continue
+            found = [(layer, *self._served_postings(layer, term)) for layer in self._layers]
+            df = sum(docs.size for _, docs, _ in found)
+            if not df:
+                continue
+            idf = _idf(self.served_docs, df)
+            for layer, docs, values in found:
+                if not docs.size:
+                    continue
+                own = _idf(layer.docs, len(layer.postings(term)[0]))
+                scaled = values * np.float32(idf / own)
+                np.add.at(scores, docs + layer.offset, scaled)
+        return scores
