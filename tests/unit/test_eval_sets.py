@@ -81,6 +81,15 @@ def test_eval_files_exist() -> None:
     assert {"questions.jsonl", "citizen_questions.jsonl", "citizen_conversations.jsonl"} <= names
 
 
+def check_conversation(where: str, item: dict, corpus: Path) -> None:
+    assert set(item) == {"lang", "turns"}, f"{where}: keys {sorted(item)}"
+    assert item["lang"] in LANGS, f"{where}: language {item['lang']!r}"
+    assert len(item["turns"]) >= 2, f"{where}: a conversation needs follow-ups"
+    for turn_no, turn in enumerate(item["turns"], start=1):
+        assert set(turn) == TURN_KEYS, f"{where} turn {turn_no}: keys {sorted(turn)}"
+        check_label(f"{where} turn {turn_no}", turn, corpus)
+
+
 @pytest.mark.parametrize("path", EVAL_FILES, ids=lambda p: p.name)
 def test_eval_file_format_documents_and_facts(path: Path) -> None:
     items = read_lines(path)
@@ -94,12 +103,7 @@ def test_eval_file_format_documents_and_facts(path: Path) -> None:
             card = item.get("card") or item.get("near")
             assert (CORPUS / "_antwortkarten" / f"{card}.md").is_file(), f"{where}: no card {card}"
         elif "turns" in item:
-            assert set(item) == {"lang", "turns"}, f"{where}: keys {sorted(item)}"
-            assert item["lang"] in LANGS, f"{where}: language {item['lang']!r}"
-            assert len(item["turns"]) >= 2, f"{where}: a conversation needs follow-ups"
-            for turn_no, turn in enumerate(item["turns"], start=1):
-                assert set(turn) == TURN_KEYS, f"{where} turn {turn_no}: keys {sorted(turn)}"
-                check_label(f"{where} turn {turn_no}", turn)
+            check_conversation(where, item, CORPUS)
         else:
             assert QUESTION_KEYS <= set(item) <= QUESTION_KEYS | OPTIONAL_KEYS, (
                 f"{where}: keys {sorted(item)}"
@@ -118,12 +122,7 @@ def test_district_b_file_format_documents_and_facts(path: Path) -> None:
     for number, item in enumerate(items, start=1):
         where = f"district_b/{path.name}:{number}"
         if "turns" in item:
-            assert set(item) == {"lang", "turns"}, f"{where}: keys {sorted(item)}"
-            assert item["lang"] in LANGS, f"{where}: language {item['lang']!r}"
-            assert len(item["turns"]) >= 2, f"{where}: a conversation needs follow-ups"
-            for turn_no, turn in enumerate(item["turns"], start=1):
-                assert set(turn) == TURN_KEYS, f"{where} turn {turn_no}: keys {sorted(turn)}"
-                check_label(f"{where} turn {turn_no}", turn, DISTRICT_B_CORPUS)
+            check_conversation(where, item, DISTRICT_B_CORPUS)
         else:
             assert set(item) == QUESTION_KEYS, f"{where}: keys {sorted(item)}"
             assert item["lang"] in LANGS, f"{where}: language {item['lang']!r}"
