@@ -372,9 +372,11 @@ _HIDDEN_STYLE = re.compile(
 # (A <form> stays: some CMS wrap the whole page in one.)
 _FURNITURE_TAGS = ["nav"]
 _FURNITURE_ROLES = {"navigation", "search", "menubar", "menu", "toolbar"}
+# a whole class or id token: "social-services" or "cookie-free-info" is content
 _FURNITURE_NAMES = re.compile(
-    r"(?:^|[-_\s])(?:cookies?|consent|gdpr|breadcrumbs?|skip-?links?|sharing|share|"
-    r"social|pagination|sitemap)(?:$|[-_\s])",
+    r"(?:cookie|consent|gdpr|breadcrumb|skip)[-_]?(?:s|banner|bar|hint|notice|layer|"
+    r"overlay|modal|box|links?|to-content|nav)?|share|sharing|social-?(?:share|media|links)|"
+    r"pagination|sitemap",
     re.I,
 )
 _LANDMARKS = ["header", "footer", "aside"]
@@ -399,8 +401,8 @@ def _drop_page_furniture(soup: Any) -> None:
     furniture = list(soup.find_all(_FURNITURE_TAGS))
     furniture += soup.find_all(attrs={"role": lambda r: str(r).lower() in _FURNITURE_ROLES})
     for tag in soup.find_all(True):
-        names = " ".join([str(tag.get("id") or ""), *[str(c) for c in tag.get("class") or []]])
-        if names.strip() and _FURNITURE_NAMES.search(names) and tag.name not in {"body", "main"}:
+        names = [str(tag.get("id") or ""), *[str(c) for c in tag.get("class") or []]]
+        if tag.name not in {"body", "main"} and any(_FURNITURE_NAMES.fullmatch(n) for n in names):
             furniture.append(tag)
     for tag in furniture:
         if not tag.decomposed:

@@ -228,3 +228,19 @@ def test_html_page_furniture_is_dropped_but_contact_boxes_stay(corpus_dir: Path)
         "Zurück nach oben",
     ):
         assert dropped not in text, dropped
+
+
+def test_html_class_names_of_content_are_not_taken_for_furniture(corpus_dir: Path) -> None:
+    html = """<html><body>
+    <div class="social-services"><p>Das Sozialamt berät zu Wohngeld.</p></div>
+    <div id="cookie-free-info"><p>Der Kurs ist kostenlos.</p></div>
+    <div class="cookie-banner"><p>Wir verwenden Cookies.</p></div>
+    <div id="breadcrumbs"><p>Start / Soziales</p></div>
+    <div class="social-share"><p>Teilen auf Facebook</p></div>
+    </body></html>"""
+    path = corpus_dir / "sozial.html"
+    path.write_text(html, encoding="utf-8")
+    text = load(path).text
+    assert "Sozialamt" in text and "kostenlos" in text
+    for dropped in ("Cookies", "Start / Soziales", "Facebook"):
+        assert dropped not in text, dropped
