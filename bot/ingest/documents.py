@@ -385,8 +385,13 @@ LINK_DENSITY = 0.5  # share of a landmark's text inside links above which it is 
 
 
 def _link_density(tag: Any) -> float:
+    """Share of the text inside links to other pages (a phone or mail link is content)."""
     text = len(tag.get_text(" ", strip=True))
-    links = sum(len(a.get_text(" ", strip=True)) for a in tag.find_all("a"))
+    links = sum(
+        len(a.get_text(" ", strip=True))
+        for a in tag.find_all("a")
+        if not str(a.get("href") or "").lower().startswith(("mailto:", "tel:"))
+    )
     return links / text if text else 1.0
 
 
