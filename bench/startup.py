@@ -86,8 +86,9 @@ def chat_answer(url: str) -> bool:
         config = json.load(response)
     event = next(d for d in config["dependencies"] if d.get("api_name") == "ask")
     session = "startup" + str(os.getpid())
+    # the question, the empty conversation, then the page's states (None: a new session)
     join = {
-        "data": [QUESTION, [], None],
+        "data": [QUESTION, [], *[None] * (len(event["inputs"]) - 2)],
         "event_data": None,
         "fn_index": event["id"],
         "trigger_id": event["targets"][0][0],

@@ -1074,9 +1074,9 @@ def _open_layers(
         chunk_layers.append(Layer(store, frozenset(ids), stale=stored - len(ids)))
         if with_units:
             unit_store = open_store(settings, layer, units=True)
-            # the units' stale count is not known without reading them: an upper bound
-            # (the composer reads units by chunk and never queries them)
-            unit_layers.append(Layer(unit_store, frozenset(ids), stale=unit_store.count()))
+            # the units' stale count is not known without reading them; the composer reads
+            # units by chunk and never queries them: counted only if that ever changes
+            unit_layers.append(Layer(unit_store, frozenset(ids), stale=None))
     units = LayeredStore(unit_layers, key=unit_chunk) if with_units else None
     return LayeredStore(chunk_layers), units
 

@@ -166,7 +166,10 @@ _EMPTY_FLOAT = np.zeros(0, dtype=np.float32)
 def served_mask(folder: Path, served: Collection[str]) -> np.ndarray | None:
     """Which of a generation's own chunks (store order) are in `served`; None: all are."""
     chunks = stored_chunk_ids(folder)
-    mask: np.ndarray = np.isin(chunks, np.array(sorted(served), dtype=str))
+    mask = np.zeros(len(chunks), dtype=bool)
+    for start in range(0, len(chunks), 10_000):  # in pages: no copy of all ids at once
+        page = chunks[start : start + 10_000].tolist()
+        mask[start : start + len(page)] = [cid in served for cid in page]
     return None if mask.all() else mask
 
 

@@ -35,11 +35,13 @@ def unit_chunk(unit_id: str) -> str:
 
 @dataclass(frozen=True)
 class Layer:
-    """One store and the keys it serves; `stale` counts its records that it does not."""
+    """One store and the keys it serves; `stale` counts its records that it does not, or
+    bounds them; None: counted when first queried (counting an embedded Chroma collection
+    loads its vector index: about 400 MB for 200 k answer units that are never queried)."""
 
     store: VectorStore
     serves: Collection[str]
-    stale: int
+    stale: int | None
 
 
 class LayeredStore:
@@ -84,16 +86,18 @@ class LayeredStore:
         with_text: bool,
         with_vectors: bool = False,
     ) -> list[Match]:
-        available = len(layer.serves) + layer.stale
         if k <= 0 or not layer.serves:
             return []
-        asked = min(available, k + min(layer.stale, k))
+        # an upper bound of the stale records is all the second query needs
+        stale = layer.store.count() if layer.stale is None else layer.stale
+        available = len(layer.serves) + stale
+        asked = min(available, k + min(stale, k))
         while True:
             got = layer.store.query(vector, asked, where, with_text, with_vectors)
             served = [m for m in got if self._served(layer, m.id)]
-            if len(served) >= k or len(got) < asked or asked >= min(available, k + layer.stale):
+            if len(served) >= k or len(got) < asked or asked >= min(available, k + stale):
                 return served
-            asked = min(available, k + layer.stale)
+            asked = min(available, k + stale)
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}

@@ -152,6 +152,7 @@ def test_serving_from_the_server_maps_bm25_and_fetches_only_the_hits(
         raise AssertionError("serving read every record from the server")
 
     monkeypatch.setattr(build, "PRELOAD_CHUNKS", 0)  # as a large generation
+    monkeypatch.setattr(build, "SMALL_LAYER", 0)  # with large layers
     monkeypatch.setattr(ChromaStore, "records", whole_store)
     index = load_index(settings, embedder)
     assert index.manifest.format == 2 and index.preloaded is None

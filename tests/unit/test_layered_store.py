@@ -81,3 +81,16 @@ def test_layers_cannot_be_written_or_dropped(layered: LayeredStore) -> None:
         layered.add(["z"], [unit(1)], ["z"], [{}])
     with pytest.raises(TypeError):
         layered.drop()
+
+
+def test_a_layer_of_unknown_stale_count_is_counted_when_first_queried() -> None:
+    stale = {f"old{i}": unit(1, i / 1000) for i in range(10)}
+    base = store("base", {**stale, "kept": unit(0, 1)})
+    counted: list[int] = []
+    count = base.count
+    base.count = lambda: counted.append(1) or count()  # type: ignore[method-assign]
+    layered = LayeredStore([Layer(base, {"kept"}, stale=None)])
+    assert [r.id for r in layered.get(ids=["kept", "old1"])] == ["kept"]
+    assert counted == [], "reading by id needs no count"
+    assert [m.id for m in layered.query(unit(1, 0), 1)] == ["kept"], "found behind 10 stale"
+    assert counted == [1]
