@@ -58,14 +58,19 @@ def chroma_url(tmp_path: Path):
         proc.wait(20)
 
 
-def test_index_and_answer_through_chroma_server(tmp_path: Path, chroma_url: str) -> None:
-    settings = Settings(
+def server_settings(tmp_path: Path, chroma_url: str, corpus: Path) -> Settings:
+    """Settings of a test that keeps its vectors in the loopback Chroma server."""
+    return Settings(
         _env_file=None,  # type: ignore[call-arg]
-        corpus_dir=write_corpus(tmp_path / "corpus"),
+        corpus_dir=corpus,
         index_dir=tmp_path / "index",
         chroma_url=chroma_url,
         embedding_model="intfloat/multilingual-e5-small",
     )
+
+
+def test_index_and_answer_through_chroma_server(tmp_path: Path, chroma_url: str) -> None:
+    settings = server_settings(tmp_path, chroma_url, write_corpus(tmp_path / "corpus"))
     embedder = make_embedder(settings.embedding_model)
     first = build_index(settings, embedder)
     assert first.documents == 4
@@ -94,13 +99,7 @@ def test_update_on_the_server_writes_only_the_changed_document(
         (corpus / f"{topic.lower()}.md").write_text(
             f"# {topic}\n\n## Kosten\nFür {topic} zahlen Sie 40 Euro.\n", encoding="utf-8"
         )
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        corpus_dir=corpus,
-        index_dir=tmp_path / "index",
-        chroma_url=chroma_url,
-        embedding_model="intfloat/multilingual-e5-small",
-    )
+    settings = server_settings(tmp_path, chroma_url, corpus)
     embedder = make_embedder(settings.embedding_model)
     first = build_index(settings, embedder).generation
     (corpus / "kita.md").write_text("# Kita\n\n## Kosten\nDie Kita kostet 95 Euro.\n", "utf-8")
@@ -128,13 +127,7 @@ def test_serving_from_the_server_maps_bm25_and_fetches_only_the_hits(
     from bot.indexing.lexical import LEXICAL_DIR
     from bot.store.chroma import ChromaStore
 
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        corpus_dir=write_corpus(tmp_path / "corpus"),
-        index_dir=tmp_path / "index",
-        chroma_url=chroma_url,
-        embedding_model="intfloat/multilingual-e5-small",
-    )
+    settings = server_settings(tmp_path, chroma_url, write_corpus(tmp_path / "corpus"))
     for topic in ["Kita", "Schule", "Wohnung", "Arbeit", "Arzt", "Pass", "Visum", "Jobcenter"]:
         (settings.corpus_dir / f"{topic.lower()}.md").write_text(
             f"# {topic}\n\n## Kosten\nFür {topic} zahlen Sie 40 Euro.\n", encoding="utf-8"
