@@ -415,13 +415,11 @@ class Retriever:
         vectors = vectors / norms
         penalty = np.zeros(len(vectors), dtype=np.float32)
         if self.weights.hub_centroid and self._centroid is not None:
-            centres = np.vstack(
-                [
-                    self._language_centroids.get(code, self._centroid) if code else self._centroid
-                    for code in (languages or [None] * len(vectors))
-                ]
-            )
-            penalty += self.weights.hub_centroid * np.einsum("ij,ij->i", vectors, centres)
+            centrality = np.einsum("ij,j->i", vectors, self._centroid)
+            for row, code in enumerate(languages or []):
+                if code in self._language_centroids:  # a page in another language
+                    centrality[row] = float(vectors[row] @ self._language_centroids[code])
+            penalty += self.weights.hub_centroid * centrality
         if self.weights.hub_background and len(self._background):
             near = np.einsum("ij,kj->ik", vectors, self._background)
             k = min(HUB_NEIGHBOURS, near.shape[1])
