@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.answering.answer import Answer, Citation
+from bot.answering.assistant import Assistant, Delta
 from bot.config import Settings
 from bot.embeddings import BotEmbeddings, register_embedder
 from bot.staff.users import UserStore
@@ -128,3 +129,16 @@ class OneAnswer:
             language="de",
             sources=[self.cite],
         )
+
+
+def collect(assistant: Assistant, question: str) -> tuple[list[str], Answer]:
+    """The streamed text pieces of an answer and the final Answer."""
+    deltas: list[str] = []
+    final: Answer | None = None
+    for event in assistant.stream(question):
+        if isinstance(event, Delta):
+            deltas.append(event.text)
+        else:
+            final = event
+    assert final is not None
+    return deltas, final

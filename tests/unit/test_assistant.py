@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering.answer import Answer, looks_like_injection
+from bot.answering.answer import looks_like_injection
 from bot.answering.assistant import (
     Assistant,
-    Delta,
     conversation_topic,
     is_follow_up,
     retrieval_query,
@@ -15,6 +14,7 @@ from bot.answering.assistant import (
 from bot.config import Settings
 from bot.embeddings import make_embedder
 from bot.indexing.build import build_index
+from tests.conftest import collect
 from tests.llm_server import FakeLLMServer
 
 DOCS = {
@@ -213,17 +213,6 @@ def llm_assistant(qa_settings: Settings, server: FakeLLMServer, **extra: float) 
         }
     )
     return Assistant.from_settings(settings)
-
-
-def collect(assistant: Assistant, question: str) -> tuple[list[str], Answer]:
-    deltas, final = [], None
-    for event in assistant.stream(question):
-        if isinstance(event, Delta):
-            deltas.append(event.text)
-        else:
-            final = event
-    assert final is not None
-    return deltas, final
 
 
 def test_llm_streams_grounded_answer_and_drops_unknown_citations(

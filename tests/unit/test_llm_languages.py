@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from bot.answering.answer import Answer
-from bot.answering.assistant import Assistant, Delta
+from bot.answering.assistant import Assistant
 from bot.answering.llm import machine_written_note
 from bot.answering.retrieval import Hit
 from bot.config import Settings
 from bot.embeddings import make_embedder
 from bot.i18n import language_name, message
 from bot.indexing.build import build_index
+from tests.conftest import collect
 from tests.llm_server import FakeLLMServer
 
 DOC = """---
@@ -69,17 +69,6 @@ def assistant(settings: Settings, server: FakeLLMServer) -> Assistant:
     return Assistant.from_settings(settings)
 
 
-def ask(assistant: Assistant, question: str) -> tuple[list[str], Answer]:
-    deltas, final = [], None
-    for event in assistant.stream(question):
-        if isinstance(event, Delta):
-            deltas.append(event.text)
-        else:
-            final = event
-    assert final is not None
-    return deltas, final
-
-
 @pytest.mark.parametrize(
     ("question", "language", "name"),
     [
@@ -90,7 +79,7 @@ def ask(assistant: Assistant, question: str) -> tuple[list[str], Answer]:
 def test_answer_in_the_askers_language_is_marked_and_cites_the_german_source(
     assistant: Assistant, server: FakeLLMServer, question: str, language: str, name: str
 ) -> None:
-    deltas, answer = ask(assistant, question)
+    deltas, answer = collect(assistant, question)
     assert answer.language == language and answer.mode == "llm" and not answer.refused
     marker = message("machine_written", language)
     assert marker != message("machine_written", "de"), "the marker is in the asker's language"
@@ -109,7 +98,7 @@ def test_answer_in_the_askers_language_is_marked_and_cites_the_german_source(
 
 
 def test_german_answer_from_german_sources_has_no_marker(assistant: Assistant) -> None:
-    _, answer = ask(assistant, "Was kostet die Einbürgerung Gebühr?")
+    _, answer = collect(assistant, "Was kostet die Einbürgerung Gebühr?")
     assert answer.mode == "llm" and answer.text == WRITTEN["Deutsch (de)"]
 
 
@@ -117,7 +106,7 @@ def test_broken_server_falls_back_to_the_extractive_answer_with_a_note(
     assistant: Assistant, server: FakeLLMServer
 ) -> None:
     server.mode = "500"
-    _, answer = ask(assistant, "Einbürgerung ücreti yetişkinler için ne kadar?")
+    _, answer = collect(assistant, "Einbürgerung ücreti yetişkinler için ne kadar?")
     assert answer.mode == "extractive" and not answer.refused
     assert answer.notice == message("llm_fallback", "tr")
     assert answer.text.startswith("Not: Dil hizmeti şu anda kullanılamıyor.")
