@@ -18,6 +18,7 @@ from bot.answering.compose import (
     ScoredUnit,
     UnitStore,
     Weights,
+    asks_for,
     candidate_hits,
     choose_blocks,
     join_units,
@@ -331,6 +332,7 @@ def compose_extractive(
         scored,
         weights,
         anywhere=follow_up,
+        whole_lists="list" in asks_for(question),
     )
     chosen = [unit for block in blocks_of_units for unit in block]
     if not chosen:

@@ -292,7 +292,7 @@ def choose_units(scored: list[ScoredUnit], weights: Weights) -> list[ScoredUnit]
 
 
 def choose_blocks(
-    scored: list[ScoredUnit], weights: Weights, anywhere: bool = False
+    scored: list[ScoredUnit], weights: Weights, anywhere: bool = False, whole_lists: bool = True
 ) -> list[list[ScoredUnit]]:
     """The best unit with what belongs to it and its neighbours, in document order; plus,
     when a unit of another passage scores nearly as well, that unit as a second block.
@@ -323,9 +323,12 @@ def choose_blocks(
     blocks: list[list[ScoredUnit]] = []
     second: list[ScoredUnit] = []
     if other is not None:
-        second = _pick(other, scored, weights, budget=weights.cross_budget, fill=False)
+        second = _pick(
+            other, scored, weights, weights.cross_budget, fill=False, whole_lists=whole_lists
+        )
     used = sum(len(s.unit.text) for s in second)
-    blocks.append(_pick(best, scored, weights, budget=max(weights.fill - used, 0), fill=True))
+    budget = max(weights.fill - used, 0)
+    blocks.append(_pick(best, scored, weights, budget, fill=True, whole_lists=whole_lists))
     if second:
         blocks.append(second)
     return blocks
@@ -335,18 +338,25 @@ class _Passage:
     """The scored units of one passage by position: what a chosen unit brings along and
     whether it still fits the budget (shared by choosing and filling)."""
 
-    def __init__(self, units: list[ScoredUnit]) -> None:
+    def __init__(self, units: list[ScoredUnit], whole_lists: bool = True) -> None:
         self.by_position = {s.unit.position: s for s in units}
+        self.whole_lists = whole_lists
 
     def chars(self, positions: set[int]) -> int:
         return sum(len(self.by_position[p].unit.text) for p in positions)
 
     def group(self, position: int) -> set[int]:
-        """An introduction and its list are one answer ("folgende Unterlagen:" + items)."""
+        """An introduction and its list are one answer ("folgende Unterlagen:" + items).
+        One item of a long list (offered item by item) brings the whole list only when
+        the question asks for a list ("Welche Unterlagen?"); else its introduction only
+        ("Welches Deutschniveau?" -> "Sie können eingebürgert werden, wenn Sie" + item 4)."""
         unit = self.by_position[position].unit
         if unit.group < 0:
             return {position}
-        return {p for p, s in self.by_position.items() if s.unit.group == unit.group}
+        members = {p for p, s in self.by_position.items() if s.unit.group == unit.group}
+        if unit.kind == "item" and not self.whole_lists:
+            return {p for p in members if self.by_position[p].unit.kind != "item"} | {position}
+        return members
 
     def add_if_fits(self, chosen: set[int], position: int, budget: int) -> bool:
         """Add the unit at `position` with its group when all of it fits `budget`."""
@@ -358,12 +368,17 @@ class _Passage:
 
 
 def _pick(
-    anchor: ScoredUnit, scored: list[ScoredUnit], weights: Weights, budget: int, fill: bool
+    anchor: ScoredUnit,
+    scored: list[ScoredUnit],
+    weights: Weights,
+    budget: int,
+    fill: bool,
+    whole_lists: bool = True,
 ) -> list[ScoredUnit]:
     """The anchor unit of one passage, its list or introduction, a short follower, a close
     second unit, and (with `fill`) its neighbours up to `budget` characters."""
     same = [s for s in scored if s.hit.id == anchor.hit.id]
-    passage = _Passage(same)
+    passage = _Passage(same, whole_lists)
     chosen = passage.group(anchor.unit.position) | {anchor.unit.position}
     limit = max(budget, len(anchor.unit.text))
     # a short unit, or one announcing more, takes the next one along
@@ -403,12 +418,30 @@ def _fill(chosen: set[int], passage: _Passage, budget: int) -> None:
             return
 
 
+def _shared_header(first: str, second: str) -> str:
+    """The header lines (header row and rule, with the line break after them) that two
+    quoted table rows share, or "" ."""
+    head = second.split("\n")
+    if len(head) != 3:
+        return ""
+    if first == head[0]:  # the header row itself was quoted: keep the rule under it
+        return f"{head[0]}\n"
+    shared = f"{head[0]}\n{head[1]}\n"
+    return shared if first.startswith(shared) else ""
+
+
 def join_units(units: list[Unit]) -> str:
     """Sentences of one paragraph on one line; lists, contact blocks and rows on their own."""
     lines: list[str] = []
     previous: Unit | None = None
     for unit in units:
         adjacent = previous is not None and unit.position == previous.position + 1
+        if previous is not None and unit.kind == previous.kind == "row":
+            shared = _shared_header(previous.text, unit.text)
+            if shared:  # rows of one table: its header once
+                lines.append(unit.text[len(shared) :])
+                previous = unit
+                continue
         if (
             lines
             and unit.kind == "sentence"

@@ -359,7 +359,7 @@ def check_text(data: bytes) -> None:
 
 # --- HTML -------------------------------------------------------------------------------------
 
-_BLOCKS = ["p", "li", "td", "th", "dd", "dt", "pre", "blockquote", "figcaption", "address"]
+_BLOCKS = ["p", "li", "dd", "dt", "pre", "blockquote", "figcaption", "address"]
 _HIDDEN_STYLE = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]*[1-9])", re.I
 )
@@ -421,6 +421,39 @@ def _drop_page_furniture(soup: Any) -> None:
             tag.decompose()
 
 
+def _cell(tag: Any) -> str:
+    return re.sub(r"\s+", " ", tag.get_text(" ", strip=True)).replace("|", "/")
+
+
+def _html_table(table: Any) -> list[str]:
+    """A table as Markdown rows (caption first, a rule under a header row of <th>), so
+    the answer can quote one row with its header instead of lone cells ("72 €")."""
+    lines = []
+    caption = table.find("caption")
+    if caption is not None and _cell(caption):
+        lines.append(_cell(caption))
+    rows = []
+    header = False
+    for number, row in enumerate(table.find_all("tr")):
+        if row.find_parent("table") is not table:
+            continue  # a nested table's row
+        cells = row.find_all(["th", "td"], recursive=False)
+        if not cells:
+            continue
+        if number == 0:
+            header = all(c.name == "th" for c in cells) and len(cells) > 1
+        rows.append([_cell(c) for c in cells])
+    return lines + table_lines(rows, header)
+
+
+def table_lines(rows: list[list[str]], header: bool) -> list[str]:
+    """Markdown table rows; `header`: the first row names the columns (a rule follows)."""
+    lines = ["| " + " | ".join(cells) + " |" for cells in rows if any(cells)]
+    if header and len(lines) > 1:
+        lines.insert(1, "|" + "---|" * len(rows[0]))
+    return lines
+
+
 def _parse_html(text: str, source: str) -> LoadedDocument:
     from bs4 import BeautifulSoup, Comment
 
@@ -449,10 +482,15 @@ def _parse_html(text: str, source: str) -> LoadedDocument:
 
     root = soup.body or soup
     builder = SectionBuilder()
-    wanted = ["h1", "h2", "h3", "h4", "h5", "h6", *_BLOCKS]
+    wanted = ["h1", "h2", "h3", "h4", "h5", "h6", "table", *_BLOCKS]
     for tag in root.find_all(wanted):
-        if tag.find_parent(_BLOCKS):
-            continue  # text is taken with the enclosing block
+        if tag.find_parent([*_BLOCKS, "table"]):
+            continue  # text is taken with the enclosing block or table
+        if tag.name == "table":
+            for line in _html_table(tag):
+                builder.add(line)
+            builder.add("")
+            continue
         content = re.sub(r"\s+", " ", tag.get_text(" ", strip=True))
         if not content:
             continue
@@ -509,11 +547,17 @@ def parse_docx(data: bytes, source: str) -> LoadedDocument:
     builder = SectionBuilder()
     for block in document.iter_inner_content():
         if isinstance(block, Table):
-            for row in block.rows:
-                cells = [_visible_paragraph_text(p) for c in row.cells for p in c.paragraphs]
-                row_text = " | ".join(c for c in cells if c)
-                if row_text:
-                    builder.add(row_text)
+            rows = [
+                [
+                    " ".join(_visible_paragraph_text(p) for p in c.paragraphs).replace("|", "/")
+                    for c in row.cells
+                ]
+                for row in block.rows
+            ]
+            # Word does not say which row is a header: rows on their own
+            for line in table_lines(rows, header=False):
+                builder.add(line)
+            builder.add("")
             continue
         assert isinstance(block, Paragraph)
         content = _visible_paragraph_text(block)

@@ -30,7 +30,8 @@ from bot.ingest.pdf import check_pdf, parse_pdf
 
 # Raise when the loaders extract different text or metadata from the same file, so the
 # next `bot index` re-reads unchanged files instead of keeping what the old loader made.
-LOADER_VERSION = 3  # 3: language, translation_of and section number in chunk metadata
+LOADER_VERSION = 4  # 3: language, translation_of and section number in chunk metadata;
+# 4: tables of HTML, DOCX and ODT as Markdown rows (HTML: one cell a line before)
 
 Parser = Callable[[bytes, str, float], LoadedDocument]  # (data, source, timeout)
 

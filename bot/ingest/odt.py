@@ -21,6 +21,7 @@ from bot.ingest.documents import (
     SectionBuilder,
     check_zip_bomb,
     language_tag,
+    table_lines,
     title_from_name,
 )
 
@@ -162,7 +163,7 @@ def _styles(*roots: Element | None) -> dict[str, _Style]:
 
 class _Reader:
     """Walks office:text and feeds the section builder: text:h are headings (their
-    outline level is the depth), lists become "- " lines, table rows "a | b"."""
+    outline level is the depth), lists become "- " lines, table rows Markdown "| a | b |"."""
 
     def __init__(self, styles: dict[str, _Style]) -> None:
         self.styles = styles
@@ -216,14 +217,18 @@ class _Reader:
                         self.builder.add(f"- {content}")
 
     def table(self, table: Element) -> None:
+        """Markdown rows, the header rows' first row as the header (see `table_lines`)."""
+        rows = []
         for row in table.iter(_q("table:table-row")):
             cells = []
             for cell in row:
                 parts = [self.inline(p) for p in cell.iter(_q("text:p"))]
-                cells.append(" ".join(p for p in parts if p))
-            row_text = " | ".join(c for c in cells if c)
-            if row_text:
-                self.builder.add(row_text)
+                cells.append(" ".join(p for p in parts if p).replace("|", "/"))
+            rows.append(cells)
+        header = table.find(_q("table:table-header-rows")) is not None
+        for line in table_lines(rows, header):
+            self.builder.add(line)
+        self.builder.add("")
 
     def inline(self, node: Element) -> str:
         return re.sub(r"\s+", " ", "".join(self._text(node))).strip()

@@ -13,7 +13,8 @@ answer can begin mid-sentence. Units are
   introduces it ("Sie brauchen folgende Unterlagen:"), so the list never loses items;
 - a contact block: consecutive short lines with a phone number, e-mail, postcode,
   street or opening hours (and the name line above them) stay together;
-- a table row (Markdown "| a | b |").
+- a table row (Markdown "| a | b |"), with the table's header row above it when there
+  is one.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-SEGMENTER_VERSION = 1
+SEGMENTER_VERSION = 2
 MAX_LIST_CHARS = 450  # a longer list is offered item by item
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s+\S")
@@ -75,9 +76,22 @@ def _is_contact(line: str) -> bool:
     return len(line) <= _CONTACT_LINE_MAX and bool(_CONTACT.search(line))
 
 
+def _indent(raw: str) -> int:
+    return len(raw) - len(raw.lstrip())
+
+
+def _continues_item(raw: str, line: str, marker_indent: int) -> bool:
+    """A line of running text right after a list item that belongs to it: a wrapped item.
+    Lower case ("…bei Ihrer\n vermittelten Stelle") or, for a German noun that starts the
+    wrapped part, a hanging indent deeper than the item's marker (plain-text pages wrapped
+    at a fixed width: "– Bürgergeld: Sie erhalten … bei Ihrer\n     Vermittlerin …")."""
+    return line[:1].islower() or _indent(raw) > marker_indent
+
+
 def _blocks(text: str) -> list[tuple[str, list[str]]]:
     """Group lines into ("para" | "list" | "contact" | "table", lines)."""
     blocks: list[tuple[str, list[str]]] = []
+    marker_indent = 0  # indentation of the last list item's marker
     for raw in text.splitlines():
         line = raw.strip()
         if not line:
@@ -92,9 +106,16 @@ def _blocks(text: str) -> list[tuple[str, list[str]]]:
         else:
             kind = "para"
         last = blocks[-1] if blocks else None
-        if last and kind == "para" and last[0] == "list" and line[:1].islower():
-            last[1][-1] += " " + line  # a wrapped list item (PDF line breaks)
+        if (
+            last
+            and kind in ("para", "contact")
+            and last[0] == "list"
+            and _continues_item(raw, line, marker_indent)
+        ):
+            last[1][-1] += " " + line  # a wrapped list item (PDF or plain-text line breaks)
             continue
+        if kind == "list":
+            marker_indent = _indent(raw)
         if last and last[0] == kind and kind != "gap":
             last[1].append(line)
         elif (
@@ -119,11 +140,25 @@ def _paragraphs(lines: list[str]) -> list[str]:
     punctuation ("Stand: 1. September 2026", a PDF heading) ends its paragraph; long
     lines are wrapped text (PDF) and are joined."""
     out: list[list[str]] = [[]]
-    for line in lines:
+    for line, following in zip(lines, [*lines[1:], ""], strict=True):
         out[-1].append(line)
-        if len(line) < _LABEL_MAX and not line.endswith((".", ",", ";", ":", "?", "!", "-")):
+        joined = " ".join(out[-1])
+        continued = following[:1].islower() or joined.count("(") > joined.count(")")
+        if (
+            len(line) < _LABEL_MAX
+            and not line.endswith((".", ",", ";", ":", "?", "!", "-"))
+            and not continued  # "(… in Vollzeit" + "bzw. 10–12 Monate in Teilzeit)."
+        ):
             out.append([])
     return [" ".join(p) for p in out if p]
+
+
+def _completed(text: str) -> bool:
+    """A sentence the following list completes: it ends with a comma or a lower-case word
+    ("…, die"), not with a full stop, a heading's "?" or a one-word label."""
+    if text.endswith(","):
+        return True
+    return len(text.split()) > 3 and text[-1:].isalpha() and text[-1:].islower()
 
 
 def split_units(text: str, language: str = "de") -> list[Unit]:
@@ -142,16 +177,28 @@ def split_units(text: str, language: str = "de") -> list[Unit]:
         elif kind == "contact":
             add("\n".join(lines), "contact")
         elif kind == "table":
-            for line in lines:
-                if not _TABLE_RULE.match(line):
-                    add(line, "row")
+            # a row under a header is quoted with it ("| Jahreseinkommen | 25 Std. |" above
+            # "| bis 45.000 € | 72 € |"): a lone row of numbers answers nothing
+            header = len(lines) > 2 and bool(_TABLE_RULE.match(lines[1]))
+            rows = [line for line in lines if not _TABLE_RULE.match(line)]
+            if header:
+                add(rows[0], "row")
+                for row in rows[1:]:
+                    add(f"{rows[0]}\n{lines[1]}\n{row}", "row")
+            else:
+                for row in rows:
+                    add(row, "row")
         else:  # a list, tied to the sentence that introduces it
-            intro = units[-1] if units and units[-1].text.endswith(":") else None
+            # "Sie brauchen folgende Unterlagen:" or a sentence a short list completes
+            # ("Teilnehmen können Menschen, die" + "* arbeitsuchend sind, …")
+            body = "\n".join(lines)
+            previous = units[-1].text if units else ""
+            ties = previous.endswith(":") or (len(body) <= MAX_LIST_CHARS and _completed(previous))
+            intro = units[-1] if units and ties else None
             group = groups
             groups += 1
             if intro is not None:
                 units[-1] = Unit(intro.text, intro.kind, intro.position, group)
-            body = "\n".join(lines)
             if len(body) <= MAX_LIST_CHARS:
                 add(body, "list", group)
             else:

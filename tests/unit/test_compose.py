@@ -44,6 +44,40 @@ def test_list_is_one_unit_tied_to_its_introduction() -> None:
     assert items.text.count("\n") == 2  # no lone "1." or "3."
 
 
+def test_wrapped_lines_of_plain_text_stay_in_their_item_and_sentence() -> None:
+    text = (
+        "Teilnehmen können Menschen, die\n"
+        "* arbeitsuchend sind,\n"
+        "* in Ausbildung sind.\n"
+        "\n"
+        "(B2 und C1: 500 UE, ca. 5 Monate in Vollzeit\n"
+        "bzw. 10 Monate in Teilzeit).\n"
+        "\n"
+        "2. Berechtigung beantragen:\n"
+        "   – Bürgergeld: Sie erhalten die Berechtigung bei Ihrer\n"
+        "     Vermittlerin im Jobcenter.\n"
+        "   – Beschäftigte: beim BAMF.\n"
+        "Danach melden Sie sich an."
+    )
+    units = split_units(text)
+    texts = [u.text for u in units]
+    assert units[0].group == units[1].group >= 0  # the list completes the sentence
+    assert "(B2 und C1: 500 UE, ca. 5 Monate in Vollzeit bzw. 10 Monate in Teilzeit)." in texts
+    assert any(
+        "bei Ihrer Vermittlerin im Jobcenter." in t and "Beschäftigte" in t for t in texts
+    ), "a hanging indent continues the item, though the line starts with a noun"
+    assert texts[-1] == "Danach melden Sie sich an."  # not indented: a sentence of its own
+    assert not any(t.startswith(("bzw.", "Vermittlerin")) for t in texts)
+
+
+def test_rows_of_one_table_are_quoted_under_one_header() -> None:
+    head = "| Einkommen | Beitrag |\n|---|---|\n"
+    units = split_units(f"{head}| bis 45.000 € | 72 € |\n| bis 60.000 € | 128 € |")
+    assert join_units(units[1:]) == f"{head}| bis 45.000 € | 72 € |\n| bis 60.000 € | 128 € |"
+    assert join_units(units[:2]) == f"{head}| bis 45.000 € | 72 € |"
+    assert join_units(units[2:]) == f"{head}| bis 60.000 € | 128 € |"
+
+
 def test_contact_block_stays_together() -> None:
     text = (
         "So erreichen Sie uns.\nKommunales Integrationszentrum\nKaiser-Wilhelm-Platz 1, "
@@ -96,6 +130,19 @@ def test_choosing_the_intro_brings_the_whole_list_in_document_order() -> None:
     chosen = choose_units(_scored(units, [0.70, 0.90, 0.60, 0.50]), Weights(fill=0))
     assert [c.unit.position for c in chosen] == [1, 2]
     assert join_units([c.unit for c in chosen]) == "Bitte bringen Sie mit:\n- Pass\n- Foto"
+
+
+def test_an_item_of_a_long_list_brings_the_list_only_when_a_list_is_asked_for() -> None:
+    items = [f"{i}. Voraussetzung {i} " + "x" * 80 + "," for i in range(1, 7)]
+    units = [
+        Unit("Sie können eingebürgert werden, wenn Sie", "sentence", 0, group=0),
+        *(Unit(text, "item", i, group=0) for i, text in enumerate(items, start=1)),
+    ]
+    scored = _scored(units, [0.5, 0.6, 0.6, 0.9, 0.6, 0.6, 0.6])
+    one = choose_blocks(scored, Weights(fill=0), whole_lists=False)
+    assert [u.unit.position for u in one[0]] == [0, 3]  # the introduction and item 3
+    whole = choose_blocks(scored, Weights(fill=0), whole_lists=True)
+    assert [u.unit.position for u in whole[0]] == list(range(7))
 
 
 def test_a_sentence_leaning_on_the_best_one_comes_along() -> None:

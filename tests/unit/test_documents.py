@@ -11,6 +11,7 @@ import pytest
 from bot.ingest.chunking import chunk_document
 from bot.ingest.documents import DocumentError, decode_text, stand_date
 from bot.ingest.loaders import load_document
+from bot.ingest.units import split_units
 
 MB = 1024 * 1024
 
@@ -118,6 +119,28 @@ def test_html_sections_and_hidden_content(corpus_dir: Path) -> None:
     for hidden in ("alert", "ignore previous", "Geheime", "versteckt"):
         assert hidden not in doc.text
     assert ["Termine"] in [s.headings for s in doc.sections]
+
+
+def test_html_table_becomes_rows_that_units_quote_with_their_header(corpus_dir: Path) -> None:
+    html = """<html lang="de"><body><h1>Kita</h1><h2>Elternbeiträge</h2>
+    <p>Die Höhe richtet sich nach dem Einkommen.</p>
+    <table><caption>Monatliche Beiträge</caption>
+    <tr><th>Jahreseinkommen</th><th>35 Std.</th></tr>
+    <tr><td>bis 45.000 €</td><td><strong>95 €</strong></td></tr>
+    <tr><td>bis 60.000 € | brutto</td><td>168 €</td></tr></table></body></html>"""
+    path = corpus_dir / "kita.html"
+    path.write_text(html, encoding="utf-8")
+    text = load(path).text
+    assert "| Jahreseinkommen | 35 Std. |\n|---|---|\n| bis 45.000 € | 95 € |" in text
+    assert "| bis 60.000 € / brutto | 168 € |" in text  # a "|" in a cell cannot split it
+    rows = [u for u in split_units(text) if u.kind == "row"]
+    assert [r.text.splitlines()[-1] for r in rows] == [
+        "| Jahreseinkommen | 35 Std. |",
+        "| bis 45.000 € | 95 € |",
+        "| bis 60.000 € / brutto | 168 € |",
+    ]
+    assert rows[1].text.startswith("| Jahreseinkommen | 35 Std. |\n|---|---|\n")
+    assert "95 €" not in [u.text for u in split_units(text)]  # no unit is a lone cell
 
 
 def test_docx_headings_lists_and_hidden_runs(corpus_dir: Path) -> None:
