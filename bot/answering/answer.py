@@ -26,6 +26,7 @@ from bot.answering.compose import (
 )
 from bot.answering.retrieval import Hit, RetrievalResult, relevance
 from bot.i18n import base_language, contact_line, format_date, message, quote_note
+from bot.ingest.chunking import SECTION_SEPARATOR
 from bot.ingest.documents import is_outdated
 
 EXCERPT_CHARS = 1200  # the whole passage: the full section stays one click away
@@ -310,6 +311,17 @@ def short_title(title: str) -> str:
     return first if len(first) >= 8 else title
 
 
+def block_heading(meta: dict[str, Any], with_title: bool = True) -> str:
+    """The heading line of one quoted block: the page's short title and the section the
+    quote stands under (its deepest heading; the whole path is in the list of sources).
+    A second block of the same page names its section only: the title stands above."""
+    section = str(meta.get("section") or "").split(SECTION_SEPARATOR)[-1].strip()
+    title = short_title(str(meta.get("title", "")))
+    if not section:
+        return title
+    return f"{title} › {section}" if with_title else section
+
+
 def compose_extractive(
     question: str,
     result: RetrievalResult,
@@ -341,12 +353,12 @@ def compose_extractive(
     asker = result.asker_language
     numbers = {c.source: c.number for c in reversed(citations)}
     blocks: list[str] = []
+    titled: set[str] = set()
     for number, block in enumerate(blocks_of_units, start=1):
         hit = block[0].hit
         meta = hit.metadata
-        heading = short_title(str(meta.get("title", "")))
-        if meta.get("section"):
-            heading += f" › {meta['section']}"
+        heading = block_heading(meta, with_title=meta.get("source") not in titled)
+        titled.add(str(meta.get("source")))
         # the preface names the quote's true language (from the cited document's `lang`);
         # a quote in the asker's language needs none
         quoted = base_language(str(meta.get("lang") or "de"))

@@ -246,3 +246,16 @@ def test_the_heading_line_drops_a_web_page_s_site_name() -> None:
     assert short_title("Der Antrag auf Einbürgerung") == "Der Antrag auf Einbürgerung"
     assert short_title("KI – Kontakt") == "KI – Kontakt"  # too short a first part: kept whole
     assert short_title("Rhein-Sieg-Kreis") == "Rhein-Sieg-Kreis"  # a hyphen inside a word
+
+
+def test_heading_line_names_the_deepest_section_and_the_title_once() -> None:
+    from bot.answering.answer import block_heading
+
+    meta = {
+        "title": "Migrationsberatung (MBE) | Sozialdienst e. V.",
+        "section": "Häufige Fragen › Kann ich mit 25 kommen?",
+        "source": "mbe.html",
+    }
+    assert block_heading(meta) == "Migrationsberatung (MBE) › Kann ich mit 25 kommen?"
+    assert block_heading(meta, with_title=False) == "Kann ich mit 25 kommen?"
+    assert block_heading({"title": "Einbürgerung"}, with_title=False) == "Einbürgerung"
