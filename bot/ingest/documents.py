@@ -360,6 +360,7 @@ def check_text(data: bytes) -> None:
 # --- HTML -------------------------------------------------------------------------------------
 
 _BLOCKS = ["p", "li", "dd", "dt", "pre", "blockquote", "figcaption", "address"]
+_LINE_BREAK = "\ue000"  # a private-use character stands for <br> until the text is split
 _HIDDEN_STYLE = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d]*[1-9])", re.I
 )
@@ -422,7 +423,8 @@ def _drop_page_furniture(soup: Any) -> None:
 
 
 def _cell(tag: Any) -> str:
-    return re.sub(r"\s+", " ", tag.get_text(" ", strip=True)).replace("|", "/")
+    text = tag.get_text(" ", strip=True).replace(_LINE_BREAK, " ")
+    return re.sub(r"\s+", " ", text).strip().replace("|", "/")
 
 
 def _html_table(table: Any) -> list[str]:
@@ -479,6 +481,8 @@ def _parse_html(text: str, source: str) -> LoadedDocument:
             tag.decompose()
 
     _drop_page_furniture(soup)
+    for br in soup.find_all("br"):
+        br.replace_with(_LINE_BREAK)  # the source's own line breaks are only spacing
 
     root = soup.body or soup
     builder = SectionBuilder()
@@ -491,15 +495,18 @@ def _parse_html(text: str, source: str) -> LoadedDocument:
                 builder.add(line)
             builder.add("")
             continue
-        content = re.sub(r"\s+", " ", tag.get_text(" ", strip=True))
-        if not content:
+        # a <br> is a line of its own (an address: name, street, phone, e-mail)
+        lines = [" ".join(line.split()) for line in tag.get_text(" ").split(_LINE_BREAK)]
+        lines = [line for line in lines if line]
+        if not lines:
             continue
+        content = " ".join(lines)
         if tag.name[0] == "h" and tag.name[1:].isdigit():
             builder.heading(int(tag.name[1]), content)
         elif tag.name == "li":
             builder.add(f"- {content}")
         else:
-            builder.add(content + "\n")
+            builder.add("\n".join(lines) + "\n")
     sections = builder.done()
     meta = {
         "updated": metas.get("updated") or metas.get("date"),

@@ -127,7 +127,7 @@ def test_html_table_becomes_rows_that_units_quote_with_their_header(corpus_dir: 
     <table><caption>Monatliche Beiträge</caption>
     <tr><th>Jahreseinkommen</th><th>35 Std.</th></tr>
     <tr><td>bis 45.000 €</td><td><strong>95 €</strong></td></tr>
-    <tr><td>bis 60.000 € | brutto</td><td>168 €</td></tr></table></body></html>"""
+    <tr><td>bis 60.000 € | brutto</td><td>168<br>€</td></tr></table></body></html>"""
     path = corpus_dir / "kita.html"
     path.write_text(html, encoding="utf-8")
     text = load(path).text
@@ -141,6 +141,24 @@ def test_html_table_becomes_rows_that_units_quote_with_their_header(corpus_dir: 
     ]
     assert rows[1].text.startswith("| Jahreseinkommen | 35 Std. |\n|---|---|\n")
     assert "95 €" not in [u.text for u in split_units(text)]  # no unit is a lone cell
+
+
+def test_html_line_breaks_keep_an_address_together(corpus_dir: Path) -> None:
+    html = """<html lang="de"><body><h1>Kita</h1><h2>Kontakt</h2>
+    <address>Familienbüro<br>Markt 1, 53757 Sankt Augustin<br/>Tel. 02241 555 243-0<br>
+    E-Mail: kita@example.org</address><p>Die Höhe des Beitrags richtet sich
+    nach dem Einkommen.</p></body></html>"""
+    path = corpus_dir / "kita.html"
+    path.write_text(html, encoding="utf-8")
+    units = split_units(load(path).text)
+    assert [u.kind for u in units] == ["contact", "sentence"]
+    assert units[0].text.splitlines() == [
+        "Familienbüro",
+        "Markt 1, 53757 Sankt Augustin",
+        "Tel. 02241 555 243-0",
+        "E-Mail: kita@example.org",
+    ]
+    assert units[1].text == "Die Höhe des Beitrags richtet sich nach dem Einkommen."
 
 
 def test_docx_headings_lists_and_hidden_runs(corpus_dir: Path) -> None:
