@@ -377,19 +377,25 @@ _FURNITURE_ROLES = {"navigation", "search", "menubar", "menu", "toolbar"}
 _FURNITURE_NAMES = re.compile(
     r"(?:cookie|consent|gdpr|breadcrumb|skip)[-_]?(?:s|banner|bar|hint|notice|layer|"
     r"overlay|modal|box|links?|to-content|nav)?|share|sharing|social-?(?:share|media|links)|"
-    r"pagination|sitemap",
+    r"pagination|sitemap|print(?:-?links?)?|(?:page-?)?tools|tool-?bar",
     re.I,
 )
 _LANDMARKS = ["header", "footer", "aside"]
 _LANDMARK_ROLES = {"banner", "contentinfo", "complementary"}
 LINK_DENSITY = 0.5  # share of a landmark's text inside links above which it is a menu
+SHORT_MENU = 60  # a paragraph or item this short and all links is a menu, not content
+
+
+def _letters(text: str) -> int:
+    return sum(c.isalnum() for c in text)
 
 
 def _link_density(tag: Any) -> float:
-    """Share of the text inside links to other pages (a phone or mail link is content)."""
-    text = len(tag.get_text(" ", strip=True))
+    """Share of the text (letters and digits: separators like "·" or "|" do not count)
+    inside links to other pages (a phone or mail link is content)."""
+    text = _letters(tag.get_text(" ", strip=True))
     links = sum(
-        len(a.get_text(" ", strip=True))
+        _letters(a.get_text(" ", strip=True))
         for a in tag.find_all("a")
         if not str(a.get("href") or "").lower().startswith(("mailto:", "tel:"))
     )
@@ -413,6 +419,24 @@ def _drop_page_furniture(soup: Any) -> None:
     for tag in furniture:
         if not tag.decomposed:
             tag.decompose()
+    # page actions ("Seite drucken" as a javascript: link or a button) are never content
+    for tag in soup.find_all(["a", "button"]):
+        href = str(tag.get("href") or "").strip().lower()
+        if not tag.decomposed and (
+            tag.name == "button" or href.startswith("javascript:") or tag.has_attr("onclick")
+        ):
+            tag.decompose()
+    # a short paragraph or item that is nothing but links to other pages is a menu
+    # ("Auf die Merkliste", "Leichte Sprache · Gebärdensprache")
+    for tag in soup.find_all(["p", "li"]):
+        text = tag.get_text(" ", strip=True)
+        if (
+            not tag.decomposed
+            and tag.find("a") is not None
+            and len(text) < SHORT_MENU
+            and _link_density(tag) >= 0.99
+        ):
+            tag.decompose()
     landmarks = list(soup.find_all(_LANDMARKS))
     landmarks += soup.find_all(attrs={"role": lambda r: str(r).lower() in _LANDMARK_ROLES})
     for tag in landmarks:
@@ -420,6 +444,15 @@ def _drop_page_furniture(soup: Any) -> None:
             continue  # an article's own header or footer belongs to it
         if _link_density(tag) > LINK_DENSITY:
             tag.decompose()
+
+
+_SPACE_BEFORE_MARK = re.compile(r"\s+(?=[.,;:!?)](?:\s|$))")
+
+
+def _spaced(text: str) -> str:
+    """Whitespace collapsed, and none before a punctuation mark: the " " that joins the
+    strings of inline elements ("<a>Rhein-Sieg</a>." -> "Rhein-Sieg ." before)."""
+    return _SPACE_BEFORE_MARK.sub("", " ".join(text.split()))
 
 
 def _cell(tag: Any) -> str:
@@ -496,7 +529,7 @@ def _parse_html(text: str, source: str) -> LoadedDocument:
             builder.add("")
             continue
         # a <br> is a line of its own (an address: name, street, phone, e-mail)
-        lines = [" ".join(line.split()) for line in tag.get_text(" ").split(_LINE_BREAK)]
+        lines = [_spaced(line) for line in tag.get_text(" ").split(_LINE_BREAK)]
         lines = [line for line in lines if line]
         if not lines:
             continue

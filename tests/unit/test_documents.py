@@ -275,6 +275,27 @@ def test_html_page_furniture_is_dropped_but_contact_boxes_stay(corpus_dir: Path)
         assert dropped not in text, dropped
 
 
+def test_html_page_actions_and_link_only_lines_in_the_main_text_are_dropped(
+    corpus_dir: Path,
+) -> None:
+    html = """<html lang="de"><body><main><h1>Integrationskurse</h1>
+    <p><a href="#" onclick="window.print()">Seite drucken</a> · <a href="/merk">Merkliste</a></p>
+    <p><a href="javascript:print()">Drucken</a></p><button>Vorlesen</button>
+    <p class="page-tools">Seite teilen | Schrift größer</p>
+    <p>Die Anmeldung läuft über die <a href="/vhs">Volkshochschule Rhein-Sieg</a>.</p>
+    <ul><li><a href="tel:+4922415550">02241 5550</a></li></ul>
+    <p><a href="/kurse/abend">Abendkurse in Siegburg, Troisdorf und Hennef für Berufstätige mit
+    Kinderbetreuung am Samstag</a></p></main></body></html>"""
+    path = corpus_dir / "kurse.html"
+    path.write_text(html, encoding="utf-8")
+    text = load(path).text
+    for dropped in ("drucken", "Drucken", "Merkliste", "Vorlesen", "teilen"):
+        assert dropped not in text, dropped
+    assert "Die Anmeldung läuft über die Volkshochschule Rhein-Sieg." in text  # a link in text
+    assert "02241 5550" in text  # a phone link is content
+    assert "Abendkurse in Siegburg" in text  # a long link is a sentence of the page
+
+
 def test_html_class_names_of_content_are_not_taken_for_furniture(corpus_dir: Path) -> None:
     html = """<html><body>
     <div class="social-services"><p>Das Sozialamt berät zu Wohngeld.</p></div>
