@@ -328,15 +328,50 @@ def _strip_inline_md(text: str) -> str:
     return re.sub(r"[*_`]+", "", text).strip()
 
 
+_TEXT_HEADING_MAX = 80
+_NUMBERED = re.compile(r"\d{1,2}\.\s+\w")
+
+
+def _text_heading(paragraph: str) -> bool:
+    """A paragraph of plain text that is a heading: one short line between blank lines,
+    without a sentence's or a label's ending ("4. Sprachmittlung beim Arzt", "Welche Kurse
+    gibt es?"), and not a contact line ("Tel. 02241 …") or a "Stand: …" label."""
+    from bot.ingest.units import is_contact_line
+
+    line = paragraph.strip()
+    return (
+        "\n" not in line
+        and 2 < len(line) <= _TEXT_HEADING_MAX
+        and not line.endswith((".", ",", ";", ":", "-", "–"))
+        and (": " not in line or bool(_NUMBERED.match(line)))  # "2. Asylsuchende: …"
+        and not any(mark in line for mark in ("|", " > ", "›", "»"))  # menus, breadcrumbs
+        and not is_contact_line(line)
+        and any(c.isalpha() for c in line)
+    )
+
+
 def _parse_text(text: str, source: str) -> LoadedDocument:
+    """Plain text (often a web page flattened to text): the first line is the title when
+    it is short; short lines between blank lines are section headings, so answers and
+    chunks follow the page's sections."""
     meta, body = split_front_matter(text)
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
     title = meta.get("title")
-    if not title and paragraphs and len(paragraphs[0]) <= 100 and "\n" not in paragraphs[0]:
-        title = paragraphs[0]
-    sections = [Section("\n\n".join(paragraphs))] if paragraphs else []
+    first = paragraphs[0].split("\n", 1)[0].strip() if paragraphs else ""
+    if not title and first and len(first) <= 100 and not first.endswith("."):
+        title = first
+    builder = SectionBuilder()
+    for number, paragraph in enumerate(paragraphs):
+        if number and number < len(paragraphs) - 1 and _text_heading(paragraph):
+            builder.heading(2, " ".join(paragraph.split()))
+            continue
+        builder.add(paragraph + "\n")
     return LoadedDocument(
-        source, str(title or title_from_name(source)), sections, "", **_meta_fields(meta)
+        source,
+        str(title or title_from_name(source)),
+        builder.done(),
+        "",
+        **_meta_fields(meta),
     )
 
 

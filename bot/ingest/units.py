@@ -72,7 +72,8 @@ def sentences(text: str, language: str = "de") -> list[str]:
     return [s.strip() for s in segment(language, text) if s.strip()]  # type: ignore[operator]
 
 
-def _is_contact(line: str) -> bool:
+def is_contact_line(line: str) -> bool:
+    """A short line with a phone number, e-mail, postcode, street or opening hours."""
     return len(line) <= _CONTACT_LINE_MAX and bool(_CONTACT.search(line))
 
 
@@ -101,7 +102,7 @@ def _blocks(text: str) -> list[tuple[str, list[str]]]:
             kind = "table"
         elif _LIST_ITEM.match(line):
             kind = "list"
-        elif _is_contact(line):
+        elif is_contact_line(line):
             kind = "contact"
         else:
             kind = "para"
