@@ -490,6 +490,61 @@ def _spaced(text: str) -> str:
     return _SPACE_BEFORE_MARK.sub("", " ".join(text.split()))
 
 
+_HEADINGS = ["h1", "h2", "h3", "h4", "h5", "h6"]
+# elements that start a block of their own; any other element is inline text
+_BLOCK_LEVEL = [
+    *_HEADINGS,
+    *_BLOCKS,
+    "article", "aside", "body", "caption", "details", "dialog", "div", "dl", "fieldset",
+    "figure", "footer", "form", "header", "hr", "main", "nav", "ol", "section", "summary",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+]  # fmt: skip
+
+
+def _wrap_loose_text(soup: Any, root: Any) -> None:
+    """Text standing directly in a <div> or <section> (pages without <p>) becomes a <p>,
+    so it is read like any paragraph instead of being lost."""
+    from bs4 import NavigableString
+
+    containers = [root, *root.find_all(["div", "section", "article", "main", "form"])]
+    for container in containers:
+        if container.find_parent([*_BLOCKS, *_HEADINGS, "table", "dl"]):
+            continue
+        runs: list[list[Any]] = [[]]
+        for child in list(container.children):
+            inline = isinstance(child, NavigableString) or (
+                child.name not in _BLOCK_LEVEL and child.find(_BLOCK_LEVEL) is None
+            )
+            if inline:
+                runs[-1].append(child)
+            elif runs[-1]:
+                runs.append([])
+        for run in runs:
+            text = "".join(str(c) if isinstance(c, NavigableString) else c.get_text() for c in run)
+            if not text.replace(_LINE_BREAK, " ").strip():
+                continue
+            paragraph = soup.new_tag("p")
+            run[0].insert_before(paragraph)
+            for child in run:
+                paragraph.append(child.extract())
+
+
+def _definitions(dl: Any) -> list[str]:
+    """A definition list as "term: description" lines ("Telefon: 02241 13-0"), so a
+    contact box stays one block instead of lone terms and numbers."""
+    lines: list[str] = []
+    term = ""
+    for child in dl.find_all(["dt", "dd"]):
+        if child.find_parent("dl") is not dl:
+            continue
+        text = _cell(child)
+        if child.name == "dt":
+            term = text.rstrip(":")
+        elif text:
+            lines.append(f"{term}: {text}" if term else text)
+    return lines
+
+
 def _cell(tag: Any) -> str:
     text = tag.get_text(" ", strip=True).replace(_LINE_BREAK, " ")
     return re.sub(r"\s+", " ", text).strip().replace("|", "/")
@@ -553,13 +608,14 @@ def _parse_html(text: str, source: str) -> LoadedDocument:
         br.replace_with(_LINE_BREAK)  # the source's own line breaks are only spacing
 
     root = soup.body or soup
+    _wrap_loose_text(soup, root)
     builder = SectionBuilder()
-    wanted = ["h1", "h2", "h3", "h4", "h5", "h6", "table", *_BLOCKS]
+    wanted = ["h1", "h2", "h3", "h4", "h5", "h6", "table", "dl", *_BLOCKS]
     for tag in root.find_all(wanted):
-        if tag.find_parent([*_BLOCKS, "table"]):
-            continue  # text is taken with the enclosing block or table
-        if tag.name == "table":
-            for line in _html_table(tag):
+        if tag.find_parent([*_BLOCKS, "table", "dl"]):
+            continue  # text is taken with the enclosing block, table or list
+        if tag.name in ("table", "dl"):
+            for line in _html_table(tag) if tag.name == "table" else _definitions(tag):
                 builder.add(line)
             builder.add("")
             continue

@@ -197,6 +197,34 @@ def test_html_line_breaks_keep_an_address_together(corpus_dir: Path) -> None:
     assert units[1].text == "Die Höhe des Beitrags richtet sich nach dem Einkommen."
 
 
+def test_html_text_without_paragraph_tags_and_definition_lists_are_read(
+    corpus_dir: Path,
+) -> None:
+    html = """<html lang="de"><body><div class="content"><h1>Beratung</h1>
+    <div class="text">Die Beratung ist <strong>kostenlos</strong> und vertraulich.
+    <div>Termine nach Vereinbarung.</div>Bitte bringen Sie Ihre Unterlagen mit.</div>
+    <h2>Kontakt</h2><dl><dt>Telefon</dt><dd>02241 555 870-30</dd>
+    <dt>E-Mail:</dt><dd>beratung@example.org</dd><dt>Sprechzeiten</dt><dd>Mo 9-12 Uhr</dd>
+    <dd>Do 14-17 Uhr</dd></dl></div></body></html>"""
+    path = corpus_dir / "beratung.html"
+    path.write_text(html, encoding="utf-8")
+    doc = load(path)
+    assert doc.sections[0].text.splitlines() == [
+        "Die Beratung ist kostenlos und vertraulich.",
+        "",
+        "Termine nach Vereinbarung.",
+        "",
+        "Bitte bringen Sie Ihre Unterlagen mit.",
+    ]
+    assert doc.sections[1].text.splitlines() == [
+        "Telefon: 02241 555 870-30",
+        "E-Mail: beratung@example.org",
+        "Sprechzeiten: Mo 9-12 Uhr",
+        "Sprechzeiten: Do 14-17 Uhr",
+    ]
+    assert [u.kind for u in split_units(doc.sections[1].text)] == ["contact"]
+
+
 def test_docx_headings_lists_and_hidden_runs(corpus_dir: Path) -> None:
     import docx
     from docx.shared import RGBColor
