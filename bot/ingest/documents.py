@@ -504,7 +504,7 @@ _BLOCK_LEVEL = [
 def _wrap_loose_text(soup: Any, root: Any) -> None:
     """Text standing directly in a <div> or <section> (pages without <p>) becomes a <p>,
     so it is read like any paragraph instead of being lost."""
-    from bs4 import NavigableString
+    from bs4.element import NavigableString
 
     containers = [root, *root.find_all(["div", "section", "article", "main", "form"])]
     for container in containers:
