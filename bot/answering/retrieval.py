@@ -506,7 +506,11 @@ def _place_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
         variants = [v.strip() for v in line.lstrip("!").split("|") if v.strip()]
         alternatives = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in variants)
         flags = 0 if exact else re.I
-        out.append((variants[0], re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", flags)))
+        # a Cyrillic name may carry a case ending ("в Райнбахе", "з Бонна")
+        ending = "" if exact else r"(?:(?<=[а-яёіїєґ])[а-яёіїєґ]{1,3})?"
+        out.append(
+            (variants[0], re.compile(rf"(?<![\w-])(?:{alternatives}){ending}(?![\w-])", flags))
+        )
     return tuple(out)
 
 

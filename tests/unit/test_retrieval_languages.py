@@ -70,3 +70,16 @@ def test_an_undeclared_page_gets_the_language_of_its_text(settings: Settings) ->
     german.write_text("Kurs\n\n" + GERMAN["kurs"] + " " + GERMAN["kita"] + "\n", encoding="utf-8")
     assert load_document(english, settings.corpus_dir, 10**6).lang == "en"
     assert load_document(german, settings.corpus_dir, 10**6).lang is None  # German: as before
+
+
+def test_places_are_named_in_cyrillic_and_arabic_script_too() -> None:
+    from bot.answering.retrieval import mentions_place, named_places
+
+    assert named_places("есть ли место в Kita в Райнбахе") == ["Rheinbach"]  # case ending
+    assert named_places("я живу в Зігбурзі") == []  # a sound change is not a case ending
+    assert named_places("Я з Бонна, де курси?") == ["Bonn"]
+    assert named_places("هل يوجد مكان في سيغبورغ") == ["Siegburg"]
+    assert named_places("Kita in Rheinbach und Bonn") == ["Rheinbach", "Bonn"]
+    assert named_places("how much does it cost") == []  # "Much" only as written
+    # a German passage mentions the place the question names in another script
+    assert mentions_place("Beratung in Siegburg, Ringstraße 18", named_places("в Зигбурге")[0])
