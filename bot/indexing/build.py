@@ -388,6 +388,12 @@ def build_index(
                     "run `python -m bot index --rebuild`."
                 )
         old_files: dict[str, FileEntry] = old_manifest.files if old_manifest else {}
+        # answer units cut by an older segmenter are cut again: every file is read anew
+        # (copying them into a new generation would label old units with the new version)
+        old_units = old_manifest.units if old_manifest else None
+        recut = old_units is not None and old_units.segmenter != SEGMENTER_VERSION
+        if recut:
+            log.info("answer units were cut by an older segmenter: reading every file again")
 
         keep: dict[str, FileEntry] = {}  # source -> entry copied from the old generation
         fresh: dict[str, tuple[FileEntry, list[Document]]] = {}
@@ -398,7 +404,9 @@ def build_index(
             seen.add(source)
             if progress:
                 progress("lesen", number, len(files))
-            entry, chunks = _load_one(path, settings, old_files.get(source), report)
+            entry, chunks = _load_one(
+                path, settings, None if recut else old_files.get(source), report
+            )
             if entry is None:
                 if source in old_files:  # bad new version: the previous good one keeps serving
                     keep[source] = old_files[source]

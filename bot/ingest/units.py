@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-SEGMENTER_VERSION = 2
+SEGMENTER_VERSION = 3
 MAX_LIST_CHARS = 450  # a longer list is offered item by item
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s+\S")
@@ -69,7 +69,19 @@ def sentences(text: str, language: str = "de") -> list[str]:
     if not text:
         return []
     segment = _segmenter()
-    return [s.strip() for s in segment(language, text) if s.strip()]  # type: ignore[operator]
+    out: list[str] = []
+    for sentence in (s.strip() for s in segment(language, text)):  # type: ignore[operator]
+        if not sentence:
+            continue
+        # "**Lassen Sie ihn anerkennen!** Ob …" is cut after the "!": the closing "**"
+        # belongs to the sentence before, not at the start of the next
+        for mark in ("**", "__"):
+            if out and sentence.startswith(mark) and out[-1].count(mark) % 2:
+                out[-1] += mark
+                sentence = sentence[len(mark) :].lstrip()
+        if sentence:
+            out.append(sentence)
+    return out
 
 
 def is_contact_line(line: str) -> bool:

@@ -36,6 +36,16 @@ def test_sentences_keep_german_abbreviations_together() -> None:
     ]
 
 
+def test_bold_ending_after_a_sentence_mark_stays_with_its_sentence() -> None:
+    units = split_units(
+        "**Lassen Sie ihn anerkennen!** Ob Pflegekraft oder Elektriker: es lohnt sich."
+    )
+    assert [u.text for u in units] == [
+        "**Lassen Sie ihn anerkennen!**",
+        "Ob Pflegekraft oder Elektriker: es lohnt sich.",
+    ]
+
+
 def test_list_is_one_unit_tied_to_its_introduction() -> None:
     text = "Sie brauchen folgende Unterlagen:\n1. den Pass\n2. ein Foto\n3. die Meldebescheinigung"
     intro, items = split_units(text)

@@ -23,6 +23,7 @@ from bot.indexing.build import (
     build_lock,
     current_generation,
     load_index,
+    read_manifest,
 )
 from bot.staff.corpus_admin import list_documents
 from tests.conftest import FakeEmbeddings
@@ -94,6 +95,21 @@ def test_files_read_by_an_older_loader_are_read_again(
     index = load_index(settings, embedder)
     dates = {m["source"]: m.get("updated") for m in index.metadatas}
     assert dates["merkblatt.txt"] == "2026-03-15"
+
+
+def test_units_cut_by_an_older_segmenter_are_cut_again(
+    settings: Settings, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new segmenter must reach unchanged files: copying their units into the next
+    generation would label units of the old cut with the new version."""
+    embedder = make_embedder("fake")
+    build_index(settings, embedder)
+    monkeypatch.setattr("bot.indexing.build.SEGMENTER_VERSION", 99)
+    again = build_index(settings, embedder)
+    assert (again.added, again.updated, again.removed) == (0, 3, 0)
+    manifest = read_manifest(settings.index_dir, current_generation(settings.index_dir))
+    assert manifest.units is not None and manifest.units.segmenter == 99
+    assert build_index(settings, embedder).updated == 0, "then unchanged files stay put"
 
 
 def test_bad_files_are_skipped_and_others_indexed(settings: Settings, corpus: Path) -> None:
