@@ -17,7 +17,8 @@ from bot.indexing.build import (
     load_index,
     read_manifest,
 )
-from bot.indexing.format import LastRun, Manifest
+from bot.indexing.format import RANGED_FORMAT, LastRun, Manifest
+from bot.indexing.lexical import stored_chunk_ids
 from bot.ingest.loaders import LOADER_VERSION
 from bot.staff.corpus_admin import last_run, list_documents
 
@@ -69,9 +70,24 @@ def test_new_writer_writes_what_the_old_one_wrote(settings: Settings, corpus_dir
     old, new = json.loads(OLD_MANIFEST), json.loads(written)
     for key in ("created", "collection"):  # the time and the generation's name differ
         old[key] = new[key]
-    for entry in old["files"].values():  # a newer loader reads the same files again
-        entry["loader"] = LOADER_VERSION
+    # format 3: a file names its chunks by a range of the generation's stored ids (in the
+    # place of the id list), and the range holds exactly the ids the old writer listed
+    assert old["format"] == 1 and new["format"] == RANGED_FORMAT
+    old["format"] = RANGED_FORMAT
+    stored = stored_chunk_ids(settings.index_dir / generation).tolist()
+    for source, entry in old["files"].items():
+        entry["loader"] = LOADER_VERSION  # a newer loader reads the same files again
+        first, size = new["files"][source]["chunks"]
+        assert stored[first : first + size] == entry["ids"]
+        old["files"][source] = {
+            ("chunks" if k == "ids" else k): (new["files"][source]["chunks"] if k == "ids" else v)
+            for k, v in entry.items()
+        }
     assert written == json.dumps(old, ensure_ascii=False, indent=1)
+    manifest = read_manifest(settings.index_dir, generation)
+    assert {s: list(e.ids) for s, e in manifest.files.items()} == {
+        s: e["ids"] for s, e in json.loads(OLD_MANIFEST)["files"].items()
+    }, "read back, the ranges are the old lists"
     run = json.loads((settings.index_dir / "last_run.json").read_text(encoding="utf-8"))
     old_run = json.loads(OLD_LAST_RUN)
     assert list(run) == list(old_run) and run["skipped"] == old_run["skipped"]

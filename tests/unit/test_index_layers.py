@@ -15,7 +15,7 @@ from bot.answering.retrieval import Retriever
 from bot.config import Settings
 from bot.indexing import build
 from bot.indexing.build import build_index, current_generation, load_index, read_manifest
-from bot.indexing.format import LAYERED_FORMAT, MANIFEST_FORMAT
+from bot.indexing.format import RANGED_FORMAT
 from bot.store.factory import open_store
 from tests.conftest import FakeEmbeddings
 
@@ -92,7 +92,7 @@ def test_one_changed_document_is_all_an_update_writes(
     assert copies == [], "no unchanged record is copied"
     assert open_store(built, second or "").count() == 2, "the new collection holds the change"
     manifest = read_manifest(built.index_dir, second or "")
-    assert manifest.format == LAYERED_FORMAT
+    assert manifest.format == RANGED_FORMAT and build.layers_of(manifest) == {first}
     assert {e.layer for s, e in manifest.files.items() if s != "kita.md"} == {first}
     assert manifest.files["kita.md"].layer is None
 
@@ -104,7 +104,9 @@ def test_layered_generation_serves_what_a_rebuild_would(built: Settings, tmp_pat
     (built.corpus_dir / "jobcenter.md").unlink()
     write(built, "Ausbildung")
     build_index(built, FakeEmbeddings())
-    assert read_manifest(built.index_dir, current_generation(built.index_dir) or "").format == 2
+    assert build.layers_of(
+        read_manifest(built.index_dir, current_generation(built.index_dir) or "")
+    )
     now = served(built)
     assert now == rebuilt(built, tmp_path)
     assert not any("Jobcenter" in t for t in now.values())
@@ -131,7 +133,7 @@ def test_answer_units_and_their_centroid_match_a_rebuild(built: Settings, tmp_pa
     fresh = built.model_copy(update={"index_dir": tmp_path / "rebuilt"})
     build_index(fresh, FakeEmbeddings())
     full = read_manifest(fresh.index_dir, current_generation(fresh.index_dir) or "")
-    assert layered.format == LAYERED_FORMAT and full.format == MANIFEST_FORMAT
+    assert build.layers_of(layered) and not build.layers_of(full)
     assert layered.units is not None and full.units is not None
     assert layered.units.count == full.units.count
     assert np.allclose(layered.units.centroid or [], full.units.centroid or [], atol=1e-5)
@@ -183,7 +185,7 @@ def test_layers_are_kept_while_read_and_compacted_when_stale(
     build_index(built, FakeEmbeddings())
     compacted = current_generation(built.index_dir) or ""
     manifest = read_manifest(built.index_dir, compacted)
-    assert manifest.format == MANIFEST_FORMAT and not build.layers_of(manifest)
+    assert manifest.format == RANGED_FORMAT and not build.layers_of(manifest)
     assert open_store(built, compacted).count() == 2 * len(TOPICS)
     write(built, "Kita", 4)
     build_index(built, FakeEmbeddings())
@@ -222,7 +224,7 @@ def test_manifest_of_a_layered_generation_names_each_files_layer(built: Settings
     build_index(built, FakeEmbeddings())
     path = gen_dir(built) / "manifest.json"
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["format"] == 2
+    assert data["format"] == RANGED_FORMAT
     assert "layer" not in data["files"]["kita.md"], "absent for the generation's own files"
     assert data["files"]["kurs.md" if "kurs.md" in data["files"] else "integrationskurs.md"][
         "layer"
