@@ -1223,16 +1223,21 @@ def _spans(
     list their ids (an older manifest: `LoadedIndex.file_spans` reads those lists)."""
     if any(layers[name].listed for name in names):
         return None
-    found: list[tuple[int, int, str]] = []
+    starts: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    sources: list[str] = []
     for number, name in enumerate(names):
-        for source, first, count in layers[name].ranges:
-            if count:
-                found.append((ids.position(number, first), count, source))
-    found.sort()
+        ranges = [(s, first, count) for s, first, count in layers[name].ranges if count]
+        firsts = np.asarray([first for _, first, _ in ranges], dtype=np.int64)
+        starts.append(ids.positions(number, firsts))
+        counts.append(np.asarray([count for _, _, count in ranges], dtype=np.int64))
+        sources.extend(s for s, _, _ in ranges)
+    start = np.concatenate(starts) if starts else np.zeros(0, dtype=np.int64)
+    order = np.argsort(start, kind="stable")
     return FileSpans(
-        np.asarray([start for start, _, _ in found], dtype=np.int64),
-        np.asarray([count for _, count, _ in found], dtype=np.int64),
-        [_file_meta(source, manifest.files[source]) for _, _, source in found],
+        start[order],
+        (np.concatenate(counts) if counts else start)[order],
+        [_file_meta(sources[at], manifest.files[sources[at]]) for at in order.tolist()],
     )
 
 

@@ -277,12 +277,13 @@ class ChunkIds(Sequence[str]):
     def __len__(self) -> int:
         return self._length
 
-    def position(self, layer: int, stored: int) -> int:
-        """The position in this sequence of a served chunk given by its layer (its place in
-        `layers`) and its position in that layer's store order."""
+    def positions(self, layer: int, stored: np.ndarray) -> np.ndarray:
+        """The positions in this sequence of served chunks given by their layer (its place
+        in `layers`) and their positions in that layer's store order."""
         _, runs, before, _ = self._parts[layer]
-        run = int(np.searchsorted(runs, stored, side="right")) - 1
-        return self._starts[layer] + int(before[run]) + stored - int(runs[run])
+        run = np.searchsorted(runs, stored, side="right") - 1
+        found: np.ndarray = self._starts[layer] + before[run] + stored - runs[run]
+        return found
 
     @overload
     def __getitem__(self, item: int) -> str: ...
