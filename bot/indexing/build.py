@@ -281,13 +281,6 @@ class FileSpans:
     def __iter__(self) -> Iterator[tuple[int, int, Metadata]]:
         return zip(self.starts.tolist(), self.counts.tolist(), self.metas, strict=True)
 
-    def meta_at(self, position: int) -> Metadata:
-        """The metadata of the file whose chunk is at `position` ({} for none)."""
-        at = int(np.searchsorted(self.starts, position, side="right")) - 1
-        if at < 0 or position >= int(self.starts[at]) + int(self.counts[at]):
-            return {}
-        return self.metas[at]
-
 
 # --- generations ----------------------------------------------------------------------------
 

@@ -129,3 +129,29 @@ def test_unreadable_last_run_is_an_empty_report(settings: Settings) -> None:
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     (settings.index_dir / "last_run.json").write_text("[1, 2]", encoding="utf-8")
     assert last_run(settings) == LastRun()
+
+
+def test_a_file_whose_chunks_are_not_stored_together_keeps_its_id_list(tmp_path: Path) -> None:
+    from bot.indexing.build import _range_files
+    from bot.indexing.format import ChunkRange, Embedding, FileEntry
+    from bot.indexing.lexical import write_lexical
+    from bot.store.base import Record
+
+    files = {
+        "a.md": FileEntry("1", "A", ids=["a0", "a1"]),
+        "b.md": FileEntry("2", "B", ids=["b0", "b1"]),
+        "leer.md": FileEntry("3", "Leer", ids=[]),
+        "alt.md": FileEntry("4", "Alt", ids=["x0"], layer="g-older"),
+    }
+    manifest = Manifest(RANGED_FORMAT, "0", "", Embedding(), None, "ki-g", None, 4, 7, files)
+    stored = ["b0", "b1", "a1", "a0"]  # a store that returned a.md's chunks the other way
+    assert write_lexical(tmp_path, [Record(i, "Text", {}) for i in stored]) == stored
+    _range_files(manifest, stored, tmp_path)
+    assert files["a.md"].ids == ["a0", "a1"] and isinstance(files["a.md"].ids, list)
+    b = files["b.md"].ids
+    assert isinstance(b, ChunkRange) and (b.first, b.size) == (0, 2) and list(b) == ["b0", "b1"]
+    assert len(files["leer.md"].ids) == 0
+    assert files["alt.md"].ids == ["x0"], "a file left in its layer keeps what it had"
+    again = Manifest.from_json(manifest.to_json())
+    assert again.files["a.md"].ids == ["a0", "a1"]
+    assert again.files["b.md"].ids == ChunkRange(0, 2)
