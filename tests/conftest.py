@@ -142,3 +142,16 @@ def collect(assistant: Assistant, question: str) -> tuple[list[str], Answer]:
             final = event
     assert final is not None
     return deltas, final
+
+
+def list_chunk_ids(index_dir: Path, generation: str) -> None:
+    """Rewrite a generation's manifest as versions before chunk ranges wrote it (format 1,
+    or 2 when it reads layers): every file lists its chunk ids."""
+    from bot.indexing.build import layers_of, read_manifest
+    from bot.indexing.format import LAYERED_FORMAT, MANIFEST_FORMAT, write_manifest_file
+
+    manifest = read_manifest(index_dir, generation)
+    for entry in manifest.files.values():
+        entry.ids = list(entry.ids)
+    manifest.format = LAYERED_FORMAT if layers_of(manifest) else MANIFEST_FORMAT
+    write_manifest_file(index_dir / generation / "manifest.json", manifest)

@@ -28,9 +28,9 @@ from bot.answering.versions import Versions
 from bot.embeddings import BotEmbeddings
 from bot.i18n import base_language
 from bot.indexing.background import background_vectors, cached_vectors, data_lines
-from bot.indexing.build import LoadedIndex
+from bot.indexing.build import FileSpans, LoadedIndex
 from bot.indexing.lexical import StoredBM25, Tokenizer, is_lexical, lexical_text
-from bot.store.base import Record
+from bot.store.base import Metadata, Record
 
 CALIBRATION_SAMPLE = 2000
 HUB_NEIGHBOURS = 10
@@ -188,12 +188,12 @@ class Retriever:
         self.embedder = embedder
         self.weights = weights or FusionWeights()
         self.candidates = candidates
-        # per chunk only what the manifest says of its file; a generation read whole (older
-        # versions) has every chunk's metadata at hand
+        # per file where its chunks are and what the manifest says of it; a generation read
+        # whole (small ones, older versions) has every chunk's metadata at hand
         preloaded = index.preloaded is not None
-        metas = index.metadatas if preloaded else index.file_metadata()
+        spans = FileSpans.of_chunks(index.metadatas) if preloaded else index.file_spans()
         self.versions = Versions(
-            index.ids, metas, self._vectors, parts=None if preloaded else self._parts
+            index.ids, vectors=self._vectors, parts=None if preloaded else self._parts, spans=spans
         )
         # chunks whose ranking or version depends on the asker (documents in several versions)
         self._positions = {index.ids[p]: p for p in self.versions.member_positions()}
@@ -218,22 +218,22 @@ class Retriever:
         stored = index.background
         self._background = stored if stored is not None else background_vectors(embedder)
         # originals written in another language than German (an English page) are judged
-        # as hubs against the centre of their own language (see `_hub_penalties`)
-        self._foreign = {
-            cid: base_language(str(meta["lang"]))
-            for cid, meta in zip(index.ids, metas, strict=True)
-            if meta.get("lang")
-            and base_language(str(meta["lang"])) != "de"
-            and not meta.get("translation_of")
-        }
+        # as hubs against the centre of their own language (see `_hub_penalties`); the
+        # centre of each is the mean of its first chunks in index order
+        members: dict[str, list[int]] = {}
+        for start, count, meta in spans:
+            code = foreign_language(meta)
+            if code is not None:
+                held = members.setdefault(code, [])
+                held.extend(range(start, start + min(count, CALIBRATION_SAMPLE - len(held))))
         self._language_centroids: dict[str, np.ndarray] = {}
-        for code in set(self._foreign.values()):
-            members = [cid for cid, lang in self._foreign.items() if lang == code]
-            mean = self._vectors(members[:CALIBRATION_SAMPLE]).mean(axis=0)
+        for code, positions in members.items():
+            mean = self._vectors([index.ids[p] for p in positions]).mean(axis=0)
             self._language_centroids[code] = mean / (float(np.linalg.norm(mean)) or 1.0)
-        originals = np.flatnonzero(np.fromiter(map(is_lexical, metas), bool, len(metas)))
-        step = max(1, math.ceil(len(originals) / CALIBRATION_SAMPLE))
-        corpus_sample = _calibration_vectors(index, [index.ids[int(p)] for p in originals[::step]])
+        originals = [(start, count) for start, count, meta in spans if is_lexical(meta)]
+        corpus_sample = _calibration_vectors(
+            index, [index.ids[p] for p in spread_positions(originals, CALIBRATION_SAMPLE)]
+        )
         parts = [v for v in (corpus_sample, self._background) if v is not None and len(v)]
         self._calibration = np.vstack(parts) if parts else None
         self._centroid = None
@@ -295,9 +295,10 @@ class Retriever:
                 stored = self.index.collection.vectors(list(dense))
             ids = [cid for cid in dense if cid in stored]
             if ids:
-                penalties = self._hub_penalties(
-                    np.vstack([stored[cid] for cid in ids]), [self._foreign.get(c) for c in ids]
+                languages = (
+                    self._foreign_languages(ids, brought) if self._language_centroids else None
                 )
+                penalties = self._hub_penalties(np.vstack([stored[cid] for cid in ids]), languages)
                 for cid, penalty in zip(ids, penalties, strict=True):
                     ranking[cid] -= float(penalty)
         w_bm25 = self.weights.bm25_german if language == "de" else self.weights.bm25_other
@@ -363,6 +364,13 @@ class Retriever:
             vector=vector,
             background_best=background_best,
         )
+
+    def _foreign_languages(self, ids: list[str], brought: dict[str, Record]) -> list[str | None]:
+        """`foreign_language` of each chunk, from the metadata the dense query brought (or
+        the chunks held in memory): no map of every foreign chunk's id."""
+        missing = [cid for cid in ids if cid not in brought]
+        records = {**self.index.chunks(missing), **brought} if missing else brought
+        return [foreign_language(records[c].metadata) if c in records else None for c in ids]
 
     def _keeps(self, cid: str, language: str, by_original: bool) -> bool:
         position = self._positions.get(cid)
@@ -449,6 +457,32 @@ class Retriever:
         sims = similarities(self._calibration, vector)
         std = float(sims.std()) or 1e-6
         return (top - float(sims.mean())) / std
+
+
+def foreign_language(meta: Metadata) -> str | None:
+    """The base language of an original written in another language than German (an
+    English page), None for German pages and translations."""
+    lang = meta.get("lang")
+    if not lang or meta.get("translation_of"):
+        return None
+    code = base_language(str(lang))
+    return None if code == "de" else code
+
+
+def spread_positions(spans: Sequence[tuple[int, int]], wanted: int) -> list[int]:
+    """Every step-th position of the chunks the spans (first, count) cover, in order,
+    with the step that leaves at most `wanted`: a fixed sample without listing them all."""
+    counts = np.asarray([count for _, count in spans], dtype=np.int64)
+    total = int(counts.sum()) if len(counts) else 0
+    if not total:
+        return []
+    step = max(1, math.ceil(total / wanted))
+    picks = np.arange(0, total, step, dtype=np.int64)
+    ends = np.cumsum(counts)
+    span = np.searchsorted(ends, picks, side="right")
+    starts = np.asarray([start for start, _ in spans], dtype=np.int64)
+    positions: list[int] = (starts[span] + picks - (ends[span] - counts[span])).tolist()
+    return positions
 
 
 def top_positions(scores: np.ndarray, k: int) -> np.ndarray:

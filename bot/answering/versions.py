@@ -21,7 +21,7 @@ similar to the passage and to the question by the embedder (multilingual e5).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,21 +58,28 @@ class Versions:
     def __init__(
         self,
         ids: Sequence[str],
-        metadatas: Sequence[dict[str, Any]],
+        metadatas: Sequence[dict[str, Any]] = (),
         vectors: Callable[[list[str]], np.ndarray] | None = None,
         parts: Callable[[list[str]], list[int]] | None = None,
+        spans: Iterable[tuple[int, int, dict[str, Any]]] | None = None,
     ) -> None:
         """`metadatas`: per chunk at least its file's source, lang, updated and
         translation_of; the section number (`part`) too, unless `parts` reads it for the
-        chunks of documents in several versions (the only ones that need it)."""
+        chunks of documents in several versions (the only ones that need it). Or `spans`:
+        (first position, number of chunks, metadata) per file in position order, which
+        spares a large generation a list with one entry per chunk."""
         self.ids = ids
-        self.metadatas = list(metadatas)
+        if spans is None:
+            spans = [(position, 1, meta) for position, meta in enumerate(metadatas)]
+        runs = list(spans)
+        self._starts = np.asarray([start for start, _, _ in runs], dtype=np.int64)
+        self._sources = [str(meta.get("source", "")) for _, _, meta in runs]
         self._vectors = vectors
         self._cache: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
         docs: dict[str, Version] = {}
         declared: dict[str, str] = {}
-        for meta in self.metadatas:
+        for _, _, meta in runs:
             source = str(meta.get("source", ""))
             if source not in docs:
                 lang = str(meta.get("lang") or DEFAULT_LANGUAGE)
@@ -93,11 +100,11 @@ class Versions:
         # passages), so a corpus without translations keeps no per-chunk lists
         members = {source for family in self.families.values() for source in family.values()}
         if members:
-            for position, meta in enumerate(self.metadatas):
+            for start, count, meta in runs:
                 source = str(meta.get("source", ""))
                 if source in members:
-                    docs[source].positions.append(position)
-                    docs[source].parts.append(int(meta.get("part", 0) or 0))
+                    docs[source].positions.extend(range(start, start + count))
+                    docs[source].parts.extend([int(meta.get("part", 0) or 0)] * count)
         if parts is not None:
             for source in members:
                 doc = docs[source]
@@ -118,7 +125,8 @@ class Versions:
         return bool(self.families)
 
     def doc_of(self, position: int) -> Version:
-        return self.docs[str(self.metadatas[position].get("source", ""))]
+        at = int(np.searchsorted(self._starts, position, side="right")) - 1
+        return self.docs[self._sources[at]]
 
     def family(self, source: str) -> dict[str, str]:
         """lang -> source of every version of the document's family ({} without versions)."""

@@ -42,11 +42,12 @@ import shutil
 import threading
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from langchain_core.documents import Document
 
 from bot import __version__
@@ -55,10 +56,11 @@ from bot.embeddings import BotEmbeddings
 from bot.indexing import background as reference_texts
 from bot.indexing.format import (
     LAST_RUN,
-    LAYERED_FORMAT,
     MANIFEST,
-    MANIFEST_FORMAT,
+    RANGED_FORMAT,
+    READABLE_FORMATS,
     Chunking,
+    ChunkRange,
     Embedding,
     FileEntry,
     FormatError,
@@ -71,7 +73,15 @@ from bot.indexing.format import (
     write_last_run,
     write_manifest_file,
 )
-from bot.indexing.lexical import ChunkIds, StoredBM25, has_lexical, served_mask, write_lexical
+from bot.indexing.lexical import (
+    ChunkIds,
+    ServedIds,
+    StoredBM25,
+    has_lexical,
+    served_mask,
+    stored_chunk_ids,
+    write_lexical,
+)
 from bot.ingest.chunking import chunk_document, embedding_text
 from bot.ingest.documents import DocumentError, file_sha256, iter_corpus_files
 from bot.ingest.loaders import LOADER_VERSION, load_document
@@ -171,6 +181,8 @@ class LoadedIndex:
     background: Any = None  # stored background vectors (numpy), None: compute them
     lexical: StoredBM25 | None = None
     preloaded: dict[str, Record] | None = None
+    # where each file's chunks are in `ids` (None: worked out from the manifest's id lists)
+    spans: FileSpans | None = None
 
     _recent: OrderedDict[str, Record] = field(default_factory=OrderedDict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -197,19 +209,18 @@ class LoadedIndex:
                     self._recent.popitem(last=False)
         return found
 
-    def file_metadata(self) -> list[Metadata]:
-        """Per chunk (in `ids` order) what the manifest knows of its file: source, lang,
-        updated, translation_of. One dict per file, shared by its chunks."""
+    def file_spans(self) -> FileSpans:
+        """Per file where its chunks are in `ids` and what the manifest knows of it
+        (source, lang, updated, translation_of): from the chunk ranges without a list per
+        chunk; for a manifest that lists chunk ids (formats 1 and 2), from those lists."""
+        if self.spans is not None:
+            return self.spans
         by_id: dict[str, Metadata] = {}
         for source, entry in self.manifest.files.items():
-            meta: Metadata = {"source": source}
-            for key in ("lang", "updated", "translation_of"):
-                value = getattr(entry, key)
-                if value:
-                    meta[key] = value
+            meta = _file_meta(source, entry)
             for cid in entry.ids:
                 by_id[cid] = meta
-        return [by_id.get(cid, {}) for cid in self.ids]
+        return FileSpans.of_chunks([by_id.get(cid, {}) for cid in self.ids], grouped=True)
 
     @property
     def texts(self) -> list[str]:
@@ -228,6 +239,47 @@ class LoadedIndex:
             return self.preloaded
         served = set(self.ids)
         return {r.id: r for r in self.collection.records() if r.id in served}
+
+
+def _file_meta(source: str, entry: FileEntry) -> Metadata:
+    meta: Metadata = {"source": source}
+    for key in ("lang", "updated", "translation_of"):
+        value = getattr(entry, key)
+        if value:
+            meta[key] = value
+    return meta
+
+
+@dataclass
+class FileSpans:
+    """Where the chunks of each file are among a generation's served chunks: per file (or
+    per chunk, `of_chunks`) its first position in `LoadedIndex.ids`, how many, and its
+    metadata; sorted by position. Per file instead of per chunk: a list with one entry per
+    chunk held 16 MB per two million chunks, and each consumer made more."""
+
+    starts: np.ndarray
+    counts: np.ndarray
+    metas: list[Metadata]
+
+    @classmethod
+    def of_chunks(cls, metas: Sequence[Metadata], grouped: bool = False) -> FileSpans:
+        """One span per chunk, or with `grouped` per run of chunks sharing one dict."""
+        starts: list[int] = []
+        kept: list[Metadata] = []
+        for position, meta in enumerate(metas):
+            if grouped and kept and kept[-1] is meta:
+                continue
+            starts.append(position)
+            kept.append(meta)
+        first = np.asarray(starts, dtype=np.int64)
+        counts = np.diff(np.append(first, len(metas))) if len(first) else first
+        return cls(first, counts, kept)
+
+    def __len__(self) -> int:
+        return len(self.metas)
+
+    def __iter__(self) -> Iterator[tuple[int, int, Metadata]]:
+        return zip(self.starts.tolist(), self.counts.tolist(), self.metas, strict=True)
 
 
 # --- generations ----------------------------------------------------------------------------
@@ -299,13 +351,44 @@ def read_manifest(index_dir: Path, generation: str) -> Manifest:
         )
     path = folder / MANIFEST
     try:
-        return read_manifest_file(path)
+        manifest = read_manifest_file(path)
     except FileNotFoundError as exc:
         raise IndexMissing(f"Index manifest missing: {path}. Run `python -m bot index`.") from exc
     except (FormatError, UnicodeDecodeError) as exc:
         raise IndexProblem(
             f"Index manifest is corrupt: {path}. Run `python -m bot index --rebuild`."
         ) from exc
+    _bind_ranges(index_dir, generation, manifest)
+    return manifest
+
+
+def _bind_ranges(index_dir: Path, generation: str, manifest: Manifest) -> None:
+    """Point each file's chunk range at the stored ids of the generation holding its chunks,
+    opened (memory-mapped) when an update first reads them."""
+    sources: dict[str, Callable[[], Any]] = {}
+
+    def opener(name: str) -> Callable[[], Any]:
+        opened: list[Any] = []
+
+        def ids() -> Any:
+            if not opened:
+                folder = _generation_dir(index_dir, name)
+                if folder is None:
+                    raise IndexProblem(
+                        f"Index generation {name[:80]!r} (a layer) not found: "
+                        "run `python -m bot index --rebuild`."
+                    )
+                opened.append(stored_chunk_ids(folder))
+            return opened[0]
+
+        return ids
+
+    for entry in manifest.files.values():
+        if isinstance(entry.ids, ChunkRange):
+            name = entry.layer or generation
+            if name not in sources:
+                sources[name] = opener(name)
+            entry.ids.bind(sources[name])
 
 
 @contextlib.contextmanager
@@ -330,7 +413,7 @@ def build_lock(index_dir: Path) -> Iterator[None]:
 def check_compatible(manifest: Manifest, embedder: BotEmbeddings) -> None:
     """Refuse an index whose vectors come from another model than the one configured."""
     built = manifest.embedding
-    if manifest.format not in (MANIFEST_FORMAT, LAYERED_FORMAT) or (built.model, built.backend) != (
+    if manifest.format not in READABLE_FORMATS or (built.model, built.backend) != (
         embedder.model_id,
         embedder.backend,
     ):
@@ -651,8 +734,9 @@ def _write_generation(
         unit_sum = UnitSum()
         layout = _plan_layers(settings, old_gen, old_manifest, keep)
         copied = 0
-        # the units centroid is the originals' (see _add_units)
-        originals = {i for e in keep.values() if not e.translation_of for i in e.ids}
+        # the units centroid is the originals' (see _add_units); only the moved files' units
+        # are counted here (those staying in their layers are in the old totals)
+        originals = {i for s in layout.move if not keep[s].translation_of for i in keep[s].ids}
         for layer, sources in layout.moved_from().items():
             kept_ids = [i for source in sources for i in keep[source].ids]
             _copy_records(settings, layer, collection, kept_ids)
@@ -681,7 +765,7 @@ def _write_generation(
             )
         identity = embedder.identity
         manifest = Manifest(
-            format=LAYERED_FORMAT if layout.stay else MANIFEST_FORMAT,
+            format=RANGED_FORMAT,
             bot_version=__version__,
             created=dt.datetime.now(dt.UTC).isoformat(),
             embedding=Embedding(
@@ -704,7 +788,8 @@ def _write_generation(
             )
         # BM25 of this generation's own chunks, read back in store order: serving maps it
         # and no longer reads every chunk's text at start (`bot.indexing.lexical`)
-        write_lexical(gen_dir, collection.records())
+        own_ids = write_lexical(gen_dir, collection.records())
+        _range_files(manifest, own_ids, gen_dir)
         write_manifest_file(gen_dir / MANIFEST, manifest)
         write_atomic(settings.index_dir / POINTER, generation + "\n")
     except BaseException as exc:
@@ -714,6 +799,33 @@ def _write_generation(
             raise failure from exc
         raise
     return generation, manifest
+
+
+def _range_files(manifest: Manifest, own_ids: list[str], gen_dir: Path) -> None:
+    """Name the chunks of the files in the new generation's own collection (new, changed
+    and moved ones) by their range in its stored id list. The store keeps a file's chunks
+    together in the order they were added; a file whose chunks it returned otherwise
+    (not seen) keeps its id list, which serving reads as before."""
+    position = {cid: at for at, cid in enumerate(own_ids)}
+    stored: list[Any] = []
+
+    def source() -> Any:
+        if not stored:
+            stored.append(stored_chunk_ids(gen_dir))
+        return stored[0]
+
+    for source_name, entry in manifest.files.items():
+        if entry.layer is not None:
+            continue  # stays in its layer with its range (or list) from the old manifest
+        ids = list(entry.ids)
+        first = position.get(ids[0], -1) if ids else 0
+        if first >= 0 and own_ids[first : first + len(ids)] == ids:
+            ranged = ChunkRange(first, len(ids))
+            ranged.bind(source)
+            entry.ids = ranged
+        else:
+            log.warning("chunks of %s are not stored together: listed by id", source_name)
+            entry.ids = ids
 
 
 def _units_with_layers(
@@ -923,12 +1035,15 @@ def _copy_units(
 def _copy_records(settings: Settings, old_gen: str, target: VectorStore, ids: list[str]) -> None:
     source = open_store(settings, old_gen)
     for start in range(0, len(ids), _COPY_BATCH):
-        got = source.get(ids=ids[start : start + _COPY_BATCH], with_vectors=True)
-        if len(got) != len(ids[start : start + _COPY_BATCH]):
+        wanted = ids[start : start + _COPY_BATCH]
+        got = source.get(ids=wanted, with_vectors=True)
+        if len(got) != len(wanted):
             raise IndexProblem(
                 "The current index is missing vectors: run `python -m bot index --rebuild`."
             )
-        _copy(got, target)
+        # in the order asked for: each file's chunks one after the other (its chunk range)
+        order = {cid: at for at, cid in enumerate(wanted)}
+        _copy(sorted(got, key=lambda r: order[r.id]), target)
 
 
 def _copy(records: list[Record], target: VectorStore) -> None:
@@ -978,16 +1093,29 @@ def load_index(settings: Settings, embedder: BotEmbeddings) -> LoadedIndex:
     check_compatible(manifest, embedder)
     with_units = manifest.units is not None and manifest.units.segmenter == SEGMENTER_VERSION
     units: VectorStore | None = None
-    layers = _layer_ids(generation, manifest)
+    layers = _layer_files(generation, manifest)
+    names = sorted(layers)  # older generations first (generation names sort by time)
     found = {name: _generation_dir(settings.index_dir, name) for name in layers}
     folders = {name: folder for name, folder in found.items() if folder is not None}
     stored = len(folders) == len(layers) and all(has_lexical(f) for f in folders.values())
+    if not stored and any(files.ranges for files in layers.values()):
+        raise IndexProblem(
+            f"The index in {settings.index_dir} is missing its stored chunk ids: "
+            "run `python -m bot index --rebuild`."
+        )
     preloaded: dict[str, Record] | None = None
     ids: Sequence[str]
     lexical: StoredBM25 | None = None
+    spans: FileSpans | None = None
     try:
-        if manifest.format == LAYERED_FORMAT:
-            collection, units = _open_layers(settings, generation, layers, with_units)
+        masks: list[tuple[Path, np.ndarray | None]] = []
+        if stored:
+            masks = [
+                (folders[name], None if len(names) == 1 else layers[name].mask(folders[name]))
+                for name in names
+            ]
+        if len(names) > 1:
+            collection, units = _open_layers(settings, names, layers, masks, with_units)
         else:
             collection = open_store(settings, generation)
             if stored and collection.count() != manifest.chunks:
@@ -997,12 +1125,10 @@ def load_index(settings: Settings, embedder: BotEmbeddings) -> LoadedIndex:
                     "run `python -m bot index --rebuild`."
                 )
         if stored:
-            masks = [
-                (folders[name], None if len(layers) == 1 else served_mask(folders[name], served))
-                for name, served in sorted(layers.items())  # generation names sort by time
-            ]
-            ids = ChunkIds(masks)
+            chunk_ids = ChunkIds(masks)
+            ids = chunk_ids
             lexical = StoredBM25(masks)
+            spans = _spans(manifest, names, layers, chunk_ids)
             if manifest.chunks <= PRELOAD_CHUNKS:
                 preloaded = {r.id: r for r in collection.records()}
         else:  # written before BM25 was stored: read every chunk, as before
@@ -1050,41 +1176,102 @@ def load_index(settings: Settings, embedder: BotEmbeddings) -> LoadedIndex:
         background=background,
         lexical=lexical,
         preloaded=preloaded,
+        spans=spans,
     )
 
 
-def _layer_ids(generation: str, manifest: Manifest) -> dict[str, set[str]]:
-    """Generation name -> the chunk ids it serves for this generation (itself for most)."""
-    serves: dict[str, set[str]] = {}
-    for entry in manifest.files.values():
-        serves.setdefault(entry.layer or generation, set()).update(entry.ids)
-    serves.setdefault(generation, set())
+@dataclass
+class _LayerFiles:
+    """What one layer serves for a generation: files by chunk range (source, first, count)
+    and, from manifests that list them (formats 1 and 2), chunk ids."""
+
+    ranges: list[tuple[str, int, int]] = field(default_factory=list)
+    listed: set[str] = field(default_factory=set)
+
+    @property
+    def served(self) -> int:
+        return sum(count for _, _, count in self.ranges) + len(self.listed)
+
+    def mask(self, folder: Path) -> np.ndarray | None:
+        """Which of the layer's stored chunks (store order) it serves; None: all."""
+        if self.listed and not self.ranges:
+            return served_mask(folder, self.listed)
+        mask = np.zeros(len(stored_chunk_ids(folder)), dtype=bool)
+        for _, first, count in self.ranges:
+            mask[first : first + count] = True
+        if self.listed:
+            listed = served_mask(folder, self.listed)
+            mask |= True if listed is None else listed
+        return None if mask.all() else mask
+
+
+def _layer_files(generation: str, manifest: Manifest) -> dict[str, _LayerFiles]:
+    """Generation name -> the chunks it serves for this generation (itself for most)."""
+    serves: dict[str, _LayerFiles] = {generation: _LayerFiles()}
+    for source, entry in manifest.files.items():
+        files = serves.setdefault(entry.layer or generation, _LayerFiles())
+        if isinstance(entry.ids, ChunkRange):
+            files.ranges.append((source, entry.ids.first, entry.ids.size))
+        else:
+            files.listed.update(entry.ids)
     return serves
 
 
+def _spans(
+    manifest: Manifest, names: list[str], layers: dict[str, _LayerFiles], ids: ChunkIds
+) -> FileSpans | None:
+    """Where each file's chunks are in `ids`, from the chunk ranges; None when some files
+    list their ids (an older manifest: `LoadedIndex.file_spans` reads those lists)."""
+    if any(layers[name].listed for name in names):
+        return None
+    starts: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    sources: list[str] = []
+    for number, name in enumerate(names):
+        ranges = [(s, first, count) for s, first, count in layers[name].ranges if count]
+        firsts = np.asarray([first for _, first, _ in ranges], dtype=np.int64)
+        starts.append(ids.positions(number, firsts))
+        counts.append(np.asarray([count for _, _, count in ranges], dtype=np.int64))
+        sources.extend(s for s, _, _ in ranges)
+    start = np.concatenate(starts) if starts else np.zeros(0, dtype=np.int64)
+    order = np.argsort(start, kind="stable")
+    return FileSpans(
+        start[order],
+        (np.concatenate(counts) if counts else start)[order],
+        [_file_meta(sources[at], manifest.files[sources[at]]) for at in order.tolist()],
+    )
+
+
 def _open_layers(
-    settings: Settings, generation: str, layers: dict[str, set[str]], with_units: bool
+    settings: Settings,
+    names: list[str],
+    layers: dict[str, _LayerFiles],
+    masks: list[tuple[Path, np.ndarray | None]],
+    with_units: bool,
 ) -> tuple[VectorStore, VectorStore | None]:
     """A layered generation: each layer's store with the chunks it serves for this one,
-    and the answer units the same way."""
+    and the answer units the same way. With stored chunk ids (`masks`), a layer's served
+    chunks are found by id on disk; else (older generations) by a set of their ids."""
     chunk_layers: list[Layer] = []
     unit_layers: list[Layer] = []
-    for layer, ids in sorted(layers.items()):  # older generations first (names sort by time)
+    for number, layer in enumerate(names):
+        files = layers[layer]
+        serves: Collection[str] = ServedIds(*masks[number]) if masks else frozenset(files.listed)
         store = open_store(settings, layer)
         stored = store.count()
-        if stored < len(ids):
+        if stored < files.served:
             raise IndexProblem(
                 f"The index in {settings.index_dir} is missing records ({stored} stored in "
-                f"{layer}, {len(ids)} served from it): run `python -m bot index --rebuild`."
+                f"{layer}, {files.served} served from it): run `python -m bot index --rebuild`."
             )
-        if stored <= SMALL_LAYER and len(layers) > 1:  # an update's few chunks: no request
+        if stored <= SMALL_LAYER:  # an update's few chunks: no request
             store = MemoryStore.copy_of(store, collection_name(layer))
-        chunk_layers.append(Layer(store, frozenset(ids), stale=stored - len(ids)))
+        chunk_layers.append(Layer(store, serves, stale=stored - files.served))
         if with_units:
             unit_store = open_store(settings, layer, units=True)
             # the units' stale count is not known without reading them; the composer reads
             # units by chunk and never queries them: counted only if that ever changes
-            unit_layers.append(Layer(unit_store, frozenset(ids), stale=None))
+            unit_layers.append(Layer(unit_store, serves, stale=None))
     units = LayeredStore(unit_layers, key=unit_chunk) if with_units else None
     return LayeredStore(chunk_layers), units
 

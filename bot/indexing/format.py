@@ -7,7 +7,9 @@ here, by the indexer, the staff area's document list and its statistics. The JSO
 earlier versions wrote it, key for key and in the same order, so existing indexes load and
 a manifest read and written again is the same bytes; keys this version does not know are
 kept (`extra`), keys older versions did not write (`units`, a file's `loader` and `layer`)
-stay absent.
+stay absent. Since format 3 a file names its chunks by a range (`chunks`) of the stored ids
+of the generation holding them instead of listing them (`ids`): a list per file made the
+manifest grow with every chunk (41 MB at 200 k chunks), read whole by every serving process.
 """
 
 from __future__ import annotations
@@ -16,14 +18,20 @@ import contextlib
 import json
 import os
 import secrets
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 MANIFEST_FORMAT = 1
 # A generation that reads some files' records from the collections of older generations
 # (`FileEntry.layer`): a version that does not know layers must refuse it, not serve a part.
 LAYERED_FORMAT = 2
+# Files name their chunks by a range into their layer's stored id list (`ChunkRange`) instead
+# of listing every id: the manifest no longer grows with the chunks (41 MB at 200 k chunks
+# as lists). A version that expects `ids` must refuse it. Formats 1 and 2 are still read.
+RANGED_FORMAT = 3
+READABLE_FORMATS = (MANIFEST_FORMAT, LAYERED_FORMAT, RANGED_FORMAT)
 MANIFEST = "manifest.json"
 LAST_RUN = "last_run.json"
 
@@ -73,10 +81,66 @@ def _skipped(items: Any) -> list[Skipped]:
     return [Skipped(str(s["source"]), str(s["error"])) for s in items or []]
 
 
-@dataclass
+class ChunkRange(Sequence[str]):
+    """A file's chunk ids as `size` consecutive entries from `first` of its layer's stored
+    id list (`lexical/chunks.npy`, store order): a file's chunks are written one after the
+    other. The length is known without reading; the ids are read (memory-mapped) only when
+    asked for, which an update does for the few files it changes or moves. `bind` gives
+    the id list once the generation folder is known (`bot.indexing.build.read_manifest`)."""
+
+    __slots__ = ("_source", "first", "size")
+
+    def __init__(self, first: int, size: int) -> None:
+        if first < 0 or size < 0:
+            raise ValueError("a chunk range starts and counts from 0")
+        self.first = first
+        self.size = size
+        self._source: Callable[[], Any] | None = None
+
+    def bind(self, source: Callable[[], Any]) -> None:
+        """`source` returns the layer's stored ids in store order (opened on first use)."""
+        self._source = source
+
+    def _ids(self) -> list[str]:
+        if self._source is None:
+            raise LookupError("chunk range not bound to its generation's stored ids")
+        ids = self._source()[self.first : self.first + self.size]
+        return [str(i) for i in (ids.tolist() if hasattr(ids, "tolist") else ids)]
+
+    def __len__(self) -> int:
+        return self.size
+
+    @overload
+    def __getitem__(self, item: int) -> str: ...
+
+    @overload
+    def __getitem__(self, item: slice) -> list[str]: ...
+
+    def __getitem__(self, item: int | slice) -> str | list[str]:
+        return self._ids()[item]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ChunkRange):
+            return (self.first, self.size) == (other.first, other.size)
+        if isinstance(other, list):
+            return self._ids() == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"ChunkRange({self.first}, {self.size})"
+
+
+@dataclass(slots=True)
 class FileEntry:
     """One corpus file in a generation: its content hash and loader version decide whether
-    the next run re-reads it; `ids` are its chunks' ids in the chunk collection."""
+    the next run re-reads it; `ids` are its chunks' ids in the chunk collection: a list
+    (manifests of format 1 and 2, and files just read) or a `ChunkRange` into the stored
+    ids of the generation that holds them (format 3)."""
 
     sha256: str
     title: str
@@ -84,7 +148,7 @@ class FileEntry:
     valid_until: str | None = None
     url: str | None = None
     bytes: int = 0
-    ids: list[str] = field(default_factory=list)
+    ids: Sequence[str] = field(default_factory=list)
     loader: int | None = None  # absent in manifests written before loader versions
     # the document's language (BCP 47, None: German) and the original it translates;
     # written only when set, so a manifest of an older version reads and writes the same
@@ -103,8 +167,11 @@ class FileEntry:
             valid_until=self.valid_until,
             url=self.url,
             bytes=self.bytes,
-            ids=list(self.ids),
         )
+        if isinstance(self.ids, ChunkRange):
+            data["chunks"] = [self.ids.first, self.ids.size]
+        else:
+            data["ids"] = list(self.ids)
         if self.lang is not None:
             data["lang"] = self.lang
         if self.translation_of is not None:
@@ -115,6 +182,12 @@ class FileEntry:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FileEntry:
+        ids: Sequence[str]
+        if "chunks" in data:
+            first, count = data["chunks"]
+            ids = ChunkRange(int(first), int(count))
+        else:
+            ids = [str(i) for i in data.get("ids") or []]
         return cls(
             sha256=str(data.get("sha256", "")),
             title=str(data.get("title") or ""),
@@ -122,7 +195,7 @@ class FileEntry:
             valid_until=data.get("valid_until"),
             url=data.get("url"),
             bytes=int(data.get("bytes") or 0),
-            ids=[str(i) for i in data.get("ids") or []],
+            ids=ids,
             loader=data.get("loader"),
             lang=data.get("lang"),
             translation_of=data.get("translation_of"),

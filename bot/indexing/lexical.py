@@ -6,6 +6,8 @@ writes, per generation, `lexical/` beside the manifest:
 
     lexical.json         format, tokenizer, number of chunks and of BM25 documents
     chunks.npy           the ids of the generation's own chunks, in store order
+    sorted.npy           the same ids sorted, order.npy their positions in chunks.npy:
+                         finding a chunk by its id (binary search) without a set in memory
     docs.npy             positions (into chunks.npy) of the chunks BM25 indexes
     terms.npy            the vocabulary, sorted; term_ids.npy its bm25s token ids
     data/indices/indptr  bm25s's precomputed score matrix (`bm25s.BM25.save`)
@@ -81,8 +83,9 @@ class Tokenizer:
         return list(tokens[0]) if tokens else []
 
 
-def write_lexical(folder: Path, records: Iterable[Record]) -> None:
-    """Write `folder/lexical/` for a generation's own chunks (all of them, in store order)."""
+def write_lexical(folder: Path, records: Iterable[Record]) -> list[str]:
+    """Write `folder/lexical/` for a generation's own chunks (all of them, in store order);
+    returns their ids in that order (the manifest's chunk ranges point into it)."""
     import bm25s
 
     ids: list[str] = []
@@ -105,13 +108,18 @@ def write_lexical(folder: Path, records: Iterable[Record]) -> None:
         model.index(tokens, show_progress=False)
         model.save(tmp, show_progress=False)
     terms = sorted(vocab)
-    np.save(tmp / "chunks.npy", np.array(ids, dtype=str))
+    stored = np.array(ids, dtype=str)
+    np.save(tmp / "chunks.npy", stored)
+    order = np.argsort(stored, kind="stable").astype(np.int64)
+    np.save(tmp / "sorted.npy", stored[order])
+    np.save(tmp / "order.npy", order)
     np.save(tmp / "docs.npy", np.array(docs, dtype=np.int64))
     np.save(tmp / "terms.npy", np.array(terms, dtype=str))
     np.save(tmp / "term_ids.npy", np.array([vocab[t] for t in terms], dtype=np.int64))
     info = {"format": LEXICAL_FORMAT, "tokenizer": TOKENIZER, "chunks": len(ids), "docs": len(docs)}
     (tmp / _INFO).write_text(json.dumps(info), encoding="utf-8")
     os.replace(tmp, target)
+    return ids
 
 
 def has_lexical(folder: Path) -> bool:
@@ -164,7 +172,8 @@ _EMPTY_FLOAT = np.zeros(0, dtype=np.float32)
 
 
 def served_mask(folder: Path, served: Collection[str]) -> np.ndarray | None:
-    """Which of a generation's own chunks (store order) are in `served`; None: all are."""
+    """Which of a generation's own chunks (store order) are in `served`; None: all are.
+    (For manifests that list chunk ids; a chunk range marks its part of the mask itself.)"""
     chunks = stored_chunk_ids(folder)
     mask = np.zeros(len(chunks), dtype=bool)
     for start in range(0, len(chunks), 10_000):  # in pages: no copy of all ids at once
@@ -173,25 +182,108 @@ def served_mask(folder: Path, served: Collection[str]) -> np.ndarray | None:
     return None if mask.all() else mask
 
 
+def _runs(size: int, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """(first store position, served positions before it) of each run of served chunks:
+    a handful of runs (one per stale stretch) instead of one position per served chunk."""
+    if mask is None:
+        return np.zeros(1 if size else 0, dtype=np.int64), np.zeros(1 if size else 0, np.int64)
+    edges = np.diff(np.concatenate(([0], mask.view(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    lengths = (ends - starts).astype(np.int64)
+    return starts.astype(np.int64), np.cumsum(lengths) - lengths
+
+
+class ServedIds(Collection[str]):
+    """The chunk ids one layer serves for a generation, by its stored ids (memory-mapped,
+    found by binary search in their sorted copy) and the served mask: no set of ids in
+    memory (a set of 200 k ids held about 15 MB, one per layer and per collection)."""
+
+    def __init__(self, folder: Path, mask: np.ndarray | None) -> None:
+        self._chunks = stored_chunk_ids(folder)
+        self._sorted, self._order = _sorted_ids(folder, self._chunks)
+        self._mask = mask
+        self._size = len(self._chunks) if mask is None else int(mask.sum())
+
+    def position(self, cid: str) -> int | None:
+        """The chunk's position in the layer's store order; None when it has no such id."""
+        at = bisect.bisect_left(self._sorted, cid)
+        if at < len(self._sorted) and self._sorted[at] == cid:
+            return int(self._order[at])
+        return None
+
+    def __contains__(self, cid: object) -> bool:
+        if not isinstance(cid, str):
+            return False
+        position = self.position(cid)
+        return position is not None and (self._mask is None or bool(self._mask[position]))
+
+    def contains_many(self, ids: Sequence[str]) -> list[bool]:
+        """`cid in self` for each of `ids`, in one vectorised search."""
+        if not ids or not len(self._sorted):
+            return [False] * len(ids)
+        wanted = np.array(ids, dtype=str)
+        at = np.minimum(np.searchsorted(self._sorted, wanted), len(self._sorted) - 1)
+        found = self._sorted[at] == wanted
+        if self._mask is not None:
+            found &= self._mask[self._order[at]]
+        return [bool(x) for x in found]
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self) -> Iterator[str]:
+        for start in range(0, len(self._chunks), 10_000):
+            page = self._chunks[start : start + 10_000].tolist()
+            if self._mask is None:
+                yield from page
+            else:
+                keep = self._mask[start : start + len(page)]
+                yield from (cid for cid, served in zip(page, keep, strict=True) if served)
+
+
+def _sorted_ids(folder: Path, chunks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The stored sorted ids and their store positions; made in memory for a generation
+    written before they were stored (as a set of its ids was before)."""
+    base = folder / LEXICAL_DIR
+    try:
+        return (
+            np.load(base / "sorted.npy", mmap_mode="r"),
+            np.load(base / "order.npy", mmap_mode="r"),
+        )
+    except FileNotFoundError:
+        order = np.argsort(np.asarray(chunks), kind="stable")
+        return np.asarray(chunks)[order], order
+
+
 class ChunkIds(Sequence[str]):
     """The served chunk ids in store order, layer after layer, read from the generations'
-    stored id lists (memory-mapped): as a list, two million ids held about 160 MB."""
+    stored id lists (memory-mapped): as a list, two million ids held about 160 MB. Each
+    layer keeps only the runs of served chunks, not a position per chunk."""
 
     def __init__(self, layers: Sequence[tuple[Path, np.ndarray | None]]) -> None:
         """`layers`: (generation folder, `served_mask` of its chunks), oldest first."""
-        self._parts: list[tuple[np.ndarray, np.ndarray | None]] = []
+        self._parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]] = []
         self._starts: list[int] = []
         total = 0
         for folder, mask in layers:
             chunks = stored_chunk_ids(folder)
-            positions = None if mask is None else np.flatnonzero(mask)
-            self._parts.append((chunks, positions))
+            runs, before = _runs(len(chunks), mask)
+            served = len(chunks) if mask is None else int(mask.sum())
+            self._parts.append((chunks, runs, before, served))
             self._starts.append(total)
-            total += len(chunks) if positions is None else len(positions)
+            total += served
         self._length = total
 
     def __len__(self) -> int:
         return self._length
+
+    def positions(self, layer: int, stored: np.ndarray) -> np.ndarray:
+        """The positions in this sequence of served chunks given by their layer (its place
+        in `layers`) and their positions in that layer's store order."""
+        _, runs, before, _ = self._parts[layer]
+        run = np.searchsorted(runs, stored, side="right") - 1
+        found: np.ndarray = self._starts[layer] + before[run] + stored - runs[run]
+        return found
 
     @overload
     def __getitem__(self, item: int) -> str: ...
@@ -207,17 +299,19 @@ class ChunkIds(Sequence[str]):
         if not 0 <= item < self._length:
             raise IndexError(item)
         part = bisect.bisect_right(self._starts, item) - 1
-        chunks, positions = self._parts[part]
+        chunks, runs, before, _ = self._parts[part]
         at = item - self._starts[part]
-        return str(chunks[at if positions is None else positions[at]])
+        run = int(np.searchsorted(before, at, side="right")) - 1
+        return str(chunks[int(runs[run]) + at - int(before[run])])
 
     def __iter__(self) -> Iterator[str]:
-        for chunks, positions in self._parts:
-            count = len(chunks) if positions is None else len(positions)
-            for start in range(0, count, 10_000):
-                end = min(start + 10_000, count)
-                page = chunks[start:end] if positions is None else chunks[positions[start:end]]
-                yield from page.tolist()
+        for chunks, runs, before, served in self._parts:
+            if not len(runs):
+                continue
+            ends = np.append(before[1:], served) - before + runs
+            for first, end in zip(runs.tolist(), ends.tolist(), strict=True):
+                for start in range(first, end, 10_000):
+                    yield from chunks[start : min(start + 10_000, end)].tolist()
 
 
 def _open_layer(folder: Path, chunk_mask: np.ndarray | None) -> _Layer:

@@ -51,8 +51,15 @@ class LayeredStore:
         self.layers = list(layers)
         self._key = key
 
-    def _served(self, layer: Layer, record: str) -> bool:
-        return self._key(record) in layer.serves
+    def _served_many(self, layer: Layer, records: Sequence[str]) -> list[bool]:
+        """`_served` for several records; one vectorised look-up where the layer's served
+        keys offer it (`contains_many`: ids found on disk instead of a set in memory)."""
+        many = getattr(layer.serves, "contains_many", None)
+        keys = [self._key(r) for r in records]
+        if many is not None:
+            found: list[bool] = many(keys)
+            return found
+        return [k in layer.serves for k in keys]
 
     def add(
         self,
@@ -94,7 +101,8 @@ class LayeredStore:
         asked = min(available, k + min(stale, k))
         while True:
             got = layer.store.query(vector, asked, where, with_text, with_vectors)
-            served = [m for m in got if self._served(layer, m.id)]
+            keep = self._served_many(layer, [m.id for m in got])
+            served = [m for m, kept in zip(got, keep, strict=True) if kept]
             if len(served) >= k or len(got) < asked or asked >= min(available, k + stale):
                 return served
             asked = min(available, k + stale)
@@ -102,7 +110,9 @@ class LayeredStore:
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         out: dict[str, np.ndarray] = {}
         for layer in self.layers:
-            wanted = [i for i in ids if i not in out and self._served(layer, i)]
+            missing = [i for i in ids if i not in out]
+            keep = self._served_many(layer, missing)
+            wanted = [i for i, kept in zip(missing, keep, strict=True) if kept]
             if wanted:
                 out.update(layer.store.vectors(wanted))
         return out
@@ -116,19 +126,30 @@ class LayeredStore:
         require_selection(ids, where)
         out: list[Record] = []
         for layer in self.layers:
-            wanted = None if ids is None else [i for i in ids if self._served(layer, i)]
-            if wanted is not None and not wanted:
-                continue
-            for record in layer.store.get(wanted, where, with_vectors):
-                if self._served(layer, record.id):
-                    out.append(record)
+            wanted = None
+            if ids is not None:
+                keep = self._served_many(layer, ids)
+                wanted = [i for i, kept in zip(ids, keep, strict=True) if kept]
+                if not wanted:
+                    continue
+            got = layer.store.get(wanted, where, with_vectors)
+            keep = self._served_many(layer, [r.id for r in got])
+            out.extend(r for r, kept in zip(got, keep, strict=True) if kept)
         return out
 
     def records(self, with_vectors: bool = False) -> Iterator[Record]:
         for layer in self.layers:
+            page: list[Record] = []
             for record in layer.store.records(with_vectors):
-                if self._served(layer, record.id):
-                    yield record
+                page.append(record)
+                if len(page) >= 1000:
+                    yield from self._served_records(layer, page)
+                    page = []
+            yield from self._served_records(layer, page)
+
+    def _served_records(self, layer: Layer, records: list[Record]) -> list[Record]:
+        keep = self._served_many(layer, [r.id for r in records])
+        return [r for r, kept in zip(records, keep, strict=True) if kept]
 
     def count(self) -> int:
         return sum(1 for _ in self.records())

@@ -148,7 +148,8 @@ def test_serving_from_the_server_maps_bm25_and_fetches_only_the_hits(
     monkeypatch.setattr(build, "SMALL_LAYER", 0)  # with large layers
     monkeypatch.setattr(ChromaStore, "records", whole_store)
     index = load_index(settings, embedder)
-    assert index.manifest.format == 2 and index.preloaded is None
+    assert build.layers_of(index.manifest) == {first} and index.preloaded is None
+    assert index.spans is not None, "files found by their chunk ranges"
     retriever = Retriever(index, embedder)
     result = retriever.search("Was kostet der Sprachkurs?", "de", k=3)
     assert "77 Euro" in result.hits[0].text and result.hits[0].metadata["source"] == "kurs.md"

@@ -17,7 +17,8 @@ from bot.indexing.build import (
     load_index,
     read_manifest,
 )
-from bot.indexing.format import LastRun, Manifest
+from bot.indexing.format import RANGED_FORMAT, LastRun, Manifest
+from bot.indexing.lexical import stored_chunk_ids
 from bot.ingest.loaders import LOADER_VERSION
 from bot.ingest.units import SEGMENTER_VERSION
 from bot.staff.corpus_admin import last_run, list_documents
@@ -70,10 +71,25 @@ def test_new_writer_writes_what_the_old_one_wrote(settings: Settings, corpus_dir
     old, new = json.loads(OLD_MANIFEST), json.loads(written)
     for key in ("created", "collection"):  # the time and the generation's name differ
         old[key] = new[key]
-    for entry in old["files"].values():  # a newer loader reads the same files again
-        entry["loader"] = LOADER_VERSION
+    # format 3: a file names its chunks by a range of the generation's stored ids (in the
+    # place of the id list), and the range holds exactly the ids the old writer listed
+    assert old["format"] == 1 and new["format"] == RANGED_FORMAT
+    old["format"] = RANGED_FORMAT
+    stored = stored_chunk_ids(settings.index_dir / generation).tolist()
+    for source, entry in old["files"].items():
+        entry["loader"] = LOADER_VERSION  # a newer loader reads the same files again
+        first, size = new["files"][source]["chunks"]
+        assert stored[first : first + size] == entry["ids"]
+        old["files"][source] = {
+            ("chunks" if k == "ids" else k): (new["files"][source]["chunks"] if k == "ids" else v)
+            for k, v in entry.items()
+        }
     old["units"]["segmenter"] = SEGMENTER_VERSION  # and a newer segmenter cuts the units
     assert written == json.dumps(old, ensure_ascii=False, indent=1)
+    manifest = read_manifest(settings.index_dir, generation)
+    assert {s: list(e.ids) for s, e in manifest.files.items()} == {
+        s: e["ids"] for s, e in json.loads(OLD_MANIFEST)["files"].items()
+    }, "read back, the ranges are the old lists"
     run = json.loads((settings.index_dir / "last_run.json").read_text(encoding="utf-8"))
     old_run = json.loads(OLD_LAST_RUN)
     assert list(run) == list(old_run) and run["skipped"] == old_run["skipped"]
@@ -115,3 +131,29 @@ def test_unreadable_last_run_is_an_empty_report(settings: Settings) -> None:
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     (settings.index_dir / "last_run.json").write_text("[1, 2]", encoding="utf-8")
     assert last_run(settings) == LastRun()
+
+
+def test_a_file_whose_chunks_are_not_stored_together_keeps_its_id_list(tmp_path: Path) -> None:
+    from bot.indexing.build import _range_files
+    from bot.indexing.format import ChunkRange, Embedding, FileEntry
+    from bot.indexing.lexical import write_lexical
+    from bot.store.base import Record
+
+    files = {
+        "a.md": FileEntry("1", "A", ids=["a0", "a1"]),
+        "b.md": FileEntry("2", "B", ids=["b0", "b1"]),
+        "leer.md": FileEntry("3", "Leer", ids=[]),
+        "alt.md": FileEntry("4", "Alt", ids=["x0"], layer="g-older"),
+    }
+    manifest = Manifest(RANGED_FORMAT, "0", "", Embedding(), None, "ki-g", None, 4, 7, files)
+    stored = ["b0", "b1", "a1", "a0"]  # a store that returned a.md's chunks the other way
+    assert write_lexical(tmp_path, [Record(i, "Text", {}) for i in stored]) == stored
+    _range_files(manifest, stored, tmp_path)
+    assert files["a.md"].ids == ["a0", "a1"] and isinstance(files["a.md"].ids, list)
+    b = files["b.md"].ids
+    assert isinstance(b, ChunkRange) and (b.first, b.size) == (0, 2) and list(b) == ["b0", "b1"]
+    assert len(files["leer.md"].ids) == 0
+    assert files["alt.md"].ids == ["x0"], "a file left in its layer keeps what it had"
+    again = Manifest.from_json(manifest.to_json())
+    assert again.files["a.md"].ids == ["a0", "a1"]
+    assert again.files["b.md"].ids == ChunkRange(0, 2)

@@ -15,9 +15,9 @@ from bot.answering.retrieval import Retriever
 from bot.config import Settings
 from bot.indexing import build
 from bot.indexing.build import build_index, current_generation, load_index, read_manifest
-from bot.indexing.format import LAYERED_FORMAT, MANIFEST_FORMAT
+from bot.indexing.format import RANGED_FORMAT, ChunkRange
 from bot.store.factory import open_store
-from tests.conftest import FakeEmbeddings
+from tests.conftest import FakeEmbeddings, list_chunk_ids
 
 TOPICS = [
     "Einbürgerung",
@@ -92,7 +92,7 @@ def test_one_changed_document_is_all_an_update_writes(
     assert copies == [], "no unchanged record is copied"
     assert open_store(built, second or "").count() == 2, "the new collection holds the change"
     manifest = read_manifest(built.index_dir, second or "")
-    assert manifest.format == LAYERED_FORMAT
+    assert manifest.format == RANGED_FORMAT and build.layers_of(manifest) == {first}
     assert {e.layer for s, e in manifest.files.items() if s != "kita.md"} == {first}
     assert manifest.files["kita.md"].layer is None
 
@@ -104,7 +104,9 @@ def test_layered_generation_serves_what_a_rebuild_would(built: Settings, tmp_pat
     (built.corpus_dir / "jobcenter.md").unlink()
     write(built, "Ausbildung")
     build_index(built, FakeEmbeddings())
-    assert read_manifest(built.index_dir, current_generation(built.index_dir) or "").format == 2
+    assert build.layers_of(
+        read_manifest(built.index_dir, current_generation(built.index_dir) or "")
+    )
     now = served(built)
     assert now == rebuilt(built, tmp_path)
     assert not any("Jobcenter" in t for t in now.values())
@@ -131,7 +133,7 @@ def test_answer_units_and_their_centroid_match_a_rebuild(built: Settings, tmp_pa
     fresh = built.model_copy(update={"index_dir": tmp_path / "rebuilt"})
     build_index(fresh, FakeEmbeddings())
     full = read_manifest(fresh.index_dir, current_generation(fresh.index_dir) or "")
-    assert layered.format == LAYERED_FORMAT and full.format == MANIFEST_FORMAT
+    assert build.layers_of(layered) and not build.layers_of(full)
     assert layered.units is not None and full.units is not None
     assert layered.units.count == full.units.count
     assert np.allclose(layered.units.centroid or [], full.units.centroid or [], atol=1e-5)
@@ -183,7 +185,7 @@ def test_layers_are_kept_while_read_and_compacted_when_stale(
     build_index(built, FakeEmbeddings())
     compacted = current_generation(built.index_dir) or ""
     manifest = read_manifest(built.index_dir, compacted)
-    assert manifest.format == MANIFEST_FORMAT and not build.layers_of(manifest)
+    assert manifest.format == RANGED_FORMAT and not build.layers_of(manifest)
     assert open_store(built, compacted).count() == 2 * len(TOPICS)
     write(built, "Kita", 4)
     build_index(built, FakeEmbeddings())
@@ -222,8 +224,72 @@ def test_manifest_of_a_layered_generation_names_each_files_layer(built: Settings
     build_index(built, FakeEmbeddings())
     path = gen_dir(built) / "manifest.json"
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["format"] == 2
+    assert data["format"] == RANGED_FORMAT
     assert "layer" not in data["files"]["kita.md"], "absent for the generation's own files"
     assert data["files"]["kurs.md" if "kurs.md" in data["files"] else "integrationskurs.md"][
         "layer"
     ].startswith("g-")
+
+
+def chunk_ids_by_file(settings: Settings) -> dict[str, list[str]]:
+    """Each served file's chunk ids in chunk order, read from the chunks' own metadata."""
+    index = load_index(settings, FakeEmbeddings())
+    found: dict[str, list[tuple[int, str]]] = {}
+    for cid, meta in zip(index.ids, index.metadatas, strict=True):
+        found.setdefault(str(meta["source"]), []).append((int(meta["chunk"]), cid))
+    return {source: [cid for _, cid in sorted(pairs)] for source, pairs in found.items()}
+
+
+def test_chunk_ranges_name_the_ids_a_list_named(
+    built: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(build, "MAX_LAYERS", 2)  # the third run moves a small layer's files
+    write(built, "Kita", 1)
+    build_index(built, FakeEmbeddings())
+    write(built, "Wohnung", 1)
+    build_index(built, FakeEmbeddings())
+    generation = current_generation(built.index_dir) or ""
+    manifest = read_manifest(built.index_dir, generation)
+    assert manifest.format == RANGED_FORMAT and build.layers_of(manifest)
+    text = (gen_dir(built) / "manifest.json").read_text(encoding="utf-8")
+    assert '"ids"' not in text, "no file lists its chunk ids"
+    expected = chunk_ids_by_file(built)
+    assert {s: list(e.ids) for s, e in manifest.files.items()} == expected
+    assert {s: len(e.ids) for s, e in manifest.files.items()} == {
+        s: len(ids) for s, ids in expected.items()
+    }
+
+    # the spans serving derives from the ranges are those of the old id lists
+    ranged = load_index(built, FakeEmbeddings())
+    list_chunk_ids(built.index_dir, generation)
+    listed = load_index(built, FakeEmbeddings())
+    assert listed.spans is None and ranged.spans is not None
+    assert list(ranged.ids) == list(listed.ids)
+    assert list(ranged.file_spans()) == list(listed.file_spans())
+
+
+def test_an_update_after_generations_that_list_chunk_ids(built: Settings, tmp_path: Path) -> None:
+    first = current_generation(built.index_dir) or ""
+    write(built, "Kita", 1)
+    build_index(built, FakeEmbeddings())
+    second = current_generation(built.index_dir) or ""
+    embedder = FakeEmbeddings()
+    before = Retriever(load_index(built, embedder), embedder)
+    questions = ["Was kostet die Kita?", "Termin Jobcenter", "Gebühr für die Wohnung"]
+    expected = [[(h.id, h.score) for h in before.search(q, "de").hits] for q in questions]
+    for generation in (first, second):  # as versions before chunk ranges wrote them
+        list_chunk_ids(built.index_dir, generation)
+    assert read_manifest(built.index_dir, second).format == 2
+    assert read_manifest(built.index_dir, first).format == 1
+    old = Retriever(load_index(built, embedder), embedder)
+    assert [[(h.id, h.score) for h in old.search(q, "de").hits] for q in questions] == expected
+
+    write(built, "Wohnung", 1)
+    report = build_index(built, FakeEmbeddings())
+    assert report.updated == 1 and report.chunks == 2 * len(TOPICS)
+    manifest = read_manifest(built.index_dir, current_generation(built.index_dir) or "")
+    assert manifest.format == RANGED_FORMAT
+    assert isinstance(manifest.files["wohnung.md"].ids, ChunkRange)
+    assert isinstance(manifest.files["kita.md"].ids, list), "left in its layer as listed"
+    assert served(built) == rebuilt(built, tmp_path)
+    assert "Für Wohnung zahlen Sie 101 Euro Gebühr." in served(built).values()

@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 
 from bot.answering.answer import select_passages
-from bot.answering.retrieval import Hit, RetrievalResult, Retriever, similarities
+from bot.answering.retrieval import (
+    Hit,
+    RetrievalResult,
+    Retriever,
+    similarities,
+    spread_positions,
+)
 from bot.config import Settings
 from bot.indexing.build import LoadedIndex, build_index, current_generation, load_index
 from bot.store.factory import drop_generation
@@ -128,3 +134,17 @@ def test_a_passage_found_only_by_bm25_gets_its_similarity_from_the_store(
     for hit in result.hits:
         stored = memory_index.collection.vectors([hit.id])[hit.id]
         assert hit.dense == pytest.approx(float(np.dot(stored, query)), abs=1e-5)
+
+
+@pytest.mark.parametrize("wanted", [1, 7, 2000])
+def test_the_calibration_sample_from_file_spans_is_the_one_from_a_list_per_chunk(
+    wanted: int,
+) -> None:
+    rng = np.random.default_rng(wanted)
+    counts = rng.integers(0, 30, size=200)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    chosen = [(int(a), int(c)) for a, c in zip(starts, counts, strict=True) if rng.random() < 0.7]
+    listed = [p for start, count in chosen for p in range(start, start + count)]
+    step = max(1, -(-len(listed) // wanted))
+    assert spread_positions(chosen, wanted) == listed[::step]
+    assert spread_positions([], wanted) == []

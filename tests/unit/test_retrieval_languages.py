@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.answering.retrieval import Retriever
+from bot.answering.retrieval import Retriever, foreign_language
 from bot.config import Settings
 from bot.indexing.build import build_index, load_index
 from tests.conftest import FakeEmbeddings
@@ -40,8 +40,13 @@ def test_an_english_page_is_a_hub_by_the_centre_of_english_pages(
 ) -> None:
     retriever = _retriever(settings, fake_embedder)
     assert set(retriever._language_centroids) == {"en"}
-    english = [cid for cid, lang in retriever._foreign.items() if lang == "en"]
+    index = retriever.index
+    chunks = index.chunks(list(index.ids))
+    english = [c for c in index.ids if foreign_language(chunks[c].metadata) == "en"]
     assert len(english) == 2
+    assert retriever._foreign_languages(list(index.ids), {}) == [
+        "en" if c in english else None for c in index.ids
+    ]
     vectors = np.vstack([retriever._vectors(english)])
     against_german = retriever._hub_penalties(vectors)
     against_english = retriever._hub_penalties(vectors, ["en"] * len(english))

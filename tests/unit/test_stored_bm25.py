@@ -16,7 +16,7 @@ from bot.indexing import build
 from bot.indexing.build import build_index, current_generation, load_index
 from bot.indexing.lexical import LEXICAL_DIR, lexical_text
 from bot.store.memory import MemoryStore
-from tests.conftest import FakeEmbeddings
+from tests.conftest import FakeEmbeddings, list_chunk_ids
 
 TOPICS = {
     "einbuergerung": "Die Einbürgerung kostet 255 Euro. Den Antrag stellen Sie im Kreishaus.",
@@ -101,7 +101,7 @@ def test_an_update_layer_is_scored_with_the_statistics_of_all_served_chunks(
     build_index(memory, FakeEmbeddings())  # the first version is now stale in the base layer
     embedder = FakeEmbeddings()
     retriever = Retriever(load_index(memory, embedder), embedder)
-    assert retriever.index.manifest.format == 2, "a layered generation"
+    assert build.layers_of(retriever.index.manifest), "a layered generation"
     assert "zauberflot" not in retriever.bm25.vocab, "a stale chunk's words are not known"
     assert not np.any(retriever.bm25.scores("Zauberflöte") > 0)
     built, _ = in_memory_bm25(retriever)
@@ -122,8 +122,10 @@ def test_a_generation_without_stored_bm25_loads_as_before(
     expected = [
         [(h.id, round(h.score, 6)) for h in stored.search(q, "de", k=3).hits] for q in QUESTIONS
     ]
-    folder = memory.index_dir / (current_generation(memory.index_dir) or "")
-    shutil.rmtree(folder / LEXICAL_DIR)  # as a generation of an older version
+    generation = current_generation(memory.index_dir) or ""
+    folder = memory.index_dir / generation
+    list_chunk_ids(memory.index_dir, generation)  # as a generation of an older version
+    shutil.rmtree(folder / LEXICAL_DIR)
     with caplog.at_level(logging.WARNING):
         index = load_index(memory, embedder)
     assert index.lexical is None and index.preloaded is not None
