@@ -13,8 +13,10 @@ writes, per generation, `lexical/` beside the manifest:
     data/indices/indptr  bm25s's precomputed score matrix (`bm25s.BM25.save`)
 
 Everything is read with `numpy.load(mmap_mode="r")`, so the serving process holds only the
-pages a question touches. bm25s keeps its vocabulary as a JSON dict that `BM25.load` reads
-whole (`load_vocab=True`); the sorted `terms.npy` looked up by binary search replaces it.
+pages a question touches; a term's postings (the large part) are read with `os.pread`
+instead, so they pass through the shared page cache and do not stay in the process.
+bm25s keeps its vocabulary as a JSON dict that `BM25.load` reads whole (`load_vocab=True`);
+the sorted `terms.npy` looked up by binary search replaces it.
 
 BM25 indexes the originals (chunks without `translation_of`): translations would add
 foreign words and shift the statistics (see `bot.answering.retrieval`).
@@ -33,6 +35,7 @@ import json
 import math
 import os
 import shutil
+import weakref
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,6 +145,34 @@ def _idf(n: int, df: int) -> float:
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
+class _Postings:
+    """One of bm25s's stored postings arrays (scores or document numbers), read a term's
+    slice at a time with `os.pread`. The slice passes through the page cache, which every
+    process shares and the system can drop, instead of staying mapped into the serving
+    process: with slices of a memory map, every page a question had touched counted in the
+    process's resident memory, which so grew with the corpus (0.8 KB per chunk)."""
+
+    def __init__(self, array: np.ndarray) -> None:
+        self._array = array
+        self._fd: int | None = None
+        filename = getattr(array, "filename", None)
+        if isinstance(array, np.memmap) and filename and hasattr(os, "pread"):
+            self._fd = os.open(filename, os.O_RDONLY)
+            self._offset = int(array.offset)
+            weakref.finalize(self, os.close, self._fd)
+
+    def __getitem__(self, item: slice) -> np.ndarray:
+        if self._fd is None:
+            return self._array[item]
+        start, end, _ = item.indices(len(self._array))
+        size = self._array.dtype.itemsize
+        data = os.pread(self._fd, max(0, end - start) * size, self._offset + start * size)
+        return np.frombuffer(data, dtype=self._array.dtype)
+
+    def __len__(self) -> int:
+        return len(self._array)
+
+
 @dataclass
 class _Layer:
     """One generation's stored BM25 and which of its documents are served."""
@@ -150,8 +181,8 @@ class _Layer:
     doc_chunks: np.ndarray  # the chunk (position in `chunks`) of each BM25 document
     terms: np.ndarray
     term_ids: np.ndarray
-    data: np.ndarray
-    indices: np.ndarray
+    data: _Postings
+    indices: _Postings
     indptr: np.ndarray
     docs: int
     served: np.ndarray | None  # mask over documents; None: all served
@@ -331,8 +362,8 @@ def _open_layer(folder: Path, chunk_mask: np.ndarray | None) -> _Layer:
         doc_chunks=docs,
         terms=np.load(base / "terms.npy", mmap_mode="r"),
         term_ids=np.load(base / "term_ids.npy", mmap_mode="r"),
-        data=data,
-        indices=indices,
+        data=_Postings(data),
+        indices=_Postings(indices),
         indptr=indptr,
         docs=int(info["docs"]),
         served=None if mask is None or mask.all() else mask,

@@ -4,6 +4,7 @@ the hits of a question, never the whole store (bot.indexing.lexical)."""
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from pathlib import Path
 
@@ -199,3 +200,27 @@ def test_an_update_layer_is_searched_in_memory(
         ]
     hit = Retriever(index, embedder).search("Was kostet der Kitaplatz?", "de", k=1).hits[0]
     assert "80 Euro" in hit.text
+
+
+def test_postings_read_by_pread_are_the_mapped_slices(tmp_path: Path) -> None:
+    """A term's postings are read from the file (page cache), not sliced from the map:
+    the same numbers for any slice, empty and clipped ones included."""
+    import gc
+
+    from bot.indexing.lexical import _Postings
+
+    values = np.arange(1000, dtype=np.float32) * 0.5
+    np.save(tmp_path / "data.npy", values)
+    mapped = np.load(tmp_path / "data.npy", mmap_mode="r")
+    postings = _Postings(mapped)
+    for start, end in [(0, 10), (500, 501), (990, 2000), (7, 7), (999, 1000)]:
+        np.testing.assert_array_equal(postings[start:end], mapped[start:end])
+    assert len(postings) == 1000
+    in_memory = _Postings(values)  # not a file: sliced as before
+    np.testing.assert_array_equal(in_memory[3:9], values[3:9])
+    fd = postings._fd
+    assert fd is not None
+    del postings
+    gc.collect()
+    with pytest.raises(OSError):
+        os.fstat(fd)  # the file is closed with its reader
