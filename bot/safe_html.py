@@ -55,9 +55,14 @@ ALLOWED_TAGS = {
     "div",
     "button",
     "span",
+    # a quoted table row under its header ("| Jahreseinkommen | 35 Std. |")
+    "table",
+    "tr",
+    "th",
+    "td",
 }
 # `dir` isolates the direction of text (right-to-left pages); see _keep_attribute.
-_DIRECTED = ("p", "li", "ul", "blockquote", "summary", "small", "bdi")
+_DIRECTED = ("p", "li", "ul", "blockquote", "summary", "small", "bdi", "table")
 ALLOWED_ATTRIBUTES = {
     "a": {"href"},
     "button": {"type", "value"},
@@ -74,6 +79,24 @@ ALLOWED_CLASSES = {
 
 _BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 _LIST_ITEM = re.compile(r"^\s*[-•]\s+")
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|[\s:|-]*-[\s:|-]*\|\s*$")
+
+
+def _cells(row: str) -> list[str]:
+    return [cell.strip() for cell in row.strip()[1:-1].split("|")]
+
+
+def _table_html(rows: list[str]) -> str:
+    """Markdown table rows as a table: the row above a rule line is the header."""
+    out = []
+    for number, row in enumerate(rows):
+        if _TABLE_RULE.match(row):
+            continue
+        header = number + 1 < len(rows) and bool(_TABLE_RULE.match(rows[number + 1]))
+        tag = "th" if header else "td"
+        out.append("<tr>" + "".join(f"<{tag}>{_inline(c)}</{tag}>" for c in _cells(row)) + "</tr>")
+    return '<table dir="auto">' + "".join(out) + "</table>"
 
 
 def host_allowed(url: str, hosts: Iterable[str]) -> bool:
@@ -133,26 +156,31 @@ def _inline(line: str) -> str:
 
 def text_to_html(text: str) -> str:
     """Answer text (untrusted, a few markers) as HTML: paragraphs from blank lines, `- `
-    lines as list items, `**bold**`, other line breaks kept. Everything else stays text."""
+    lines as list items, `| a | b |` rows as a table, `**bold**`, other line breaks kept.
+    Everything else stays text."""
     out: list[str] = []
     for block in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").strip()):
-        # runs of list items and of other lines, in order: [(is_list, [html lines])]
-        runs: list[tuple[bool, list[str]]] = []
+        # runs of list items, table rows and other lines, in order: [(kind, [lines])]
+        runs: list[tuple[str, list[str]]] = []
         for line in block.split("\n"):
-            is_item = bool(_LIST_ITEM.match(line))
-            if not is_item and not line.strip():
+            kind = "item" if _LIST_ITEM.match(line) else "row" if _TABLE_ROW.match(line) else ""
+            if not kind and not line.strip():
                 continue
-            content = _inline(_LIST_ITEM.sub("", line, count=1) if is_item else line)
-            if runs and runs[-1][0] == is_item:
-                runs[-1][1].append(content)
+            if runs and runs[-1][0] == kind:
+                runs[-1][1].append(line)
             else:
-                runs.append((is_item, [content]))
-        for is_list, parts in runs:
-            if is_list:
-                items = "".join(f'<li dir="auto">{p}</li>' for p in parts)
+                runs.append((kind, [line]))
+        for kind, lines in runs:
+            if kind == "item":
+                items = "".join(
+                    f'<li dir="auto">{_inline(_LIST_ITEM.sub("", line, count=1))}</li>'
+                    for line in lines
+                )
                 out.append(f'<ul dir="auto">{items}</ul>')
+            elif kind == "row":
+                out.append(_table_html(lines))
             else:
-                out.append('<p dir="auto">' + "<br>".join(parts) + "</p>")
+                out.append('<p dir="auto">' + "<br>".join(_inline(line) for line in lines) + "</p>")
     return "".join(out)
 
 
@@ -166,6 +194,10 @@ def text_to_plain(text: str) -> str:
         for line in block.split("\n"):
             if _LIST_ITEM.match(line):
                 lines.append("• " + _plain_inline(_LIST_ITEM.sub("", line, count=1)))
+            elif _TABLE_RULE.match(line):
+                continue  # a table's header rule: the header row above says it
+            elif _TABLE_ROW.match(line):
+                lines.append(" | ".join(_plain_inline(c) for c in _cells(line)))
             elif line.strip():
                 lines.append(_plain_inline(line))
         if lines:

@@ -63,6 +63,12 @@ CSS = """
   overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 *:focus-visible { outline: 3px solid #b35900 !important; outline-offset: 2px; }
 details.ki-source { margin: 0.3rem 0; }
+/* a quoted table row under its header: scrolls sideways on a phone, never wider than it */
+#ki-chat table { display: block; max-width: 100%; overflow-x: auto; border-collapse: collapse;
+  margin: 0.3rem 0; }
+#ki-chat th, #ki-chat td { border: 1px solid #c9d6e6; padding: 0.15rem 0.4rem;
+  text-align: start; vertical-align: top; word-break: normal !important;
+  overflow-wrap: normal !important; min-width: 4.5em; }
 details.ki-source summary { cursor: pointer; }
 /* A German title that wraps inside an Arabic or Farsi line was reordered with the date
    around it; as one box it wraps inside itself and the date stays beside it. */

@@ -19,6 +19,7 @@ from markdown_it import MarkdownIt
 
 from bot.answering.answer import Answer, Citation
 from bot.config import Settings
+from bot.safe_html import text_to_plain
 from bot.web.chat_ui import ChatController, build_app, render_answer
 
 HOSTILE = [
@@ -185,6 +186,26 @@ def test_answer_markers_become_structure() -> None:
     assert dom.find("strong").get_text() == "Einbürgerung › Kosten"
     assert [li.get_text() for li in dom.find_all("li")] == ["erstens", "zweitens"]
     assert [p.get_text() for p in dom.find_all("p")][-1] == "Neuer Absatz"
+
+
+def test_a_quoted_table_row_is_a_table_under_its_header() -> None:
+    text = (
+        "**Kita › Elternbeiträge** [1]\n| Einkommen | 35 Std. |\n|---|---|\n"
+        "| bis 45.000 € | **95 €** |\n| <img src=x onerror=alert(1)> | a |"
+    )
+    dom = BeautifulSoup(
+        render_answer(Answer("q", text, refused=False, language="de", sources=[])), "html.parser"
+    )
+    table = dom.find("table")
+    assert [th.get_text() for th in table.find_all("th")] == ["Einkommen", "35 Std."]
+    rows = [[td.get_text() for td in tr.find_all("td")] for tr in table.find_all("tr")][1:]
+    assert rows == [["bis 45.000 €", "95 €"], ["<img src=x onerror=alert(1)>", "a"]]
+    assert dom.find("img") is None and "---" not in dom.get_text()  # text, and no rule line
+    assert text_to_plain(text).splitlines()[1:] == [
+        "Einkommen | 35 Std.",
+        "bis 45.000 € | 95 €",
+        "<img src=x onerror=alert(1)> | a",
+    ]
 
 
 QUESTION = "Was heißt [Link](https://evil.example/x) und **fett**? <b>1 < 2</b> & ![i](x.png)"
