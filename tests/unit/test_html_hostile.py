@@ -55,3 +55,37 @@ def test_deeply_nested_elements_are_read_without_a_search_per_element(
     doc = _parse_html(html, "x.html")
     assert doc.text.split() == ["Text"] * depth
     assert searches < depth
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        # unclosed paragraphs in <div>s: html.parser nests each in the one before
+        "<html><body>" + "<div><p>Absatz " * 300 + "</body></html>",
+        "<html><body>" + "<ul><li>Punkt " * 300 + "</li></ul>" * 300 + "</body></html>",
+    ],
+)
+def test_nested_paragraphs_and_items_are_not_each_read_whole(
+    html: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether a paragraph or item is a short menu line was decided on its whole text and
+    a search for links in it, for each of them: quadratic when they nest (4 000 unclosed
+    <p> in <div>s: 19 s; 2 000 nested list items: 4.6 s)."""
+    reads = 0
+    get_text, find_all = Tag.get_text, Tag._find_all
+
+    def counted_text(self: Tag, *args: Any, **kwargs: Any) -> str:
+        nonlocal reads
+        reads += 1
+        return get_text(self, *args, **kwargs)
+
+    def counted_find(self: Tag, *args: Any, **kwargs: Any) -> Any:
+        nonlocal reads
+        reads += 1
+        return find_all(self, *args, **kwargs)
+
+    monkeypatch.setattr(Tag, "get_text", counted_text)
+    monkeypatch.setattr(Tag, "_find_all", counted_find)
+    doc = _parse_html(html, "x.html")
+    assert len([w for w in doc.text.split() if w.isalpha()]) == 300
+    assert reads < 100
