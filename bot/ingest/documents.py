@@ -534,21 +534,39 @@ _BLOCK_LEVEL = [
     "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 ]  # fmt: skip
 
+# blocks whose text is read whole, and lists and tables whose own loose text is no content
+_NO_LOOSE_TEXT = {
+    *_BLOCKS, *_HEADINGS, "caption", "dl", "hr", "ol", "table", "tbody", "td", "tfoot",
+    "th", "thead", "tr", "ul",
+}  # fmt: skip
+
 
 def _wrap_loose_text(soup: Any, root: Any) -> None:
-    """Text standing directly in a <div> or <section> (pages without <p>) becomes a <p>,
-    so it is read like any paragraph instead of being lost."""
+    """Text standing directly in a block that is not a paragraph (a <div> or <section>
+    without <p>, a <details> answer and its <summary>, an address in the <footer>, text
+    beside a <p> inside a <span>) becomes a <p>, so it is read like any paragraph instead
+    of being lost."""
     from bs4.element import NavigableString
 
     enclosed = _inside(root, {*_BLOCKS, *_HEADINGS, "table", "dl"})
-    containers = [root, *root.find_all(["div", "section", "article", "main", "form"])]
+    holds_block: set[int] = set()  # elements with a block-level element inside
+    for block in root.find_all(_BLOCK_LEVEL):
+        parent = block.parent
+        while parent is not None and id(parent) not in holds_block:
+            holds_block.add(id(parent))
+            parent = parent.parent
+    containers = [root] + [
+        tag
+        for tag in root.find_all(True)
+        if id(tag) not in enclosed
+        and tag.name not in _NO_LOOSE_TEXT
+        and (tag.name in _BLOCK_LEVEL or id(tag) in holds_block)
+    ]
     for container in containers:
-        if id(container) in enclosed:
-            continue
         runs: list[list[Any]] = [[]]
         for child in list(container.children):
             inline = isinstance(child, NavigableString) or (
-                child.name not in _BLOCK_LEVEL and child.find(_BLOCK_LEVEL) is None
+                child.name not in _BLOCK_LEVEL and id(child) not in holds_block
             )
             if inline:
                 runs[-1].append(child)
