@@ -625,18 +625,54 @@ def _html_table(table: Any) -> list[str]:
     caption = table.find("caption")
     if caption is not None and _cell(caption):
         lines.append(_cell(caption))
+    own = [
+        (number, cells)
+        for number, row in enumerate(table.find_all("tr"))
+        if row.find_parent("table") is table  # not a nested table's row
+        for cells in [row.find_all(["th", "td"], recursive=False)]
+        if cells
+    ]
+    width = max((len(cells) for _, cells in own), default=0)
+    # spans add at most as many cells as the table has: rowspan="9999" on every row of a
+    # large table must not make its text grow with the square of the rows
+    spare = sum(len(cells) for _, cells in own)
     rows = []
     header = False
-    for number, row in enumerate(table.find_all("tr")):
-        if row.find_parent("table") is not table:
-            continue  # a nested table's row
-        cells = row.find_all(["th", "td"], recursive=False)
-        if not cells:
-            continue
+    below: dict[int, tuple[str, int]] = {}  # column -> (text, rows left) of a rowspan
+    for number, cells in own:
         if number == 0:
             header = all(c.name == "th" for c in cells) and len(cells) > 1
-        rows.append([_cell(c) for c in cells])
+        texts: list[str] = []
+        for cell in cells:
+            _span_down(below, texts)
+            text = _cell(cell)
+            across = min(_span(cell, "colspan"), max(width - len(texts), 1), spare + 1)
+            down = min(_span(cell, "rowspan"), spare + 1)
+            spare -= across - 1 + down - 1
+            for column in range(len(texts), len(texts) + across):
+                if down > 1:
+                    below[column] = (text if column == len(texts) else "", down - 1)
+            texts += [text] + [""] * (across - 1)
+        _span_down(below, texts)
+        rows.append(texts)
     return lines + table_lines(rows, header)
+
+
+def _span(cell: Any, name: str) -> int:
+    try:
+        return max(1, int(str(cell.get(name) or 1).strip()))
+    except ValueError:
+        return 1
+
+
+def _span_down(below: dict[int, tuple[str, int]], texts: list[str]) -> None:
+    """Put the cells spanning down from rows above into `texts` at the next columns: a
+    row under a rowspan keeps its cells under their headers ("Deutsch A1 | Mi")."""
+    while len(texts) in below:
+        text, left = below.pop(len(texts))
+        if left > 1:
+            below[len(texts)] = (text, left - 1)
+        texts.append(text)
 
 
 def table_lines(rows: list[list[str]], header: bool) -> list[str]:

@@ -400,3 +400,26 @@ def test_html_loose_text_in_any_block_is_read(corpus_dir: Path) -> None:
         "Kaiser-Wilhelm-Platz 1",
         "53721 Siegburg",
     ]
+
+
+def test_html_table_cells_spanning_rows_or_columns_keep_the_columns_in_place(
+    corpus_dir: Path,
+) -> None:
+    """A cell with rowspan was missing from the rows below it, so their cells slid one
+    column to the left and were quoted under the wrong header ("Kurs: Mi")."""
+    html = """<html lang="de"><body><h1>Kurse</h1><table>
+    <tr><th>Kurs</th><th>Tag</th><th>Ort</th></tr>
+    <tr><td rowspan="2">Deutsch A1</td><td>Mo</td><td>Siegburg</td></tr>
+    <tr><td>Mi</td><td>Troisdorf</td></tr>
+    <tr><td colspan="2">Alphabetisierung</td><td>Hennef</td></tr>
+    <tr><td colspan="999999">Anmeldung im Kreishaus</td></tr></table></body></html>"""
+    path = corpus_dir / "kurse.html"
+    path.write_text(html, encoding="utf-8")
+    assert load(path).text.splitlines() == [
+        "| Kurs | Tag | Ort |",
+        "|---|---|---|",
+        "| Deutsch A1 | Mo | Siegburg |",
+        "| Deutsch A1 | Mi | Troisdorf |",
+        "| Alphabetisierung |  | Hennef |",
+        "| Anmeldung im Kreishaus |  |  |",
+    ]

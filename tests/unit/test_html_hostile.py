@@ -89,3 +89,13 @@ def test_nested_paragraphs_and_items_are_not_each_read_whole(
     doc = _parse_html(html, "x.html")
     assert len([w for w in doc.text.split() if w.isalpha()]) == 300
     assert reads < 100
+
+
+def test_cells_spanning_many_rows_do_not_multiply_the_text() -> None:
+    """A rowspan repeats its cell in the rows below; on every row of a large table it
+    must not make the text grow with the square of the rows."""
+    row = "<tr><td>eins</td><td>zwei</td><td rowspan=100000 colspan=3>drei</td></tr>"
+    html = "<html><body><table>" + row * 2000 + "</table></body></html>"
+    doc = _parse_html(html, "x.html")
+    assert len(doc.text) < 2 * len(html)
+    assert doc.text.splitlines()[1] == "| eins | zwei | drei | drei |"  # under the first
