@@ -532,16 +532,28 @@ def out_of_scope_vectors(embedder: BotEmbeddings) -> np.ndarray:
     return cached_vectors(embedder, "out_of_scope.txt", as_queries=True)
 
 
+_CYRILLIC = "[а-яёіїєґ]"
+
+
+def _place_variant(variant: str, exact: bool) -> str:
+    """The pattern of one written form of a place; a Cyrillic name's final soft sign gives
+    way to the case ending ("Свистталь" -> "в Свисттале", "Нідеркассель" -> "у Нідеркасселі")."""
+    pattern = re.escape(variant).replace(r"\ ", r"\s+")
+    if not exact and variant[-1:].lower() == "ь" and len(variant) > 3:
+        pattern = f"{pattern[:-1]}(?:ь|{_CYRILLIC}{{1,3}})"
+    return pattern
+
+
 @lru_cache(maxsize=1)
 def _place_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     out = []
     for line in data_lines("places.txt"):
         exact = line.startswith("!")  # a name that is also a word ("how much"): as written
         variants = [v.strip() for v in line.lstrip("!").split("|") if v.strip()]
-        alternatives = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in variants)
+        alternatives = "|".join(_place_variant(v, exact) for v in variants)
         flags = 0 if exact else re.I
         # a Cyrillic name may carry a case ending ("в Райнбахе", "з Бонна")
-        ending = "" if exact else r"(?:(?<=[а-яёіїєґ])[а-яёіїєґ]{1,3})?"
+        ending = "" if exact else rf"(?:(?<={_CYRILLIC}){_CYRILLIC}{{1,3}})?"
         out.append(
             (variants[0], re.compile(rf"(?<![\w-])(?:{alternatives}){ending}(?![\w-])", flags))
         )

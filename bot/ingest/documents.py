@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -425,6 +425,25 @@ def _letters(text: str) -> int:
     return sum(c.isalnum() for c in text)
 
 
+def _gone(tag: Any) -> bool:
+    """Whether `tag` was decomposed. Not `tag.decomposed`: on a live tag bs4 looks the
+    attribute up as a child tag named "_decomposed", a search of the whole subtree, which
+    made the checks over all tags quadratic in the nesting depth."""
+    return bool(vars(tag).get("_decomposed"))
+
+
+def _inside(root: Any, names: Collection[str]) -> set[int]:
+    """The ids of the elements below `root` that have an ancestor named in `names`, in one
+    walk (document order: a parent before its children). `find_parent` per element walked
+    every ancestor: 5 000 nested <div>s took 100 s."""
+    inside: set[int] = set()
+    for tag in root.find_all(True):
+        parent = tag.parent
+        if parent is not None and (id(parent) in inside or parent.name in names):
+            inside.add(id(tag))
+    return inside
+
+
 def _link_density(tag: Any) -> float:
     """Share of the text (letters and digits: separators like "·" or "|" do not count)
     inside links to other pages (a phone or mail link is content)."""
@@ -435,6 +454,21 @@ def _link_density(tag: Any) -> float:
         if not str(a.get("href") or "").lower().startswith(("mailto:", "tel:"))
     )
     return links / text if text else 1.0
+
+
+def _is_short(tag: Any) -> bool:
+    """Whether the text of `tag` is shorter than `SHORT_MENU`, reading no more of it than
+    that (and a bounded number of elements): nested paragraphs or items, each read whole,
+    were quadratic (4 000 unclosed <p> in <div>s: 19 s)."""
+    from bs4.element import NavigableString
+
+    size = 0
+    for count, node in enumerate(tag.descendants):
+        if isinstance(node, NavigableString):
+            size += len(node.strip()) + 1
+        if size > SHORT_MENU or count > 4 * SHORT_MENU:
+            return False
+    return len(tag.get_text(" ", strip=True)) < SHORT_MENU
 
 
 def _drop_page_furniture(soup: Any) -> None:
@@ -452,30 +486,30 @@ def _drop_page_furniture(soup: Any) -> None:
         if tag.name not in {"body", "main"} and any(_FURNITURE_NAMES.fullmatch(n) for n in names):
             furniture.append(tag)
     for tag in furniture:
-        if not tag.decomposed:
+        if not _gone(tag):
             tag.decompose()
     # page actions ("Seite drucken" as a javascript: link or a button) are never content
     for tag in soup.find_all(["a", "button"]):
         href = str(tag.get("href") or "").strip().lower()
-        if not tag.decomposed and (
+        if not _gone(tag) and (
             tag.name == "button" or href.startswith("javascript:") or tag.has_attr("onclick")
         ):
             tag.decompose()
     # a short paragraph or item that is nothing but links to other pages is a menu
     # ("Auf die Merkliste", "Leichte Sprache · Gebärdensprache")
     for tag in soup.find_all(["p", "li"]):
-        text = tag.get_text(" ", strip=True)
         if (
-            not tag.decomposed
+            not _gone(tag)
+            and _is_short(tag)
             and tag.find("a") is not None
-            and len(text) < SHORT_MENU
             and _link_density(tag) >= 0.99
         ):
             tag.decompose()
     landmarks = list(soup.find_all(_LANDMARKS))
     landmarks += soup.find_all(attrs={"role": lambda r: str(r).lower() in _LANDMARK_ROLES})
+    in_article = _inside(soup, {"article", "main"})
     for tag in landmarks:
-        if tag.decomposed or tag.find_parent(["article", "main"]) is not None:
+        if _gone(tag) or id(tag) in in_article:
             continue  # an article's own header or footer belongs to it
         if _link_density(tag) > LINK_DENSITY:
             tag.decompose()
@@ -500,20 +534,39 @@ _BLOCK_LEVEL = [
     "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 ]  # fmt: skip
 
+# blocks whose text is read whole, and lists and tables whose own loose text is no content
+_NO_LOOSE_TEXT = {
+    *_BLOCKS, *_HEADINGS, "caption", "dl", "hr", "ol", "table", "tbody", "td", "tfoot",
+    "th", "thead", "tr", "ul",
+}  # fmt: skip
+
 
 def _wrap_loose_text(soup: Any, root: Any) -> None:
-    """Text standing directly in a <div> or <section> (pages without <p>) becomes a <p>,
-    so it is read like any paragraph instead of being lost."""
+    """Text standing directly in a block that is not a paragraph (a <div> or <section>
+    without <p>, a <details> answer and its <summary>, an address in the <footer>, text
+    beside a <p> inside a <span>) becomes a <p>, so it is read like any paragraph instead
+    of being lost."""
     from bs4.element import NavigableString
 
-    containers = [root, *root.find_all(["div", "section", "article", "main", "form"])]
+    enclosed = _inside(root, {*_BLOCKS, *_HEADINGS, "table", "dl"})
+    holds_block: set[int] = set()  # elements with a block-level element inside
+    for block in root.find_all(_BLOCK_LEVEL):
+        parent = block.parent
+        while parent is not None and id(parent) not in holds_block:
+            holds_block.add(id(parent))
+            parent = parent.parent
+    containers = [root] + [
+        tag
+        for tag in root.find_all(True)
+        if id(tag) not in enclosed
+        and tag.name not in _NO_LOOSE_TEXT
+        and (tag.name in _BLOCK_LEVEL or id(tag) in holds_block)
+    ]
     for container in containers:
-        if container.find_parent([*_BLOCKS, *_HEADINGS, "table", "dl"]):
-            continue
         runs: list[list[Any]] = [[]]
         for child in list(container.children):
             inline = isinstance(child, NavigableString) or (
-                child.name not in _BLOCK_LEVEL and child.find(_BLOCK_LEVEL) is None
+                child.name not in _BLOCK_LEVEL and id(child) not in holds_block
             )
             if inline:
                 runs[-1].append(child)
@@ -521,7 +574,7 @@ def _wrap_loose_text(soup: Any, root: Any) -> None:
                 runs.append([])
         for run in runs:
             text = "".join(str(c) if isinstance(c, NavigableString) else c.get_text() for c in run)
-            if not text.replace(_LINE_BREAK, " ").strip():
+            if not text.strip():
                 continue
             paragraph = soup.new_tag("p")
             run[0].insert_before(paragraph)
@@ -545,8 +598,23 @@ def _definitions(dl: Any) -> list[str]:
     return lines
 
 
+def _text(tag: Any) -> str:
+    """`tag.get_text(" ")` with `_LINE_BREAK` for each <br>. Why not replace the <br>s in
+    the tree: bs4 finds an element among its parent's children by a scan, so replacing
+    6 000 <br> in one paragraph took 7 s, 100 000 about half an hour (now 12 s)."""
+    from bs4.element import CData, NavigableString
+
+    parts = []
+    for node in tag.descendants:
+        if type(node) in (NavigableString, CData):
+            parts.append(str(node).replace(_LINE_BREAK, " "))  # (not a break in the source)
+        elif node.name == "br":
+            parts.append(_LINE_BREAK)
+    return " ".join(parts)
+
+
 def _cell(tag: Any) -> str:
-    text = tag.get_text(" ", strip=True).replace(_LINE_BREAK, " ")
+    text = _text(tag).replace(_LINE_BREAK, " ")
     return re.sub(r"\s+", " ", text).strip().replace("|", "/")
 
 
@@ -557,18 +625,54 @@ def _html_table(table: Any) -> list[str]:
     caption = table.find("caption")
     if caption is not None and _cell(caption):
         lines.append(_cell(caption))
+    own = [
+        (number, cells)
+        for number, row in enumerate(table.find_all("tr"))
+        if row.find_parent("table") is table  # not a nested table's row
+        for cells in [row.find_all(["th", "td"], recursive=False)]
+        if cells
+    ]
+    width = max((len(cells) for _, cells in own), default=0)
+    # spans add at most as many cells as the table has: rowspan="9999" on every row of a
+    # large table must not make its text grow with the square of the rows
+    spare = sum(len(cells) for _, cells in own)
     rows = []
     header = False
-    for number, row in enumerate(table.find_all("tr")):
-        if row.find_parent("table") is not table:
-            continue  # a nested table's row
-        cells = row.find_all(["th", "td"], recursive=False)
-        if not cells:
-            continue
+    below: dict[int, tuple[str, int]] = {}  # column -> (text, rows left) of a rowspan
+    for number, cells in own:
         if number == 0:
             header = all(c.name == "th" for c in cells) and len(cells) > 1
-        rows.append([_cell(c) for c in cells])
+        texts: list[str] = []
+        for cell in cells:
+            _span_down(below, texts)
+            text = _cell(cell)
+            across = min(_span(cell, "colspan"), max(width - len(texts), 1), spare + 1)
+            down = min(_span(cell, "rowspan"), spare + 1)
+            spare -= across - 1 + down - 1
+            for column in range(len(texts), len(texts) + across):
+                if down > 1:
+                    below[column] = (text if column == len(texts) else "", down - 1)
+            texts += [text] + [""] * (across - 1)
+        _span_down(below, texts)
+        rows.append(texts)
     return lines + table_lines(rows, header)
+
+
+def _span(cell: Any, name: str) -> int:
+    try:
+        return max(1, int(str(cell.get(name) or 1).strip()))
+    except ValueError:
+        return 1
+
+
+def _span_down(below: dict[int, tuple[str, int]], texts: list[str]) -> None:
+    """Put the cells spanning down from rows above into `texts` at the next columns: a
+    row under a rowspan keeps its cells under their headers ("Deutsch A1 | Mi")."""
+    while len(texts) in below:
+        text, left = below.pop(len(texts))
+        if left > 1:
+            below[len(texts)] = (text, left - 1)
+        texts.append(text)
 
 
 def table_lines(rows: list[list[str]], header: bool) -> list[str]:
@@ -597,22 +701,21 @@ def _parse_html(text: str, source: str) -> LoadedDocument:
     for tag in soup.find_all(["script", "style", "noscript", "template", "head", "iframe", "svg"]):
         tag.decompose()
     for tag in soup.find_all(True):
-        if tag.decomposed:
+        if _gone(tag):
             continue
         style = str(tag.get("style") or "")
         if tag.has_attr("hidden") or _HIDDEN_STYLE.search(style):
             tag.decompose()
 
     _drop_page_furniture(soup)
-    for br in soup.find_all("br"):
-        br.replace_with(_LINE_BREAK)  # the source's own line breaks are only spacing
 
     root = soup.body or soup
     _wrap_loose_text(soup, root)
     builder = SectionBuilder()
     wanted = ["h1", "h2", "h3", "h4", "h5", "h6", "table", "dl", *_BLOCKS]
+    enclosed = _inside(root, {*_BLOCKS, "table", "dl"})
     for tag in root.find_all(wanted):
-        if tag.find_parent([*_BLOCKS, "table", "dl"]):
+        if id(tag) in enclosed:
             continue  # text is taken with the enclosing block, table or list
         if tag.name in ("table", "dl"):
             for line in _html_table(tag) if tag.name == "table" else _definitions(tag):
@@ -620,7 +723,8 @@ def _parse_html(text: str, source: str) -> LoadedDocument:
             builder.add("")
             continue
         # a <br> is a line of its own (an address: name, street, phone, e-mail)
-        lines = [_spaced(line) for line in tag.get_text(" ").split(_LINE_BREAK)]
+        # (the source's own line breaks are only spacing)
+        lines = [_spaced(line) for line in _text(tag).split(_LINE_BREAK)]
         lines = [line for line in lines if line]
         if not lines:
             continue

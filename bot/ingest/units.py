@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-SEGMENTER_VERSION = 3
+SEGMENTER_VERSION = 4
 MAX_LIST_CHARS = 450  # a longer list is offered item by item
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s+\S")
@@ -74,9 +74,11 @@ def sentences(text: str, language: str = "de") -> list[str]:
         if not sentence:
             continue
         # "**Lassen Sie ihn anerkennen!** Ob …" is cut after the "!": the closing "**"
-        # belongs to the sentence before, not at the start of the next
+        # belongs to the sentence before, not at the start of the next (a "**" with a word
+        # right after it opens the next sentence's own bold: "…mehr. **Neu** hier.")
         for mark in ("**", "__"):
-            if out and sentence.startswith(mark) and out[-1].count(mark) % 2:
+            cut_off = sentence.startswith(mark) and not sentence[len(mark) :][:1].strip()
+            if out and cut_off and out[-1].count(mark) % 2:
                 out[-1] += mark
                 sentence = sentence[len(mark) :].lstrip()
         if sentence:

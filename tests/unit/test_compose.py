@@ -46,6 +46,14 @@ def test_bold_ending_after_a_sentence_mark_stays_with_its_sentence() -> None:
     ]
 
 
+def test_a_bold_start_is_not_taken_for_the_ending_of_an_open_bold_before() -> None:
+    """Only a '**' the splitter cut off (followed by a space) goes back: a bold span across
+    two sentences left the first one with an odd count, and the next sentence's own bold
+    start was moved onto it ("…mehr.**" + "Neu** hier.")."""
+    units = split_units("Text **fett. Noch** mehr. **Neu** hier.")
+    assert [u.text for u in units] == ["Text **fett.", "Noch** mehr.", "**Neu** hier."]
+
+
 def test_list_is_one_unit_tied_to_its_introduction() -> None:
     text = "Sie brauchen folgende Unterlagen:\n1. den Pass\n2. ein Foto\n3. die Meldebescheinigung"
     intro, items = split_units(text)

@@ -374,3 +374,52 @@ def test_html_class_names_of_content_are_not_taken_for_furniture(corpus_dir: Pat
     assert "Sozialamt" in text and "kostenlos" in text
     for dropped in ("Cookies", "Start / Soziales", "Facebook"):
         assert dropped not in text, dropped
+
+
+def test_html_loose_text_in_any_block_is_read(corpus_dir: Path) -> None:
+    """Text outside <p> was read only in <div>, <section>, <article>, <main> and <form>:
+    a question-and-answer accordion (<details>/<summary>), an address standing in the
+    page <footer>, and text beside a block in an inline element were lost."""
+    html = """<html lang="de"><body><main><h1>Fragen</h1>
+    <details><summary>Was kostet der Kurs?</summary>Der Kurs kostet 2,29 Euro je
+    Stunde.</details><span>Vorher <p>Mitte des Absatzes.</p> nachher.</span>
+    <fieldset><legend>Hinweis</legend>Bitte Ausweis mitbringen.</fieldset></main>
+    <footer>Kreishaus Siegburg<br>Kaiser-Wilhelm-Platz 1<br>53721 Siegburg</footer>
+    </body></html>"""
+    path = corpus_dir / "fragen.html"
+    path.write_text(html, encoding="utf-8")
+    lines = [line for line in load(path).text.splitlines() if line]
+    assert lines == [
+        "Was kostet der Kurs?",
+        "Der Kurs kostet 2,29 Euro je Stunde.",
+        "Vorher",
+        "Mitte des Absatzes.",
+        "nachher.",
+        "Hinweis Bitte Ausweis mitbringen.",
+        "Kreishaus Siegburg",
+        "Kaiser-Wilhelm-Platz 1",
+        "53721 Siegburg",
+    ]
+
+
+def test_html_table_cells_spanning_rows_or_columns_keep_the_columns_in_place(
+    corpus_dir: Path,
+) -> None:
+    """A cell with rowspan was missing from the rows below it, so their cells slid one
+    column to the left and were quoted under the wrong header ("Kurs: Mi")."""
+    html = """<html lang="de"><body><h1>Kurse</h1><table>
+    <tr><th>Kurs</th><th>Tag</th><th>Ort</th></tr>
+    <tr><td rowspan="2">Deutsch A1</td><td>Mo</td><td>Siegburg</td></tr>
+    <tr><td>Mi</td><td>Troisdorf</td></tr>
+    <tr><td colspan="2">Alphabetisierung</td><td>Hennef</td></tr>
+    <tr><td colspan="999999">Anmeldung im Kreishaus</td></tr></table></body></html>"""
+    path = corpus_dir / "kurse.html"
+    path.write_text(html, encoding="utf-8")
+    assert load(path).text.splitlines() == [
+        "| Kurs | Tag | Ort |",
+        "|---|---|---|",
+        "| Deutsch A1 | Mo | Siegburg |",
+        "| Deutsch A1 | Mi | Troisdorf |",
+        "| Alphabetisierung |  | Hennef |",
+        "| Anmeldung im Kreishaus |  |  |",
+    ]

@@ -88,3 +88,15 @@ def test_places_are_named_in_cyrillic_and_arabic_script_too() -> None:
     assert named_places("how much does it cost") == []  # "Much" only as written
     # a German passage mentions the place the question names in another script
     assert mentions_place("Beratung in Siegburg, Ringstraße 18", named_places("в Зигбурге")[0])
+
+
+def test_a_cyrillic_place_name_ending_in_a_soft_sign_is_found_with_its_case_ending() -> None:
+    """The case ending replaces a final "ь" ("Свистталь" -> "в Свисттале", "Нідеркассель"
+    -> "у Нідеркасселі"); only endings added to the whole name were matched."""
+    from bot.answering.retrieval import named_places
+
+    assert named_places("Есть ли курсы в Свисттале?") == ["Swisttal"]
+    assert named_places("Чи є курси у Нідеркасселі?") == ["Niederkassel"]
+    assert named_places("Курсы в Нидеркасселе и Кёльне") == ["Niederkassel", "Köln"]
+    assert named_places("Свистталь") == ["Swisttal"]
+    assert named_places("в Свисттал") == []  # the stem alone is no name
