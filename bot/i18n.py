@@ -96,6 +96,90 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "В моих документах нет ничего отдельного о „{place}“. В целом:",
         "fa": "در مدارک من چیز خاصی درباره „{place}“ نیامده است. به‌طور کلی:",
     },
+    # questions no information page answers (bot/answering/intents.py); the contact follows
+    "own-case": {
+        "de": "Wie weit Ihr eigener Antrag oder Ihr Verfahren ist, kann ich nicht sehen. Das "
+        "weiß nur die Stelle, die ihn bearbeitet. Bitte fragen Sie dort nach, am besten mit "
+        "Ihrem Aktenzeichen.",
+        "en": "I cannot see how far your own application or case has got. Only the office "
+        "handling it knows. Please ask them, ideally with your file number.",
+        "tr": "Kendi başvurunuzun veya dosyanızın ne durumda olduğunu göremiyorum. Bunu "
+        "yalnızca dosyanızla ilgilenen kurum bilir. Lütfen dosya numaranızla oraya sorun.",
+        "ar": "لا أستطيع أن أرى في أي مرحلة طلبك أو ملفك. هذا تعرفه فقط الجهة التي تعالجه. "
+        "يُرجى السؤال هناك، ويفضَّل مع رقم ملفك.",
+        "uk": "Я не бачу, на якому етапі ваша заява чи справа. Це знає лише установа, яка її "
+        "розглядає. Будь ласка, запитайте там, найкраще з номером вашої справи.",
+        "ru": "Я не вижу, на каком этапе ваше заявление или дело. Это знает только ведомство, "
+        "которое его рассматривает. Пожалуйста, спросите там, лучше с номером вашего дела.",
+        "fa": "من نمی‌توانم ببینم درخواست یا پرونده شما در چه مرحله‌ای است. این را فقط اداره‌ای "
+        "می‌داند که به آن رسیدگی می‌کند. لطفاً از آنجا بپرسید، بهتر است با شماره پرونده.",
+    },
+    "availability": {
+        "de": "Welche Plätze, Wohnungen oder Termine gerade frei sind, weiß ich nicht. Meine "
+        "Unterlagen beschreiben nur, wie die Anmeldung geht. Bitte fragen Sie direkt bei der "
+        "zuständigen Stelle nach.",
+        "en": "I do not know which places, flats or appointments are free right now. My "
+        "documents only describe how to register. Please ask the office in charge directly.",
+        "tr": "Şu anda hangi yerlerin, dairelerin veya randevuların boş olduğunu bilmiyorum. "
+        "Belgelerim yalnızca başvurunun nasıl yapıldığını anlatıyor. Lütfen doğrudan ilgili "
+        "kuruma sorun.",
+        "ar": "لا أعرف ما هي الأماكن أو الشقق أو المواعيد المتاحة الآن. وثائقي تشرح فقط كيف "
+        "يتم التسجيل. يُرجى السؤال مباشرةً لدى الجهة المختصة.",
+        "uk": "Я не знаю, які місця, квартири чи терміни зараз вільні. Мої документи "
+        "описують лише, як записатися. Будь ласка, запитайте безпосередньо у відповідній "
+        "установі.",
+        "ru": "Я не знаю, какие места, квартиры или записи сейчас свободны. Мои документы "
+        "описывают только, как записаться. Пожалуйста, спросите напрямую в нужном ведомстве.",
+        "fa": "نمی‌دانم الان کدام جاها، خانه‌ها یا وقت‌ها آزاد است. مدارک من فقط توضیح "
+        "می‌دهند که ثبت‌نام چطور انجام می‌شود. لطفاً مستقیماً از اداره مربوط بپرسید.",
+    },
+    "recommendation": {
+        "de": "Eine einzelne Praxis, Kanzlei, Schule oder Firma kann ich nicht empfehlen. Bei "
+        "der Suche helfen Ihnen die Beratungsstellen persönlich.",
+        "en": "I cannot recommend a particular practice, law firm, school or company. The "
+        "advice services can help you with your search in person.",
+        "tr": "Belirli bir muayenehane, avukatlık bürosu, okul veya şirket öneremem. Arama "
+        "konusunda danışma merkezleri size yüz yüze yardımcı olur.",
+        "ar": "لا أستطيع أن أوصي بعيادة أو مكتب محاماة أو مدرسة أو شركة بعينها. تساعدك "
+        "مراكز الاستشارة في البحث شخصيًا.",
+        "uk": "Я не можу порадити конкретну практику, адвоката, школу чи фірму. У пошуку вам "
+        "особисто допоможуть консультаційні служби.",
+        "ru": "Я не могу порекомендовать конкретную практику, адвоката, школу или фирму. В "
+        "поиске вам лично помогут консультационные службы.",
+        "fa": "نمی‌توانم مطب، دفتر وکالت، مدرسه یا شرکت خاصی را پیشنهاد کنم. مراکز مشاوره "
+        "به‌صورت حضوری در جستجو به شما کمک می‌کنند.",
+    },
+    "personal-amount": {
+        "de": "Wie viel Geld Sie persönlich bekommen, hängt von Ihrer Lage ab. Das berechnet "
+        "nur die zuständige Stelle; ich kann es nicht ausrechnen.",
+        "en": "How much money you personally get depends on your situation. Only the office "
+        "in charge can calculate it; I cannot.",
+        "tr": "Kişisel olarak ne kadar para alacağınız durumunuza bağlıdır. Bunu yalnızca "
+        "ilgili kurum hesaplayabilir; ben hesaplayamam.",
+        "ar": "كم من المال ستحصل عليه شخصيًا يتوقف على وضعك. تحسبه الجهة المختصة فقط، "
+        "ولا أستطيع أنا حسابه.",
+        "uk": "Скільки грошей отримаєте особисто ви, залежить від вашої ситуації. Це "
+        "розраховує лише відповідна установа; я не можу цього порахувати.",
+        "ru": "Сколько денег получите лично вы, зависит от вашей ситуации. Это рассчитывает "
+        "только ответственное ведомство; я не могу это посчитать.",
+        "fa": "اینکه شما شخصاً چقدر پول می‌گیرید به وضعیت شما بستگی دارد. این را فقط اداره "
+        "مربوط حساب می‌کند؛ من نمی‌توانم آن را حساب کنم.",
+    },
+    "booking": {
+        "de": "Termine vereinbaren oder Anträge stellen kann ich nicht. Das geht nur direkt "
+        "bei der zuständigen Stelle.",
+        "en": "I cannot make appointments or submit applications. Only the office in charge "
+        "can do that.",
+        "tr": "Randevu alamam veya başvuru yapamam. Bu yalnızca doğrudan ilgili kurumda "
+        "yapılabilir.",
+        "ar": "لا أستطيع حجز المواعيد أو تقديم الطلبات. يتم ذلك فقط مباشرةً لدى الجهة المختصة.",
+        "uk": "Я не можу записати вас на прийом або подати заяву. Це можна зробити лише "
+        "безпосередньо у відповідній установі.",
+        "ru": "Я не могу записать вас на приём или подать заявление. Это возможно только "
+        "напрямую в ответственном ведомстве.",
+        "fa": "من نمی‌توانم وقت بگیرم یا درخواست ثبت کنم. این کار فقط مستقیماً در اداره "
+        "مربوط انجام می‌شود.",
+    },
     "human_contact": {
         "de": "Gern: Die Mitarbeitenden des Kommunalen Integrationszentrums beraten Sie "
         "persönlich. So erreichen Sie sie:",

@@ -122,6 +122,14 @@ def refusal_answer(question: str, language: str, reason: str, place: str | None 
     )
 
 
+def personal_answer(question: str, language: str, intent: str) -> Answer:
+    """A question about the asker's own case, what is free now, a recommendation, a personal
+    amount or a booking (bot/answering/intents.py): no page answers it, so say why and name
+    the contact instead of quoting the nearest page."""
+    text = f"{message(intent, language)}\n\n{contact_line(language)}"
+    return Answer(question, text, refused=True, language=language, sources=[], reason=intent)
+
+
 def human_contact_answer(question: str, language: str) -> Answer:
     """ "I want to talk to a person": straight to the contact (not an answer from the
     documents, so it counts as a refusal)."""

@@ -27,12 +27,14 @@ from bot.answering.answer import (
     compose_extractive,
     human_contact_answer,
     make_citations,
+    personal_answer,
     refusal_answer,
     refusal_reason,
     select_passages,
 )
 from bot.answering.cards import AnswerCards
 from bot.answering.compose import UnitStore
+from bot.answering.intents import personal_intent
 from bot.answering.llm import (
     NO_ANSWER,
     LLMAnswerer,
@@ -282,6 +284,8 @@ class Assistant:
         )
         if reason is None and self.wants_person(question, own_vector):
             answer = self._human_contact(question, language, asker)
+        elif reason is None and (intent := personal_intent(question)):
+            answer = personal_answer(question, language, intent)
         elif (
             reason is None
             and not follows  # "ücreti ne kadar" after the course: the topic decides

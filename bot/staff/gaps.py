@@ -32,7 +32,18 @@ DEFAULT_RETENTION_DAYS = 30
 # measured with the bundled model: paraphrases 0.90-0.96, other topics of the domain 0.80-0.88
 SAME_TOPIC = 0.9
 # refusals that say nothing about missing documents
-NOT_A_GAP = {"injection", "empty", "too-long", "empty-index"}
+NOT_A_GAP = {
+    "injection",
+    "empty",
+    "too-long",
+    "empty-index",
+    # no document could answer these (bot/answering/intents.py)
+    "own-case",
+    "availability",
+    "recommendation",
+    "personal-amount",
+    "booking",
+}
 EXAMPLES = 3
 
 

@@ -314,9 +314,9 @@ def test_question_text_is_not_logged_by_default(
 
 
 def test_a_question_no_information_page_answers_is_refused(assistant: Assistant) -> None:
-    """The state of one's own case is never in the documents: the contact, not the
-    nearest passage (the example line itself is as close as a question can be)."""
-    answer = assistant.ask("Ist mein Antrag schon bearbeitet worden?")
+    """A timetable is never in the documents: the contact, not the nearest passage (the
+    example line itself is as close as a question can be)."""
+    answer = assistant.ask("Wann fährt der nächste Bus?")
     assert answer.refused
     assert answer.reason and answer.reason.startswith("out of scope")
     assert not answer.sources
@@ -333,5 +333,25 @@ def test_out_of_scope_margin_is_a_setting(qa_settings: Settings) -> None:
     relaxed = qa_settings.model_copy(
         update={"refusal_out_of_scope_similarity": 2.0, "refusal_out_of_scope_margin": 2.0}
     )
-    answer = Assistant.from_settings(relaxed).ask("Ist mein Antrag schon bearbeitet worden?")
+    answer = Assistant.from_settings(relaxed).ask("Wann fährt der nächste Bus?")
     assert not (answer.reason or "").startswith("out of scope")
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("Ist meine Aufenthaltskarte schon fertig?", "own-case"),
+        ("Is there still a free place in the integration course?", "availability"),
+        ("Welcher Anwalt ist der beste für Asylrecht?", "recommendation"),
+    ],
+)
+def test_a_question_about_ones_own_case_gets_the_contact_not_a_page(
+    assistant: Assistant, question: str, intent: str
+) -> None:
+    """Even with the passage gate switched off (the nearest page would be quoted), the
+    asker learns why the documents cannot answer and whom to ask."""
+    answer = assistant.ask(question)
+    assert answer.refused and answer.reason == intent
+    assert not answer.sources
+    assert "Kommunales Integrationszentrum" in answer.text
+    assert "Einbürgerung" not in answer.text

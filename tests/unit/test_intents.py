@@ -1,0 +1,74 @@
+"""Cue patterns of questions no information page answers (bot/answering/intents.py).
+
+The examples are written here for the test, in the ways citizens ask (lower case, no
+question mark, colloquial Arabic); the negative ones are answerable questions that share
+a cue word and must reach the documents."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answering.intents import personal_intent
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("ist meine karte schon fertig", "own-case"),
+        ("Wie ist der Stand von meinem Einbürgerungsantrag?", "own-case"),
+        ("Wann bekomme ich meinen Bescheid?", "own-case"),
+        ("has my residence permit application been approved yet", "own-case"),
+        ("Başvurumun durumu nedir?", "own-case"),
+        ("Чи вже розглянули мою заяву на посвідку?", "own-case"),
+        ("Готово ли мое разрешение на работу?", "own-case"),
+        ("طلبي للجنسية وين وصل؟", "own-case"),
+        ("درخواست اقامت من در چه مرحله است", "own-case"),
+        ("Gibt es bei der Tagesmutter noch einen freien Platz?", "availability"),
+        ("Welche Kita in Lohmar hat Plätze?", "availability"),
+        ("are there any free appointments at the foreigners office this week", "availability"),
+        ("Troisdorf'ta boş daire var mı?", "availability"),
+        ("Есть ли свободные места в языковом курсе?", "availability"),
+        ("هل يوجد موعد متاح هذا الأسبوع؟", "availability"),
+        ("Könnt ihr mir eine gute Zahnärztin empfehlen?", "recommendation"),
+        ("which school is the best for my son", "recommendation"),
+        ("Порадьте хорошого адвоката", "recommendation"),
+        ("شو أفضل مدرسة لبنتي؟", "recommendation"),
+        ("بهترین وکیل در بن کیست", "recommendation"),
+        ("Wie viel Bürgergeld bekomme ich mit zwei Kindern?", "personal-amount"),
+        ("how much money will I get from the jobcenter", "personal-amount"),
+        ("Сколько я получу пособия?", "personal-amount"),
+        ("ماهانه چقدر می‌گیرم؟", "personal-amount"),
+        ("Können Sie mir einen Termin bei der Ausländerbehörde machen?", "booking"),
+        ("could you book me an appointment", "booking"),
+        ("запишіть мене на курс", "booking"),
+        ("احجزلي موعد عند الدكتور", "booking"),
+    ],
+)
+def test_a_question_only_the_office_can_answer_is_recognised(question: str, intent: str) -> None:
+    assert personal_intent(question) == intent
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Mein Aufenthaltstitel läuft bald ab, was muss ich tun?",
+        "Mein Antrag wurde abgelehnt, was kann ich tun?",
+        "Wie lange dauert es, bis mein Antrag bearbeitet ist?",
+        "Wie finde ich einen freien Kita-Platz?",
+        "how do I find a free place in a language course",
+        "Was kostet der Integrationskurs?",
+        "Wie viel kostet die Einbürgerung?",
+        "Welche Unterlagen brauche ich für meinen Antrag?",
+        "Wie bekomme ich einen Termin bei der Ausländerbehörde?",
+        "Wo kann ich mich beraten lassen?",
+        "Wie melde ich mein Kind am besten in der Schule an?",
+        "Can I bring my family to Germany?",
+        "Başvuru için hangi belgeler gerekli?",
+        "Скільки коштує курс інтеграції?",
+        "Как найти свободное место в детском саду?",
+        "كيف أسجل ابني في المدرسة؟",
+        "برای تمدید اقامت چه مدارکی لازم است؟",
+    ],
+)
+def test_an_answerable_question_is_not_taken_for_one(question: str) -> None:
+    assert personal_intent(question) is None
