@@ -180,6 +180,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fa": "من نمی‌توانم وقت بگیرم یا درخواست ثبت کنم. این کار فقط مستقیماً در اداره "
         "مربوط انجام می‌شود.",
     },
+    "office_contact": {
+        "de": "Nachfragen können Sie hier:",
+        "en": "You can ask here:",
+        "tr": "Buradan sorabilirsiniz:",
+        "ar": "يمكنك السؤال هنا:",
+        "uk": "Запитати можна тут:",
+        "ru": "Спросить можно здесь:",
+        "fa": "اینجا می‌توانید بپرسید:",
+    },
     "human_contact": {
         "de": "Gern: Die Mitarbeitenden des Kommunalen Integrationszentrums beraten Sie "
         "persönlich. So erreichen Sie sie:",

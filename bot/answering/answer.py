@@ -122,12 +122,26 @@ def refusal_answer(question: str, language: str, reason: str, place: str | None 
     )
 
 
-def personal_answer(question: str, language: str, intent: str) -> Answer:
+def personal_answer(
+    question: str, language: str, intent: str, office: Composed | None = None
+) -> Answer:
     """A question about the asker's own case, what is free now, a recommendation, a personal
     amount or a booking (bot/answering/intents.py): no page answers it, so say why and name
-    the contact instead of quoting the nearest page."""
-    text = f"{message(intent, language)}\n\n{contact_line(language)}"
-    return Answer(question, text, refused=True, language=language, sources=[], reason=intent)
+    the contact instead of quoting the nearest page. `office`: the contact block of the
+    page on the topic (the office that knows), quoted with its source."""
+    parts = [message(intent, language)]
+    if office is not None and office.units:
+        parts += [message("office_contact", language), office.text]
+    parts.append(contact_line(language))
+    sources = office.citations if office is not None and office.units else []
+    return Answer(
+        question,
+        "\n\n".join(parts),
+        refused=True,
+        language=language,
+        sources=sources,
+        reason=intent,
+    )
 
 
 def human_contact_answer(question: str, language: str) -> Answer:
@@ -328,6 +342,26 @@ def block_heading(meta: dict[str, Any], with_title: bool = True) -> str:
     if not section:
         return title
     return f"{title} › {section}" if with_title else section
+
+
+def contact_block(result: RetrievalResult, store: UnitStore) -> Composed | None:
+    """The first contact block (address, phone, e-mail, hours lines kept together) among
+    the result's passages, alone under its heading line: the office to ask, without the
+    sentences around it. None when the passages hold none."""
+    for hit in result.hits:
+        units = store.units([hit]).get(hit.id, [])
+        contact = next((unit for unit, _ in units if unit.kind == "contact"), None)
+        if contact is None:
+            continue
+        meta = hit.metadata
+        quoted = base_language(str(meta.get("lang") or "de"))
+        asker = result.asker_language
+        note = quote_note(quoted, asker) if quoted != base_language(asker) else ""
+        block = f"**{block_heading(meta)}** [1]\n{contact.text}"
+        scored = ScoredUnit(contact, hit, 0, 0.0, 0.0)
+        text = f"{note}\n\n{block}" if note else block
+        return Composed(text, make_citations(result, [hit], max_sources=1), [scored])
+    return None
 
 
 def compose_extractive(

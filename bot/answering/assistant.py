@@ -24,7 +24,9 @@ import numpy as np
 
 from bot.answering.answer import (
     Answer,
+    Composed,
     compose_extractive,
+    contact_block,
     human_contact_answer,
     make_citations,
     personal_answer,
@@ -285,7 +287,7 @@ class Assistant:
         if reason is None and self.wants_person(question, own_vector):
             answer = self._human_contact(question, language, asker)
         elif reason is None and (intent := personal_intent(question)):
-            answer = personal_answer(question, language, intent)
+            answer = personal_answer(question, language, intent, self._office(question, result))
         elif (
             reason is None
             and not follows  # "ücreti ne kadar" after the course: the topic decides
@@ -359,6 +361,31 @@ class Assistant:
             sources=composed.citations,
             reason="human-contact",
         )
+
+    def _office(self, question: str, result: RetrievalResult) -> Composed | None:
+        """The contact block (address, phone, e-mail, hours) of the page the question is
+        about: for "Ist meine Karte fertig?" the foreigners' office that knows, not only the
+        KI. None for a recommendation (the page's office recommends nobody either), a place
+        the passages never mention (the Kita page of another town), a search that found
+        nothing clearly, or a page without a contact block."""
+        assert self._units is not None
+        if not result.hits or personal_intent(question) == "recommendation":
+            return None
+        if self._unknown_place(question, result):
+            return None
+        # a weak search may have found another office's page (an Arabic question on the
+        # Jobcenter reached the Kita page, relevance 1.9, below everyday text)
+        if (
+            relevance(result) < self.settings.refusal_clear_relevance
+            or result.background_margin <= 0
+        ):
+            return None
+        top = result.hits[0]
+        source = top.metadata.get("source")
+        query = f"{CONTACT_QUERY} {top.metadata.get('title', '')}"
+        found = self.retriever.search(query, "de", k=8, prefer=result.asker or None)
+        found.hits = [h for h in found.hits if h.metadata.get("source") == source]
+        return contact_block(found, self._units)
 
     def wants_person(self, question: str, vector: np.ndarray | None) -> bool:
         """ "Ich möchte mit einem Menschen sprechen", in any language: the contact, not a

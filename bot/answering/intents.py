@@ -51,7 +51,8 @@ OWN_CASE = Intent(
         # de: "Wurde mein Antrag schon bearbeitet?", "Ist meine Karte fertig?"
         (
             r"\bmein(e|en|em|er|es)?\s+(\w+\s+){0,2}?\w*(antrag|antrags|verfahren|verfahrens|"
-            r"akte|fall|falls|karte|bescheid|titel|titels|visum|pass|passes|ausweis|urkunde)\b",
+            r"akte|fall|falls|karte|bescheid|titel|titels|visum|pass|passes|ausweis|urkunde|"
+            r"einbürgerung|erlaubnis|genehmigung)\b",
             r"\b(fertig|entschieden|bearbeitet|genehmigt|bewilligt|stand|status)\b",
         ),
         (

@@ -355,3 +355,27 @@ def test_a_question_about_ones_own_case_gets_the_contact_not_a_page(
     assert not answer.sources
     assert "Kommunales Integrationszentrum" in answer.text
     assert "Einbürgerung" not in answer.text
+
+
+def test_own_case_question_names_the_office_of_the_page_on_the_topic(
+    qa_settings: Settings,
+) -> None:
+    """"Ist mein Aufenthaltstitel fertig?": only the foreigners' office knows, so its
+    contact block is quoted (alone, with its source) before the KI's contact line."""
+    (qa_settings.corpus_dir / "auslaenderbehoerde.md").write_text(
+        "---\ntitle: Ausländerbehörde\n---\n# Ausländerbehörde\n\n## Aufenthaltstitel\n"
+        "Den Aufenthaltstitel verlängern Sie bei der Ausländerbehörde.\n"
+        "Bringen Sie Ihren Pass und ein biometrisches Foto mit.\n\n## Kontakt\n"
+        "Ausländerbehörde Musterkreis\nMusterweg 1, 53721 Siegburg\nTel. 02241 555 12-0\n"
+        "E-Mail: auslaender@example.org\n",
+        encoding="utf-8",
+    )
+    build_index(qa_settings, make_embedder("fake"))
+    answer = Assistant.from_settings(qa_settings).ask(
+        "Ist mein Aufenthaltstitel bei der Ausländerbehörde schon fertig?"
+    )
+    assert answer.refused and answer.reason == "own-case"
+    assert "Tel. 02241 555 12-0" in answer.text and "auslaender@example.org" in answer.text
+    assert "biometrisches Foto" not in answer.text, "the contact block alone, not the page"
+    assert [c.source for c in answer.sources] == ["auslaenderbehoerde.md"]
+    assert answer.text.rstrip().endswith("https://www.rhein-sieg-kreis.de/")
