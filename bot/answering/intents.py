@@ -176,9 +176,11 @@ BOOKING = Intent(
         ),
         (r"(benim için randevu|randevu (alır mısın|alabilir misin|ayarla))",),
         (r"(запиш(и|ите|іть)\s+(меня|мене)|записать меня|записати мене)",),
-        (r"(احجز|احجزلي|احجزي|سجلني|سجّلني)",),
+        # "احجز" alone is also "I book" ("كيف احجز موعد": how do I book): only "for me"
+        (r"(احجز|احجزي)\s*(لي|لنا)|احجزلي|سجلني|سجّلني",),
         (r"(برای من|برام)\s+(یک\s+)?(وقت|نوبت)\s+(بگیر|رزرو)",),
     ),
+    unless=r"\b(wie|how|nasıl|как|як)\b|(كيف|چطور|چگونه)",  # how to book: a page answers
 )
 
 INTENTS: tuple[Intent, ...] = (OWN_CASE, BOOKING, PERSONAL_AMOUNT, RECOMMENDATION, AVAILABILITY)

@@ -360,7 +360,7 @@ def test_a_question_about_ones_own_case_gets_the_contact_not_a_page(
 def test_own_case_question_names_the_office_of_the_page_on_the_topic(
     qa_settings: Settings,
 ) -> None:
-    """"Ist mein Aufenthaltstitel fertig?": only the foreigners' office knows, so its
+    """ "Ist mein Aufenthaltstitel fertig?": only the foreigners' office knows, so its
     contact block is quoted (alone, with its source) before the KI's contact line."""
     (qa_settings.corpus_dir / "auslaenderbehoerde.md").write_text(
         "---\ntitle: Ausländerbehörde\n---\n# Ausländerbehörde\n\n## Aufenthaltstitel\n"

@@ -68,6 +68,8 @@ def test_a_question_only_the_office_can_answer_is_recognised(question: str, inte
         "Как найти свободное место в детском саду?",
         "كيف أسجل ابني في المدرسة؟",
         "برای تمدید اقامت چه مدارکی لازم است؟",
+        "كيف احجز موعد عند مكتب الأجانب؟",
+        "Wie kann ich mir einen Termin bei der Ausländerbehörde machen?",
     ],
 )
 def test_an_answerable_question_is_not_taken_for_one(question: str) -> None:
