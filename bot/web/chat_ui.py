@@ -66,6 +66,9 @@ details.ki-source { margin: 0.3rem 0; }
 /* a quoted table row under its header: scrolls sideways on a phone, never wider than it */
 #ki-chat table { display: block; max-width: 100%; overflow-x: auto; border-collapse: collapse;
   margin: 0.3rem 0; }
+/* on a phone the message grew to the table's width and the whole page scrolled sideways
+   (a long German word in a cell): width 0 gives the table no say in the message's width */
+@media (max-width: 600px) { #ki-chat table { width: 0; min-width: 100%; } }
 #ki-chat th, #ki-chat td { border: 1px solid #c9d6e6; padding: 0.15rem 0.4rem;
   text-align: start; vertical-align: top; word-break: normal !important;
   overflow-wrap: normal !important; min-width: 4.5em; }
