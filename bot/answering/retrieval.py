@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from bot.answering.glossary import glossary
 from bot.answering.versions import Versions
 from bot.embeddings import BotEmbeddings
 from bot.i18n import base_language
@@ -98,6 +99,11 @@ class FusionWeights:
     # 0.5, as the embedder ranks any passage in the question's language (a translated page
     # on naturalisation for a question on work permits) above the right German one.
     versions: str = "original"
+    # A question in another language than German: the German terms of the glossary concepts
+    # it names (bot/answering/glossary.py) are searched with BM25 at this weight, and with
+    # `glossary_dense` also appended to the text that is embedded.
+    glossary_bm25: float = 0.3
+    glossary_dense: bool = False
 
 
 class GermanBM25:
@@ -266,7 +272,10 @@ class Retriever:
         """The k best passages. `prefer`: the asker's language when it is a variant of
         `language` (Leichte Sprache); document families answer in its version."""
         asker = prefer or language
-        vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
+        german = glossary().german_terms(query) if base_language(language) != "de" else []
+        expansion = " ".join(german)
+        embedded = f"{query} ({expansion})" if expansion and self.weights.glossary_dense else query
+        vector = np.asarray(self.embedder.embed_query(embedded), dtype=np.float32)
         versions = self.versions if self.versions.any else None
         by_original = versions is not None and self.weights.versions == "original"
         # several versions of a page fill the candidates: ask for more, keep one version
@@ -306,14 +315,10 @@ class Retriever:
         fused: dict[str, float] = {}
         for rank, cid in enumerate(sorted(ranking, key=ranking.__getitem__, reverse=True)):
             fused[cid] = self.weights.dense / (self.weights.rrf_k + rank + 1)
-        lexical = self.bm25.scores(query) if w_bm25 > 0 else np.zeros(0)
-        if lexical.size and float(lexical.max()) > 0:
-            order = top_positions(lexical, self.candidates)
-            lexical_ids = [self.bm25.id_at(int(pos)) for pos in order if lexical[pos] > 0]
-            if versions is not None:
-                lexical_ids = [c for c in lexical_ids if self._keeps(c, asker, by_original)]
-            for rank, cid in enumerate(lexical_ids):
-                fused[cid] = fused.get(cid, 0.0) + w_bm25 / (self.weights.rrf_k + rank + 1)
+        lexical = [(query, w_bm25), (expansion, self.weights.glossary_bm25 if expansion else 0.0)]
+        for text, weight in lexical:
+            for rank, cid in enumerate(self._lexical_ids(text, weight, asker, by_original)):
+                fused[cid] = fused.get(cid, 0.0) + weight / (self.weights.rrf_k + rank + 1)
 
         hits = []
         best = sorted(fused.items(), key=lambda item: item[1], reverse=True)[:k]
@@ -364,6 +369,17 @@ class Retriever:
             vector=vector,
             background_best=background_best,
         )
+
+    def _lexical_ids(self, text: str, weight: float, asker: str, by_original: bool) -> list[str]:
+        """The chunks BM25 finds for a text, best first (none at weight 0)."""
+        scores = self.bm25.scores(text) if weight > 0 else np.zeros(0)
+        if not scores.size or float(scores.max()) <= 0:
+            return []
+        order = top_positions(scores, self.candidates)
+        ids = [self.bm25.id_at(int(pos)) for pos in order if scores[pos] > 0]
+        if self.versions.any:
+            ids = [c for c in ids if self._keeps(c, asker, by_original)]
+        return ids
 
     def _foreign_languages(self, ids: list[str], brought: dict[str, Record]) -> list[str | None]:
         """`foreign_language` of each chunk, from the metadata the dense query brought (or
