@@ -105,6 +105,7 @@ class Pattern:
 class Concept:
     german: tuple[str, ...]  # the documents' terms
     terms: tuple[tuple[Pattern, ...], ...]  # each term: all its words must occur
+    aspect: bool = False  # what is asked of a topic (costs, documents), not a topic
 
     def named_in(self, question_words: Iterable[set[str]]) -> bool:
         forms = list(question_words)
@@ -130,8 +131,12 @@ def parse_line(line: str) -> Concept:
     the data file's header)."""
     german: tuple[str, ...] = ()
     terms: list[tuple[Pattern, ...]] = []
+    aspect = False
     for field in line.split("|"):
         tag, sep, body = field.partition(":")
+        if not sep and tag.strip() == "aspect":
+            aspect = True
+            continue
         if not sep:
             raise ValueError(f"glossary: field without a language tag: {field.strip()!r}")
         items = [item.strip() for item in body.split(",") if item.strip()]
@@ -143,7 +148,7 @@ def parse_line(line: str) -> Concept:
         terms.extend(p for p in map(_patterns, items) if p)
     if not german:
         raise ValueError(f"glossary: concept without German terms: {line[:60]!r}")
-    return Concept(german, tuple(dict.fromkeys(terms)))
+    return Concept(german, tuple(dict.fromkeys(terms)), aspect)
 
 
 class Glossary:
@@ -178,7 +183,12 @@ class Glossary:
 
     def german_terms(self, question: str) -> list[str]:
         """The German terms of the concepts a question names, each once."""
-        return list(dict.fromkeys(t for c in self.concepts_in(question) for t in c.german))
+        return german_terms(self.concepts_in(question))
+
+
+def german_terms(concepts: Iterable[Concept]) -> list[str]:
+    """The German terms of concepts, each once."""
+    return list(dict.fromkeys(term for concept in concepts for term in concept.german))
 
 
 @lru_cache(maxsize=1)

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.answering.glossary import glossary
+from bot.answering.glossary import Concept, german_terms, glossary
 from bot.answering.versions import Versions
 from bot.embeddings import BotEmbeddings
 from bot.i18n import base_language
@@ -104,6 +104,7 @@ class FusionWeights:
     # `glossary_dense` also appended to the text that is embedded.
     glossary_bm25: float = 0.3
     glossary_dense: bool = False
+    glossary_aspect: float = 0.5  # an aspect concept's share against a topic's
 
 
 class GermanBM25:
@@ -272,8 +273,8 @@ class Retriever:
         """The k best passages. `prefer`: the asker's language when it is a variant of
         `language` (Leichte Sprache); document families answer in its version."""
         asker = prefer or language
-        german = glossary().german_terms(query) if base_language(language) != "de" else []
-        expansion = " ".join(german)
+        concepts = glossary().concepts_in(query) if base_language(language) != "de" else []
+        expansion = " ".join(german_terms(concepts))
         embedded = f"{query} ({expansion})" if expansion and self.weights.glossary_dense else query
         vector = np.asarray(self.embedder.embed_query(embedded), dtype=np.float32)
         versions = self.versions if self.versions.any else None
@@ -315,9 +316,13 @@ class Retriever:
         fused: dict[str, float] = {}
         for rank, cid in enumerate(sorted(ranking, key=ranking.__getitem__, reverse=True)):
             fused[cid] = self.weights.dense / (self.weights.rrf_k + rank + 1)
-        lexical = [(query, w_bm25), (expansion, self.weights.glossary_bm25 if expansion else 0.0)]
-        for text, weight in lexical:
-            for rank, cid in enumerate(self._lexical_ids(text, weight, asker, by_original)):
+        lexical = []
+        if w_bm25 > 0:
+            lexical.append((self.bm25.scores(query), w_bm25))
+        if concepts and self.weights.glossary_bm25 > 0:
+            lexical.append((self._concept_scores(concepts), self.weights.glossary_bm25))
+        for scores, weight in lexical:
+            for rank, cid in enumerate(self._lexical_ids(scores, asker, by_original)):
                 fused[cid] = fused.get(cid, 0.0) + weight / (self.weights.rrf_k + rank + 1)
 
         hits = []
@@ -370,9 +375,21 @@ class Retriever:
             background_best=background_best,
         )
 
-    def _lexical_ids(self, text: str, weight: float, asker: str, by_original: bool) -> list[str]:
-        """The chunks BM25 finds for a text, best first (none at weight 0)."""
-        scores = self.bm25.scores(text) if weight > 0 else np.zeros(0)
+    def _concept_scores(self, concepts: Sequence[Concept]) -> np.ndarray:
+        """BM25 of the German terms of each concept, scaled to its best chunk and summed:
+        every concept a question names counts alike (one with four German terms would
+        otherwise outweigh one with a single term), an aspect ("Kosten", "Termin") less."""
+        total = np.zeros(self.bm25.size, dtype=np.float32)
+        for concept in concepts:
+            scores = self.bm25.scores(" ".join(concept.german))
+            best = float(scores.max()) if scores.size else 0.0
+            if best > 0:
+                weight = self.weights.glossary_aspect if concept.aspect else 1.0
+                total += np.float32(weight / best) * scores.astype(np.float32)
+        return total
+
+    def _lexical_ids(self, scores: np.ndarray, asker: str, by_original: bool) -> list[str]:
+        """The chunks of the best BM25 scores, best first."""
         if not scores.size or float(scores.max()) <= 0:
             return []
         order = top_positions(scores, self.candidates)
