@@ -100,8 +100,9 @@ class FusionWeights:
     # on naturalisation for a question on work permits) above the right German one.
     versions: str = "original"
     # A question in another language than German: the German terms of the glossary concepts
-    # it names (bot/answering/glossary.py) are searched with BM25 at this weight, and with
-    # `glossary_dense` also appended to the text that is embedded.
+    # it names (bot/answering/glossary.py) are searched with BM25 at this weight; with
+    # `glossary_dense` the question with the terms appended is embedded too and ranks the
+    # dense candidates (the refusal signals stay the question's own similarities).
     glossary_bm25: float = 0.3
     glossary_dense: bool = False
     glossary_aspect: float = 0.5  # an aspect concept's share against a topic's
@@ -275,8 +276,11 @@ class Retriever:
         asker = prefer or language
         concepts = glossary().concepts_in(query) if base_language(language) != "de" else []
         expansion = " ".join(german_terms(concepts))
-        embedded = f"{query} ({expansion})" if expansion and self.weights.glossary_dense else query
-        vector = np.asarray(self.embedder.embed_query(embedded), dtype=np.float32)
+        vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
+        ranked_by = vector
+        if expansion and self.weights.glossary_dense:  # a second embedding: the expanded text
+            embedded = self.embedder.embed_query(f"{query} ({expansion})")
+            ranked_by = np.asarray(embedded, dtype=np.float32)
         versions = self.versions if self.versions.any else None
         by_original = versions is not None and self.weights.versions == "original"
         # several versions of a page fill the candidates: ask for more, keep one version
@@ -288,7 +292,7 @@ class Retriever:
         # spares a Chroma server a second request for most hits
         with_text = self.index.preloaded is None
         found = self.index.collection.query(
-            vector, n_results, with_text=with_text, with_vectors=True
+            ranked_by, n_results, with_text=with_text, with_vectors=True
         )
         brought = {
             m.id: Record(m.id, m.text, m.metadata)
@@ -299,6 +303,12 @@ class Retriever:
             found = [m for m in found if self._keeps(m.id, asker, by_original)] or found
         dense = {m.id: m.similarity for m in found}
         ranking = dict(dense)
+        if ranked_by is not vector:  # the refusal and the composer read the question's own
+            own = [
+                self._similarity(vector, m.id) if m.vector is None else m.vector @ vector
+                for m in found
+            ]
+            dense = {m.id: float(value) for m, value in zip(found, own, strict=True)}
         if self.weights.hub_centroid or self.weights.hub_background:
             stored = {m.id: m.vector for m in found if m.vector is not None}
             if len(stored) < len(dense):  # a store that does not return them

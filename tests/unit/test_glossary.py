@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from bot.answering.glossary import Glossary, fold, glossary, parse_line, variants, words
@@ -176,11 +177,26 @@ def test_the_german_terms_bring_the_right_page_for_a_russian_question(
     assert after.unknown_terms == before.unknown_terms
 
 
-def test_the_embedded_text_gets_the_german_terms_only_when_asked(index: LoadedIndex) -> None:
+def test_the_expanded_text_ranks_the_dense_candidates_only_when_asked(
+    index: LoadedIndex,
+) -> None:
     embedder = FakeEmbeddings()
     dense = Retriever(index, embedder, replace(FusionWeights(), glossary_dense=True))
-    plain = Retriever(index, embedder, FusionWeights())
-    assert dense.search(RUSSIAN, "ru").top_dense != plain.search(RUSSIAN, "ru").top_dense
+    plain = Retriever(index, embedder, replace(FusionWeights(), glossary_bm25=0.0))
+    before = plain.search(RUSSIAN, "ru", k=4)
+    assert embedder.queries == 1
+    after = dense.search(RUSSIAN, "ru", k=4)
+    assert embedder.queries == 3  # the question and the question with its German terms
+    assert after.hits[0].metadata["source"] == "einbuergerung.md"
+    # the similarities the refusal and the composer read are the question's own
+    question = np.asarray(embedder.embed_query(RUSSIAN), np.float32)
+    for hit in after.hits:
+        stored = index.collection.vectors([hit.id])[hit.id]
+        assert hit.dense == pytest.approx(float(stored @ question), abs=1e-5)
+    assert after.top_dense == pytest.approx(before.top_dense, abs=1e-6)
+    assert after.z_score == pytest.approx(before.z_score, abs=1e-6)
+    dense.search("Какая погода будет завтра?", "ru")  # names no concept: one embedding
+    assert embedder.queries == 5
 
 
 @pytest.mark.parametrize(
