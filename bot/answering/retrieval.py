@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.answering.glossary import Concept, german_terms, glossary
+from bot.answering.glossary import Concept, glossary
 from bot.answering.versions import Versions
 from bot.embeddings import BotEmbeddings
 from bot.i18n import base_language
@@ -101,10 +101,10 @@ class FusionWeights:
     versions: str = "original"
     # A question in another language than German: the German terms of the glossary concepts
     # it names (bot/answering/glossary.py) are searched with BM25 at this weight; with
-    # `glossary_dense` the question with the terms appended is embedded too and ranks the
-    # dense candidates (the refusal signals stay the question's own similarities).
+    # `glossary_dense` > 0 the question's vector plus this share of the terms' embedding
+    # ranks the dense candidates (the refusal signals stay the question's own similarities).
     glossary_bm25: float = 0.3
-    glossary_dense: bool = False
+    glossary_dense: float = 0.0
     glossary_aspect: float = 0.5  # an aspect concept's share against a topic's
 
 
@@ -275,12 +275,10 @@ class Retriever:
         `language` (Leichte Sprache); document families answer in its version."""
         asker = prefer or language
         concepts = glossary().concepts_in(query) if base_language(language) != "de" else []
-        expansion = " ".join(german_terms(concepts))
         vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
         ranked_by = vector
-        if expansion and self.weights.glossary_dense:  # a second embedding: the expanded text
-            embedded = self.embedder.embed_query(f"{query} ({expansion})")
-            ranked_by = np.asarray(embedded, dtype=np.float32)
+        if concepts and self.weights.glossary_dense > 0:
+            ranked_by = self._towards(vector, [c.german[0] for c in concepts])
         versions = self.versions if self.versions.any else None
         by_original = versions is not None and self.weights.versions == "original"
         # several versions of a page fill the candidates: ask for more, keep one version
@@ -384,6 +382,18 @@ class Retriever:
             vector=vector,
             background_best=background_best,
         )
+
+    def _towards(self, vector: np.ndarray, terms: list[str]) -> np.ndarray:
+        """The question's vector moved towards the embedding of the German terms it names:
+        ranks the dense candidates. One short extra embedding (about 10 ms); embedding the
+        question with the terms appended cost 25-40 ms more than the question alone."""
+        embedded = np.asarray(self.embedder.embed_query(" ".join(terms)), dtype=np.float32)
+        embedded /= float(np.linalg.norm(embedded)) or 1.0
+        moved = (
+            vector / (float(np.linalg.norm(vector)) or 1.0) + self.weights.glossary_dense * embedded
+        )
+        moved /= float(np.linalg.norm(moved)) or 1.0
+        return moved
 
     def _concept_scores(self, concepts: Sequence[Concept]) -> np.ndarray:
         """BM25 of the German terms of each concept, scaled to its best chunk and summed:

@@ -181,12 +181,12 @@ def test_the_expanded_text_ranks_the_dense_candidates_only_when_asked(
     index: LoadedIndex,
 ) -> None:
     embedder = FakeEmbeddings()
-    dense = Retriever(index, embedder, replace(FusionWeights(), glossary_dense=True))
+    dense = Retriever(index, embedder, replace(FusionWeights(), glossary_dense=1.0))
     plain = Retriever(index, embedder, replace(FusionWeights(), glossary_bm25=0.0))
     before = plain.search(RUSSIAN, "ru", k=4)
     assert embedder.queries == 1
     after = dense.search(RUSSIAN, "ru", k=4)
-    assert embedder.queries == 3  # the question and the question with its German terms
+    assert embedder.queries == 3  # and here the question and its German terms
     assert after.hits[0].metadata["source"] == "einbuergerung.md"
     # the similarities the refusal and the composer read are the question's own
     question = np.asarray(embedder.embed_query(RUSSIAN), np.float32)
