@@ -104,7 +104,7 @@ class FusionWeights:
     # `glossary_dense` > 0 the question's vector plus this share of the terms' embedding
     # ranks the dense candidates (the refusal signals stay the question's own similarities).
     glossary_bm25: float = 0.3
-    glossary_dense: float = 0.0
+    glossary_dense: float = 0.5
     glossary_aspect: float = 0.5  # an aspect concept's share against a topic's
 
 

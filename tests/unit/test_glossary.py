@@ -145,6 +145,7 @@ DOCS = {
     "диплома и какие документы нужны, скажет консультация.\n",
 }
 RUSSIAN = "Сколько стоит натурализация и какие документы нужны?"
+WITHOUT = replace(FusionWeights(), glossary_bm25=0.0, glossary_dense=0.0)
 
 
 @pytest.fixture
@@ -158,14 +159,22 @@ def index(settings: Settings, fake_embedder: FakeEmbeddings) -> Iterator[LoadedI
 
 def _pair(index: LoadedIndex) -> tuple[Retriever, Retriever]:
     embedder = FakeEmbeddings()
-    plain = Retriever(index, embedder, replace(FusionWeights(), glossary_bm25=0.0))
-    return plain, Retriever(index, embedder, FusionWeights())
+    return Retriever(index, embedder, WITHOUT), Retriever(index, embedder, FusionWeights())
 
 
-def test_the_german_terms_bring_the_right_page_for_a_russian_question(
-    index: LoadedIndex,
+@pytest.mark.parametrize(
+    "weights",
+    [
+        FusionWeights(),
+        replace(WITHOUT, glossary_bm25=0.3),  # BM25 of the German terms alone
+        replace(WITHOUT, glossary_dense=0.5),  # the moved vector alone
+    ],
+)
+def test_the_glossary_brings_the_right_page_for_a_russian_question(
+    index: LoadedIndex, weights: FusionWeights
 ) -> None:
-    plain, with_glossary = _pair(index)
+    embedder = FakeEmbeddings()
+    plain, with_glossary = Retriever(index, embedder, WITHOUT), Retriever(index, embedder, weights)
     before = plain.search(RUSSIAN, "ru", k=3)
     after = with_glossary.search(RUSSIAN, "ru", k=3)
     assert before.hits[0].metadata["source"] == "priznanie.md"  # shared Russian words win
@@ -181,8 +190,8 @@ def test_the_expanded_text_ranks_the_dense_candidates_only_when_asked(
     index: LoadedIndex,
 ) -> None:
     embedder = FakeEmbeddings()
-    dense = Retriever(index, embedder, replace(FusionWeights(), glossary_dense=1.0))
-    plain = Retriever(index, embedder, replace(FusionWeights(), glossary_bm25=0.0))
+    dense = Retriever(index, embedder, replace(WITHOUT, glossary_dense=1.0))
+    plain = Retriever(index, embedder, WITHOUT)
     before = plain.search(RUSSIAN, "ru", k=4)
     assert embedder.queries == 1
     after = dense.search(RUSSIAN, "ru", k=4)
