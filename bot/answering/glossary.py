@@ -1,0 +1,197 @@
+"""The German words of a question asked in another language, from a domain glossary.
+
+The documents are German; a question in Farsi or Russian shares no word with them, so
+German BM25 cannot help it and the multilingual embedder alone has to carry it across
+languages, which it does weakly for this domain ("натурализация" placed the page on the
+recognition of qualifications above the one on naturalisation). `bot/data/glossary.txt`
+lists the words citizens use for each topic of integration services in English, Turkish,
+Arabic, Ukrainian, Russian and Farsi with the German terms the documents use; retrieval
+looks those German terms up for a question in another language (see
+`FusionWeights.glossary_bm25`).
+
+Matching is by word prefixes ("гражданств*" for every case of "гражданство"), because
+Snowball has no Ukrainian stemmer; the folding below makes spelling variants meet: case,
+accents and Turkish dotless i, Arabic hamza forms and short vowels, the Arabic and Persian
+forms of ya and kaf, ta marbuta, the Persian zero-width non-joiner, and Arabic words with
+and without the article and the attached conjunctions and prepositions.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.indexing.background import data_lines
+
+MIN_PREFIX = 3  # a shorter prefix matches too many unrelated words
+GERMAN_AS_PREFIX = 5  # a German term this long also matches as written in a foreign question
+
+# Unicode letters folded to one form (after NFKD has split off accents and hamzas).
+_FOLD = str.maketrans(
+    {
+        "ı": "i",  # Turkish dotless i ("vatandaşlık" typed as "vatandaslik")
+        "ى": "ی",  # alef maksura, Arabic ya and Persian ya
+        "ي": "ی",
+        "ك": "ک",  # Arabic and Persian kaf
+        "ة": "ه",  # ta marbuta
+        "\u0640": None,  # tatweel
+        "\u200c": None,  # zero-width non-joiner: "کلاس‌ها" is "کلاسها"
+        "\u200d": None,
+        "'": None,  # apostrophes inside words: Ukrainian "зв'язок", Turkish "B1'i"
+        "\u2019": None,
+        "\u02bc": None,
+    }
+)
+_WORD = re.compile(r"\w+")
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+# Arabic clitics written together with the next word, longest first: "والإقامة" -> "اقامه"
+_ARABIC_PREFIXES = (
+    "وبال",
+    "فبال",
+    "وال",
+    "فال",
+    "بال",
+    "کال",
+    "ولل",
+    "ال",
+    "لل",
+    "و",
+    "ف",
+    "ب",
+    "ل",
+    "ک",
+)
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, Arabic short vowels or hamza seats, one form of each
+    letter that Arabic and Persian write differently."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return unicodedata.normalize("NFC", bare).translate(_FOLD)
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text."""
+    return _WORD.findall(fold(text))
+
+
+def variants(word: str) -> set[str]:
+    """A folded word and, for an Arabic-script word, its forms without attached clitics
+    (at least two letters must remain)."""
+    out = {word}
+    if _ARABIC.match(word):
+        for prefix in _ARABIC_PREFIXES:
+            if word.startswith(prefix) and len(word) - len(prefix) >= 2:
+                out.add(word[len(prefix) :])
+    return out
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One word of a term: the word itself, or (`prefix`) every word beginning with it."""
+
+    text: str
+    prefix: bool
+
+    def matches(self, word: str) -> bool:
+        return word.startswith(self.text) if self.prefix else word == self.text
+
+
+@dataclass(frozen=True)
+class Concept:
+    german: tuple[str, ...]  # the documents' terms
+    terms: tuple[tuple[Pattern, ...], ...]  # each term: all its words must occur
+    aspect: bool = False  # what is asked of a topic (costs, documents), not a topic
+
+    def named_in(self, question_words: Iterable[set[str]]) -> bool:
+        forms = list(question_words)
+        return any(
+            all(any(p.matches(w) for form in forms for w in form) for p in term)
+            for term in self.terms
+        )
+
+
+def _patterns(term: str) -> tuple[Pattern, ...]:
+    out = []
+    for raw in term.split():
+        prefix = raw.endswith("*")
+        for text in words(raw.rstrip("*")):
+            if prefix and len(text) < MIN_PREFIX:
+                raise ValueError(f"glossary: prefix shorter than {MIN_PREFIX} letters: {term!r}")
+            out.append(Pattern(text, prefix))
+    return tuple(out)
+
+
+def parse_line(line: str) -> Concept:
+    """One concept: "de: Einbürgerung | ru: гражданств*, натурализац* | ..." (format in
+    the data file's header)."""
+    german: tuple[str, ...] = ()
+    terms: list[tuple[Pattern, ...]] = []
+    aspect = False
+    for field in line.split("|"):
+        tag, sep, body = field.partition(":")
+        if not sep and tag.strip() == "aspect":
+            aspect = True
+            continue
+        if not sep:
+            raise ValueError(f"glossary: field without a language tag: {field.strip()!r}")
+        items = [item.strip() for item in body.split(",") if item.strip()]
+        if tag.strip() == "de":
+            german = tuple(items)
+            # a German term typed into a foreign question ("Jobcenter", "Aufenthaltstitel")
+            items = [i for i in items if " " not in i and "-" not in i]
+            items = [f"{i}*" if len(i) >= GERMAN_AS_PREFIX else i for i in items if len(i) > 3]
+        terms.extend(p for p in map(_patterns, items) if p)
+    if not german:
+        raise ValueError(f"glossary: concept without German terms: {line[:60]!r}")
+    return Concept(german, tuple(dict.fromkeys(terms)), aspect)
+
+
+class Glossary:
+    """Concepts, with an index from a word's first letters to the terms that may match it,
+    so that a question is checked against a few dozen terms, not all of them."""
+
+    def __init__(self, concepts: Iterable[Concept]) -> None:
+        self.concepts = tuple(concepts)
+        self._exact: dict[str, set[int]] = {}
+        self._prefixes: dict[str, set[int]] = {}
+        for number, concept in enumerate(self.concepts):
+            for term in concept.terms:
+                first = term[0]
+                if first.prefix:
+                    self._prefixes.setdefault(first.text[:MIN_PREFIX], set()).add(number)
+                else:
+                    self._exact.setdefault(first.text, set()).add(number)
+
+    @classmethod
+    def parse(cls, lines: Iterable[str]) -> Glossary:
+        return cls(parse_line(line) for line in lines)
+
+    def concepts_in(self, question: str) -> list[Concept]:
+        """The concepts a question names, in glossary order."""
+        forms = [variants(word) for word in words(question)]
+        candidates: set[int] = set()
+        for form in forms:
+            for word in form:
+                candidates |= self._exact.get(word, set())
+                candidates |= self._prefixes.get(word[:MIN_PREFIX], set())
+        return [self.concepts[n] for n in sorted(candidates) if self.concepts[n].named_in(forms)]
+
+    def german_terms(self, question: str) -> list[str]:
+        """The German terms of the concepts a question names, each once."""
+        return german_terms(self.concepts_in(question))
+
+
+def german_terms(concepts: Iterable[Concept]) -> list[str]:
+    """The German terms of concepts, each once."""
+    return list(dict.fromkeys(term for concept in concepts for term in concept.german))
+
+
+@lru_cache(maxsize=1)
+def glossary() -> Glossary:
+    """The shipped glossary, read once per process."""
+    return Glossary.parse(data_lines("glossary.txt"))
