@@ -36,6 +36,7 @@ from bot.answering.answer import (
 )
 from bot.answering.cards import AnswerCards
 from bot.answering.compose import UnitStore
+from bot.answering.glossary import uncovered_concepts
 from bot.answering.intents import personal_intent
 from bot.answering.llm import (
     NO_ANSWER,
@@ -284,6 +285,16 @@ class Assistant:
             self.settings.refusal_min_relevance,
             self.settings.refusal_clear_relevance,
         )
+        if (
+            reason is None
+            and not follows
+            and relevance(result) < self.settings.refusal_clear_relevance
+            and (missing := uncovered_concepts(question, self._corpus_uses))
+        ):
+            # a topic no page speaks of, in any language ("пенсия", "steuererklärung" typed
+            # in lower case, which the capitalised-noun check misses); a clear match of the
+            # passages still answers (a question naming pension and the integration course)
+            reason = f"uncovered topic {missing} (relevance {relevance(result):.2f})"
         if reason is None and self.wants_person(question, own_vector):
             answer = self._human_contact(question, language, asker)
         elif reason is None and (intent := personal_intent(question)):
@@ -361,6 +372,13 @@ class Assistant:
             sources=composed.citations,
             reason="human-contact",
         )
+
+    def _corpus_uses(self, term: str) -> bool:
+        """Whether the documents use a German term: each of its stems is a word of the
+        corpus, or a compound of two (BM25's vocabulary; "Kitaplatz" as "Kita" + "Platz")."""
+        bm25 = self.retriever.bm25
+        stems = bm25.stems(term)
+        return bool(stems) and all(s in bm25.vocab or bm25.split_compound(s) for s in stems)
 
     def _office(self, question: str, result: RetrievalResult) -> Composed | None:
         """The contact block (address, phone, e-mail, hours) of the page the question is

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -195,3 +195,15 @@ def german_terms(concepts: Iterable[Concept]) -> list[str]:
 def glossary() -> Glossary:
     """The shipped glossary, read once per process."""
     return Glossary.parse(data_lines("glossary.txt"))
+
+
+def uncovered_concepts(question: str, covers: Callable[[str], bool]) -> list[str]:
+    """The topics the question names (not aspects such as costs) of which the documents
+    use none of the German terms, by their first German term: "Steuererklärung",
+    "пенсия" or "emekliliğim" give "Steuer"/"Rente" when no page speaks of them. `covers`
+    says whether the corpus uses a German term."""
+    return [
+        concept.german[0]
+        for concept in glossary().concepts_in(question)
+        if not concept.aspect and not any(covers(term) for term in concept.german)
+    ]

@@ -379,3 +379,39 @@ def test_own_case_question_names_the_office_of_the_page_on_the_topic(
     assert "biometrisches Foto" not in answer.text, "the contact block alone, not the page"
     assert [c.source for c in answer.sources] == ["auslaenderbehoerde.md"]
     assert answer.text.rstrip().endswith("https://www.rhein-sieg-kreis.de/")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "wie mache ich meine steuererklärung",
+        "Когда я получу пенсию?",
+        "emekliliğim ne zaman başlar",
+    ],
+)
+def test_a_topic_no_document_speaks_of_is_refused_in_any_language(
+    qa_settings: Settings, question: str
+) -> None:
+    """Tax and pension are glossary topics the documents never mention: refused below the
+    clear bar, whatever the language and however the noun is written."""
+    unsure = qa_settings.model_copy(update={"refusal_clear_relevance": 99.0})
+    answer = Assistant.from_settings(unsure).ask(question)
+    assert answer.refused
+    assert (answer.reason or "").startswith("uncovered topic")
+    assert not answer.sources
+
+
+def test_a_topic_the_documents_cover_is_not_taken_for_an_uncovered_one(
+    qa_settings: Settings,
+) -> None:
+    unsure = qa_settings.model_copy(
+        update={
+            "refusal_clear_relevance": 99.0,
+            # the fake embedder's similarities to the out-of-scope examples mean nothing
+            "refusal_out_of_scope_similarity": 2.0,
+            "refusal_out_of_scope_margin": 2.0,
+        }
+    )
+    answer = Assistant.from_settings(unsure).ask("сколько стоит натурализация")
+    assert not (answer.reason or "").startswith("uncovered topic")
+    assert "255 Euro" in answer.text

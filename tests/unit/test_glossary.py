@@ -222,3 +222,17 @@ def test_german_questions_and_questions_without_concepts_are_unchanged(
     before = plain.search(question, language, k=4)
     after = with_glossary.search(question, language, k=4)
     assert [(h.id, h.score) for h in after.hits] == [(h.id, h.score) for h in before.hits]
+
+
+def test_uncovered_concepts_names_the_topics_no_document_uses() -> None:
+    from bot.answering.glossary import uncovered_concepts
+
+    corpus = {"Einbürgerung", "Miete"}
+
+    def covers(term: str) -> bool:
+        return term in corpus
+
+    assert uncovered_concepts("Скільки коштує громадянство?", covers) == []
+    assert uncovered_concepts("how do I file my tax return", covers) == ["Steuer"]
+    # aspects (costs) never count as a topic of their own
+    assert uncovered_concepts("was kostet das", covers) == []
