@@ -289,7 +289,7 @@ class Assistant:
             reason is None
             and not follows
             and relevance(result) < self.settings.refusal_clear_relevance
-            and (missing := uncovered_concepts(question, self._corpus_uses))
+            and (missing := uncovered_concepts(question, self._corpus_uses, language))
         ):
             # a topic no page speaks of, in any language ("пенсия", "steuererklärung" typed
             # in lower case, which the capitalised-noun check misses); a clear match of the

@@ -106,12 +106,19 @@ class Concept:
     german: tuple[str, ...]  # the documents' terms
     terms: tuple[tuple[Pattern, ...], ...]  # each term: all its words must occur
     aspect: bool = False  # what is asked of a topic (costs, documents), not a topic
+    tags: tuple[str, ...] = ()  # the language tag of each term ("" when not known)
 
-    def named_in(self, question_words: Iterable[set[str]]) -> bool:
+    def named_in(
+        self, question_words: Iterable[set[str]], languages: frozenset[str] | None = None
+    ) -> bool:
+        """Whether the question names the concept; with `languages`, by the terms of those
+        languages only (English "rent*" must not find "Miete" in the German "Rente")."""
         forms = list(question_words)
+        tags = self.tags or ("",) * len(self.terms)
         return any(
             all(any(p.matches(w) for form in forms for w in form) for p in term)
-            for term in self.terms
+            for term, tag in zip(self.terms, tags, strict=True)
+            if languages is None or not tag or tag in languages
         )
 
 
@@ -130,7 +137,7 @@ def parse_line(line: str) -> Concept:
     """One concept: "de: Einbürgerung | ru: гражданств*, натурализац* | ..." (format in
     the data file's header)."""
     german: tuple[str, ...] = ()
-    terms: list[tuple[Pattern, ...]] = []
+    terms: dict[tuple[Pattern, ...], str] = {}  # term -> the first language that writes it
     aspect = False
     for field in line.split("|"):
         tag, sep, body = field.partition(":")
@@ -145,10 +152,12 @@ def parse_line(line: str) -> Concept:
             # a German term typed into a foreign question ("Jobcenter", "Aufenthaltstitel")
             items = [i for i in items if " " not in i and "-" not in i]
             items = [f"{i}*" if len(i) >= GERMAN_AS_PREFIX else i for i in items if len(i) > 3]
-        terms.extend(p for p in map(_patterns, items) if p)
+        for patterns in map(_patterns, items):
+            if patterns:
+                terms.setdefault(patterns, tag.strip())
     if not german:
         raise ValueError(f"glossary: concept without German terms: {line[:60]!r}")
-    return Concept(german, tuple(dict.fromkeys(terms)), aspect)
+    return Concept(german, tuple(terms), aspect, tuple(terms.values()))
 
 
 class Glossary:
@@ -171,19 +180,37 @@ class Glossary:
     def parse(cls, lines: Iterable[str]) -> Glossary:
         return cls(parse_line(line) for line in lines)
 
-    def concepts_in(self, question: str) -> list[Concept]:
-        """The concepts a question names, in glossary order."""
+    def concepts_in(self, question: str, language: str | None = None) -> list[Concept]:
+        """The concepts a question names, in glossary order; with `language`, by the terms
+        of that language (and of the languages sharing its script that detection confuses
+        with it), German and "any" only."""
         forms = [variants(word) for word in words(question)]
         candidates: set[int] = set()
         for form in forms:
             for word in form:
                 candidates |= self._exact.get(word, set())
                 candidates |= self._prefixes.get(word[:MIN_PREFIX], set())
-        return [self.concepts[n] for n in sorted(candidates) if self.concepts[n].named_in(forms)]
+        languages = None if language is None else readable_in(language)
+        return [
+            self.concepts[n]
+            for n in sorted(candidates)
+            if self.concepts[n].named_in(forms, languages)
+        ]
 
     def german_terms(self, question: str) -> list[str]:
         """The German terms of the concepts a question names, each once."""
         return german_terms(self.concepts_in(question))
+
+
+# languages that language detection confuses on short questions (one script)
+_SIBLINGS = ({"ru", "uk"}, {"ar", "fa"})
+
+
+def readable_in(language: str) -> frozenset[str]:
+    """The term languages a question in `language` is matched with."""
+    base = language.split("-", 1)[0].lower()
+    group = next((g for g in _SIBLINGS if base in g), {base})
+    return frozenset(group | {"de", "any"})
 
 
 def german_terms(concepts: Iterable[Concept]) -> list[str]:
@@ -197,13 +224,15 @@ def glossary() -> Glossary:
     return Glossary.parse(data_lines("glossary.txt"))
 
 
-def uncovered_concepts(question: str, covers: Callable[[str], bool]) -> list[str]:
-    """The topics the question names (not aspects such as costs) of which the documents
-    use none of the German terms, by their first German term: "Steuererklärung",
-    "пенсия" or "emekliliğim" give "Steuer"/"Rente" when no page speaks of them. `covers`
-    says whether the corpus uses a German term."""
-    return [
-        concept.german[0]
-        for concept in glossary().concepts_in(question)
-        if not concept.aspect and not any(covers(term) for term in concept.german)
-    ]
+def uncovered_concepts(
+    question: str, covers: Callable[[str], bool], language: str | None = None
+) -> list[str]:
+    """The topics the question names (not aspects such as costs), by their first German
+    term, when the documents use none of the German terms of any of them: "Steuererklärung",
+    "пенсия" or "emekliliğim" give "Steuer"/"Rente" when no page speaks of them; empty when
+    one named topic is covered. `covers` says whether the corpus uses a German term."""
+    topics = [c for c in glossary().concepts_in(question, language) if not c.aspect]
+    missing = [c.german[0] for c in topics if not any(covers(term) for term in c.german)]
+    # a topic the documents cover makes the question answerable in part ("ingenieur
+    # abschluss anerkennen": the recognition pages answer, though no page names engineers)
+    return missing if len(missing) == len(topics) else []

@@ -274,7 +274,9 @@ class Retriever:
         """The k best passages. `prefer`: the asker's language when it is a variant of
         `language` (Leichte Sprache); document families answer in its version."""
         asker = prefer or language
-        concepts = glossary().concepts_in(query) if base_language(language) != "de" else []
+        concepts = (
+            glossary().concepts_in(query, language) if base_language(language) != "de" else []
+        )
         vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
         ranked_by = vector
         if concepts and self.weights.glossary_dense > 0:

@@ -236,3 +236,24 @@ def test_uncovered_concepts_names_the_topics_no_document_uses() -> None:
     assert uncovered_concepts("how do I file my tax return", covers) == ["Steuer"]
     # aspects (costs) never count as a topic of their own
     assert uncovered_concepts("was kostet das", covers) == []
+
+
+def test_a_question_naming_a_covered_topic_too_is_not_uncovered() -> None:
+    from bot.answering.glossary import uncovered_concepts
+
+    def covers(term: str) -> bool:
+        return term in {"Anerkennung", "Abschluss"}
+
+    assert uncovered_concepts("ingenieur abschluss anerkennen lassen", covers, "de") == []
+    assert uncovered_concepts("Ab wann bekomme ich Rente?", covers, "de") == ["Rente"]
+
+
+def test_terms_of_other_languages_do_not_match_a_german_question() -> None:
+    """English "rent*" (Miete) is a prefix of the German "Rente"."""
+    from bot.answering.glossary import glossary
+
+    named = {c.german[0] for c in glossary().concepts_in("ab wann krieg ich rente", "de")}
+    assert "Miete" not in named and "Rente" in named
+    assert "Miete" in {c.german[0] for c in glossary().concepts_in("how much is the rent", "en")}
+    # Ukrainian terms still match a question detected as Russian (one script, often confused)
+    assert glossary().concepts_in("посвідка на проживання", "ru")
