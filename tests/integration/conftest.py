@@ -29,6 +29,20 @@ DOCS = {
 }
 
 
+def small_settings(root: Path, corpus: Path, **overrides: object) -> Settings:
+    """Settings for a live server on a small test corpus: all state under `root`, fake
+    embeddings (no model loaded), no .env, a rate limit no test reaches."""
+    values: dict[str, object] = {
+        "corpus_dir": corpus,
+        "index_dir": root / "index",
+        "data_dir": root / "data",
+        "users_file": root / "data" / "users.json",
+        "embedding_model": "fake",
+        "requests_per_minute": 1000,
+    }
+    return Settings(_env_file=None, **{**values, **overrides})  # type: ignore[call-arg, arg-type]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

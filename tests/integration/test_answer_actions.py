@@ -16,8 +16,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.config import Settings
-from tests.integration.conftest import LiveServer, write_corpus
+from tests.integration.conftest import LiveServer, small_settings, write_corpus
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -39,15 +38,7 @@ def page_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     root = tmp_path_factory.mktemp("actions")
     corpus = write_corpus(root / "corpus")
     (corpus / "hund.md").write_text(DOCUMENT, encoding="utf-8")
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        corpus_dir=corpus,
-        index_dir=root / "index",
-        data_dir=root / "data",
-        users_file=root / "data" / "users.json",
-        embedding_model="fake",
-        requests_per_minute=1000,
-    )
+    settings = small_settings(root, corpus)
     with LiveServer(settings) as server:
         yield server
 

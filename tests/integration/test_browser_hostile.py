@@ -15,9 +15,8 @@ from urllib.parse import urlparse
 
 import pytest
 
-from bot.config import Settings
 from tests.browser import staff_login
-from tests.integration.conftest import LiveServer
+from tests.integration.conftest import LiveServer, small_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -50,15 +49,7 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSer
     corpus = root / "corpus"
     corpus.mkdir()
     (corpus / "hund.md").write_text(DOCUMENT, encoding="utf-8")
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        corpus_dir=corpus,
-        index_dir=root / "index",
-        data_dir=root / "data",
-        users_file=root / "data" / "users.json",
-        embedding_model="fake",
-        requests_per_minute=1000,
-    )
+    settings = small_settings(root, corpus)
     UserStore(settings.users_file).add(ADMIN[0], "admin", ADMIN[1])
     feedback = {
         "day": "2026-11-20",

@@ -12,8 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.config import Settings
-from tests.integration.conftest import LiveServer
+from tests.integration.conftest import LiveServer, small_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -35,16 +34,9 @@ def table_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServe
     corpus = root / "corpus"
     corpus.mkdir()
     (corpus / "kita-beitraege.html").write_text(PAGE, encoding="utf-8")
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        corpus_dir=corpus,
-        index_dir=root / "index",
-        data_dir=root / "data",
-        users_file=root / "data" / "users.json",
-        embedding_model="fake",
-        requests_per_minute=1000,
-        refusal_min_relevance=-99.0,  # fake embeddings: the real gates are tested with e5
-        refusal_clear_relevance=-99.0,
+    # fake embeddings: the real refusal gates are tested with e5
+    settings = small_settings(
+        root, corpus, refusal_min_relevance=-99.0, refusal_clear_relevance=-99.0
     )
     with LiveServer(settings) as server:
         yield server
