@@ -392,11 +392,8 @@ class Assistant:
         if self._unknown_place(question, result):
             return None
         # a weak search may have found another office's page (an Arabic question on the
-        # Jobcenter reached the Kita page, relevance 1.9, below everyday text)
-        if (
-            relevance(result) < self.settings.refusal_clear_relevance
-            or result.background_margin <= 0
-        ):
+        # Jobcenter reached the Kita page: closer to everyday text than to any page)
+        if relevance(result) < self.settings.refusal_min_relevance or result.background_margin <= 0:
             return None
         top = result.hits[0]
         source = top.metadata.get("source")
