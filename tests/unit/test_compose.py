@@ -179,6 +179,23 @@ def test_a_sentence_leaning_on_the_best_one_comes_along() -> None:
     assert [c.unit.position for c in chosen] == [0, 1]
 
 
+def test_a_best_sentence_that_refers_back_brings_the_one_before() -> None:
+    """ "Für Personen, die danach eingereist sind, ist das Sozialamt zuständig" says after
+    what only with the sentence before it, even when the budget is spent elsewhere."""
+    units = [
+        Unit("Das Jobcenter hilft bei der Arbeitssuche.", "sentence", 0),
+        Unit("Wer vor dem 1. April eingereist ist, bekommt Bürgergeld.", "sentence", 1),
+        Unit(
+            "Für Personen, die danach eingereist sind, ist das Sozialamt zuständig.", "sentence", 2
+        ),
+    ]
+    scored = _scored(units, [0.5, 0.6, 0.9])
+    chosen = choose_units(scored, Weights(fill=0, short_unit=10))
+    assert [c.unit.position for c in chosen] == [1, 2]
+    alone = choose_units(scored, Weights(fill=0, short_unit=10, lean_back=0))
+    assert [c.unit.position for c in alone] == [2]
+
+
 def test_far_weaker_units_stay_out() -> None:
     units = [
         Unit(f"Satz Nummer {i} hat genug Text, damit er sicher nicht als kurz gilt.", "sentence", i)
