@@ -23,11 +23,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-SEGMENTER_VERSION = 4
+SEGMENTER_VERSION = 5
 MAX_LIST_CHARS = 450  # a longer list is offered item by item
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•–]|\d{1,2}[.)])\s+\S")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+# a price list or table of contents in flattened text: "Einbürgerung ........ 255,00 EUR"
+_LEADER_ROW = re.compile(r"^\S.*?\S\s*(?:\.{4,}|…{2,}|·{3,}|_{4,})\s*\S")
 _TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
 _CONTACT = re.compile(
     r"(?:\b(?:tel|telefon|fon|fax|mobil|e-?mail|mail|sprechzeit\w*|öffnungszeit\w*)\b\.?\s*:?)"
@@ -104,7 +106,7 @@ def _continues_item(raw: str, line: str, marker_indent: int) -> bool:
 
 
 def _blocks(text: str) -> list[tuple[str, list[str]]]:
-    """Group lines into ("para" | "list" | "contact" | "table", lines)."""
+    """Group lines into ("para" | "list" | "leaders" | "contact" | "table", lines)."""
     blocks: list[tuple[str, list[str]]] = []
     marker_indent = 0  # indentation of the last list item's marker
     for raw in text.splitlines():
@@ -114,6 +116,8 @@ def _blocks(text: str) -> list[tuple[str, list[str]]]:
             continue
         if _TABLE_ROW.match(line):
             kind = "table"
+        elif _LEADER_ROW.match(line):
+            kind = "leaders"
         elif _LIST_ITEM.match(line):
             kind = "list"
         elif is_contact_line(line):
@@ -209,12 +213,19 @@ def split_units(text: str, language: str = "de") -> list[Unit]:
             body = "\n".join(lines)
             previous = units[-1].text if units else ""
             ties = previous.endswith(":") or (len(body) <= MAX_LIST_CHARS and _completed(previous))
+            # rows with dot leaders under their label ("Gebühren"): one price list
+            ties = ties or (
+                kind == "leaders"
+                and 0 < len(previous) <= _LABEL_MAX
+                and not previous.endswith((".", "!", "?"))
+            )
             intro = units[-1] if units and ties else None
             group = groups
             groups += 1
             if intro is not None:
                 units[-1] = Unit(intro.text, intro.kind, intro.position, group)
-            if len(body) <= MAX_LIST_CHARS:
+            # a price list's rows answer one by one ("und für Kinder?": the children's fee)
+            if len(body) <= MAX_LIST_CHARS and kind != "leaders":
                 add(body, "list", group)
             else:
                 for line in lines:

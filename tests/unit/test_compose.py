@@ -115,6 +115,25 @@ def test_pdf_label_line_is_not_glued_to_the_next_sentence() -> None:
     ]
 
 
+def test_a_price_list_with_dot_leaders_is_a_list_under_its_label() -> None:
+    """Flattened text (PDF, plain-text pages) writes tables with dot leaders; two rows
+    glued into one sentence, without their label, answered "what does it cost". Each row
+    is an item of a list under its label: a row answers with the label, a question for
+    the list gets all of it."""
+    text = (
+        "Gebühren\n"
+        "Einbürgerung (Erwachsene) .......... 255,00 EUR\n"
+        "Einbürgerungstest ................. 25,00 EUR\n"
+        "Die Gebühr ist bei Antragstellung fällig."
+    )
+    units = split_units(text)
+    assert [u.kind for u in units] == ["sentence", "item", "item", "sentence"]
+    assert units[0].group == units[1].group == units[2].group >= 0
+    assert units[1].text.endswith("255,00 EUR")
+    # an ellipsis in running text is no leader
+    assert [u.kind for u in split_units("Wir beraten … und helfen weiter.")] == ["sentence"]
+
+
 def test_table_rows_are_units() -> None:
     units = split_units("| Kurs | Kosten |\n|---|---|\n| Integrationskurs | 2,29 Euro |")
     assert [u.kind for u in units] == ["row", "row"]
