@@ -317,11 +317,23 @@ def _parse_markdown(text: str, source: str) -> LoadedDocument:
         match = None if in_fence else _HEADING.match(line)
         if match:
             builder.heading(len(match.group(1)), _strip_inline_md(match.group(2)))
-        else:
+        elif in_fence or not _link_row(line):
             builder.add(line)
     sections = builder.done()
     title = str(meta.get("title") or builder.title or title_from_name(source)).strip()
     return LoadedDocument(source, title, sections, "", **_meta_fields(meta))
+
+
+_MD_LINK = re.compile(r"!?\[[^\]\n]*\]\([^)\n]*\)")
+_LINK_SEPARATORS = re.compile(r"[\s·|•,/–-]*")
+
+
+def _link_row(line: str) -> bool:
+    """A line of two or more Markdown links and nothing but separators: a menu or a
+    footer of a page converted to Markdown ("[Impressum](/impressum) · [Datenschutz](…)"),
+    as the HTML loader drops them. A single link is content (a form to download)."""
+    links = _MD_LINK.findall(line)
+    return len(links) >= 2 and bool(_LINK_SEPARATORS.fullmatch(_MD_LINK.sub("", line)))
 
 
 def _strip_inline_md(text: str) -> str:

@@ -30,13 +30,14 @@ from bot.ingest.pdf import check_pdf, parse_pdf
 
 # Raise when the loaders extract different text or metadata from the same file, so the
 # next `bot index` re-reads unchanged files instead of keeping what the old loader made.
-LOADER_VERSION = 10  # 3: language, translation_of and section number in chunk metadata;
+LOADER_VERSION = 11  # 3: language, translation_of and section number in chunk metadata;
 # 4: tables of HTML, DOCX and ODT as Markdown rows (HTML: one cell a line before);
 # 5: an HTML <br> is a line break (addresses stay contact blocks); 6: HTML page actions
 # and short link-only lines dropped, no space before a punctuation mark; 7: plain text
 # has a title line and section headings; 8: HTML text outside <p> and definition lists;
 # 9: HTML loose text in any block (<details>, <summary>, <footer>, <fieldset>, ...);
-# 10: HTML table cells with rowspan repeated below, colspan padded (columns stay in place)
+# 10: HTML table cells with rowspan repeated below, colspan padded (columns stay in place);
+# 11: Markdown lines of two or more links only (menus, footers) dropped
 
 Parser = Callable[[bytes, str, float], LoadedDocument]  # (data, source, timeout)
 

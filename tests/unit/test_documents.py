@@ -288,6 +288,23 @@ def test_stand_date(text: str, expected: str | None) -> None:
     assert stand_date(text) == expected
 
 
+def test_markdown_menu_and_footer_lines_are_not_content(corpus_dir: Path) -> None:
+    """A page converted to Markdown keeps its footer as a line of links; quoted, it showed
+    "[Impressum](/impressum) · [Datenschutz](/datenschutz)" to a citizen."""
+    path = corpus_dir / "ehrenamt.md"
+    path.write_text(
+        "# Ehrenamt\n\nMelden Sie sich bei der Koordination.\n"
+        "[Formular herunterladen](/formular.pdf)\n\n"
+        "[English](ehrenamt-en.md) · [Impressum](/impressum) · [Datenschutz](/datenschutz)\n"
+        "Stand: Januar 2026 · [Impressum](/impressum)\n",
+        encoding="utf-8",
+    )
+    text = load(path).text
+    assert "[Datenschutz](/datenschutz)" not in text
+    assert "[Formular herunterladen](/formular.pdf)" in text, "one link is content"
+    assert "Stand: Januar 2026" in text, "a line with text of its own stays"
+
+
 def test_front_matter_date_wins_over_a_stand_line(corpus_dir: Path) -> None:
     (corpus_dir / "a.md").write_text(
         "---\nupdated: 2026-10-01\n---\n# A\nStand: 1. Januar 2020\n", encoding="utf-8"
