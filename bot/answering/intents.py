@@ -53,7 +53,8 @@ OWN_CASE = Intent(
             r"\bmein(e|en|em|er|es)?\s+(\w+\s+){0,2}?\w*(antrag|antrags|verfahren|verfahrens|"
             r"akte|fall|falls|karte|bescheid|titel|titels|visum|pass|passes|ausweis|urkunde|"
             r"einbürgerung|erlaubnis|genehmigung)\b",
-            r"\b(fertig|entschieden|bearbeitet|genehmigt|bewilligt|stand|status)\b",
+            r"\b(fertig|abholbereit|entschieden|bearbeitet|genehmigt|genemigt|bewilligt|stand|"
+            r"status)\b",
         ),
         (
             r"\bwann\s+(bekomme|kriege|krieg|erhalte|ist|wird|kommt)\b.{0,40}\bmein(e|en)?\s+"
@@ -61,8 +62,9 @@ OWN_CASE = Intent(
         ),
         # en
         (
-            r"\bmy\s+(\w+\s+){0,2}?(application|case|card|permit|file|decision|passport|visa)\b",
-            r"\b(ready|status|approved|decided|processed|stage|pending|yet)\b",
+            r"\bmy\b.{0,40}\b(application|case|card|permit|file|decision|passport|visa|diploma|"
+            r"degree|certificate)\b",
+            r"\b(ready|status|approved?|accepted|decided|processed|stage|pending|yet)\b",
         ),
         # tr: "başvurum onaylandı mı?"
         (
@@ -72,14 +74,17 @@ OWN_CASE = Intent(
         # ru / uk: "коли буде готова моя карта", "одобрили ли мое заявление"
         (
             r"\b(мо[йяеёю]|моего|моей|моему|моём|мій|моє|моєї|мого|моїй)\s+(\w+\s+)?"
-            r"(заяв|дел|справ|карт|документ|паспорт|внж|вид|разрешени|дозв|посвідк|прошени)",
+            r"(заяв|дел|справ|карт|документ|паспорт|внж|вид|разрешени|дозв|посвідк|прошени|запит|"
+            r"запрос|aufenthalt|antrag|titel)",
             r"(готов|статус|рассмотр|розгляну|одобр|схвал|решени|рішенн|стади|стаді|этап|етап)",
         ),
         (r"(одобрили|рассмотрели|розглянули|схвалили)\s+(ли\s+)?(уже\s+)?(мо|мою|моє|мій)",),
         # ar: "هل تمت الموافقة على طلبي؟", "وين وصلت معاملتي"
         (
-            r"(طلبي|ملفي|بطاقتي|قضيتي|معاملتي|اقامتي|إقامتي|جوازي|كرتي|كارتي)",
-            r"(جاهز|وصل|مرحلة|حالة|الموافقة|انقبل|صدر)",
+            r"(طلبي|ملفي|بطاقتي|قضيتي|معاملتي|اقامتي|إقامتي|جوازي|كرتي|كارتي|"
+            # colloquial "mine" after the noun: "الطلب تبعي", "طلب التجنيس بتاعي"
+            r"(طلب|ملف|بطاقة|قضية|معاملة|إقامة|اقامة|كرت|كارت|قرار)\S*(\s+\S+)?\s+(تبعي|بتاعي|تبعتي|بتاعتي))",
+            r"(جاهز|وصل|مرحلة|حالة|الموافقة|انقبل|صدر|اتوافق|توافق)",
         ),
         # fa: "پرونده پناهندگی من در چه مرحله‌ای است؟"
         (
@@ -102,17 +107,29 @@ AVAILABILITY = Intent(
             r"(platz|plätze|plätzen|wohnung|wohnungen|termin|termine|zimmer)\b",
         ),
         (r"\bwelche\w*\b.{0,40}\bhat\b.{0,20}\b(noch\s+)?(plätze|platz|termine)\b",),
+        (r"\b(noch|heute|morgen|diese woche|nächste woche)\b.{0,25}\bfrei\b",),
         # en
         (
             r"\b(free|available|vacant)\b",
             r"\b(places?|spots?|flats?|apartments?|rooms?|appointments?|slots?|seats?)\b",
         ),
+        (  # not "is the office open without an appointment"
+            r"\bopen\b",
+            r"\b(places?|spots?|slots?|seats?)\b",
+        ),
         (r"\bwhich\b.{0,40}\bhas\b.{0,20}\b(places|spots|space|room)\b",),
         # tr, ru, uk, ar, fa
         (r"\bboş\b", r"(yer|kontenjan|daire|ev\b|randevu)"),
+        (r"\b(hala|hâlâ|daha)\s+(boş\s+)?(yer|kontenjan)\s+var",),
+        (r"\b(ще|досі)\s+(є\s+)?(вільн\w+\s+)?місц",),
+        (r"\b(еще|ещё)\s+(есть|остались|осталось)\s+(свободн\w+\s+)?мест",),
+        (r"هنوز\s+(جا|ظرفیت|جای خالی)",),
         (r"свободн", r"(мест|квартир|комнат|запис|врем)"),
         (r"вільн", r"(місц|квартир|кімнат|запис)"),
-        (r"(شاغر|متاح|متوفر|فاضي|فارغ)", r"(مكان|أماكن|اماكن|شقة|شقق|بيت|موعد|مواعيد|غرفة|مقعد)"),
+        (
+            r"(شاغر|متاح|متوفر|فاضي|فارغ)",
+            r"(مكان|أماكن|اماكن|محل|شقة|شقق|بيت|موعد|مواعيد|غرفة|مقعد)",
+        ),
         (r"(خالی|آزاد)", r"(جا\b|جای|ظرفیت|آپارتمان|خانه|وقت|نوبت|اتاق)"),
     ),
     # how to find or register for one is what a page answers
@@ -126,7 +143,14 @@ RECOMMENDATION = Intent(
         (
             r"\b(empfehl\w*|empfiehl\w*)|(?<!\bam )\bbeste[nrs]?\b",  # not "am besten"
             r"(arzt|ärztin|ärzte|anwalt|anwältin|anwälte|kanzlei|schule|schulen|kita|kitas|"
-            r"kindergarten|firma|makler|krankenkasse|versicherung|dolmetscher|übersetzer)\w*\b",
+            r"kindergarten|firma|makler|krankenkasse|versicherung|dolmetscher|übersetzer|"
+            r"fahrschule)\w*\b",
+        ),
+        (
+            r"\b(kennt ihr|kennen sie|kennst du|welche würdet ihr|welchen würdet ihr)\b.{0,15}"
+            r"\b(gute|guten|guter|gutes|ne gute|einen guten|eine gute)\b",
+            r"(arzt|ärztin|anwalt|anwältin|kanzlei|schule|kita|firma|makler|krankenkasse|"
+            r"versicherung|fahrschule)\w*\b",
         ),
         (
             r"\b(recommend\w*|best|suggest)\b",
@@ -134,17 +158,23 @@ RECOMMENDATION = Intent(
             r"|daycares?|compan(y|ies)|agenc(y|ies)|insurers?|insurance|interpreters?"
             r"|translators?)\b",
         ),
-        (r"(öner|tavsiye|en iyi)", r"(doktor|hekim|diş|avukat|okul|kreş|şirket|sigorta)"),
+        (
+            r"(öner|tavsiye|en iyi)",
+            r"(doktor|hekim|diş|avukat|okul|kreş|şirket|sigorta|krankenkasse|kita|anwalt|arzt)",
+        ),
         (
             r"(посовет|порекоменд|рекоменд|лучш|порад|найкращ)",
             r"(врач|доктор|лікар|стоматолог|адвокат|юрист|школ|садик|садок|компани|компані|фирм"
             r"|фірм|страхов)",
         ),
         (
-            r"(أفضل|افضل|انصح|تنصح|توصي|ترشح|رشح)",
+            r"(أفضل|افضل|أحسن|احسن|انصح|تنصح|توصي|ترشح|رشح)",
             r"(طبيب|دكتور|محامي|مدرسة|روضة|حضانة|شركة|تأمين)",
         ),
-        (r"(بهترین|پیشنهاد|توصیه|معرفی)", r"(دکتر|پزشک|دندان|وکیل|مدرسه|مهدکودک|شرکت|بیمه)"),
+        (
+            r"(بهترین|بهتره|بهتر است|پیشنهاد|توصیه|معرفی)",
+            r"(دکتر|پزشک|دندان|وکیل|مدرسه|مهدکودک|شرکت|بیمه)",
+        ),
     ),
 )
 
@@ -155,13 +185,20 @@ PERSONAL_AMOUNT = Intent(
             r"\bwie\s*viel\w*\b.{0,50}\b(bekomme|kriege|krieg|erhalte|bekommen wir|kriegen wir|"
             r"steht mir|stehen mir|zahlt mir|zahlen die mir)\b",
         ),
-        (r"\bwie hoch ist mein\w*\b",),
+        (r"\bwie hoch (ist|wird) mein\w*\b",),
         (r"\bhow much\b.{0,50}\b(will|do|would|can)\s+(i|we)\s+(get|receive|be paid)\b",),
+        (r"\bhow much (money|benefit|benefits)\b.{0,60}\b(i|we|me|my)\b.{0,40}\b(get|receive)\b",),
         (r"ne kadar\b.{0,40}(alırım|alacağım|alabilirim|verirler|verecekler|alırız)",),
         (r"сколько\b.{0,50}(получу|получим|буду получать|дадут|положено)",),
+        (r"сколько\b.{0,30}\b(мне|нам)\s+будут\s+(платить|давать)",),
         (r"скільки\b.{0,50}(отримаю|отримаємо|буду отримувати|дадуть|належить)",),
-        (r"(كم|قديش|شقد)\b.{0,40}(بيعطيني|بيعطوني|بعطوني|يعطيني|يعطوني|سأحصل|سنحصل|بقبض)",),
+        (r"скільки\b.{0,30}\b(буде|дадуть|платитимуть)\s+(нам|мені|нашій|моїй)",),
+        (
+            r"(كم|قديش|شقد)\b.{0,40}(بيعطيني|بيعطوني|بعطوني|يعطيني|يعطوني|يعطونا|بيعطونا|سأحصل|"
+            r"سنحصل|بقبض|رح ياخد|رح آخد|رح ناخد|يدفعولي|بيدفعولي|يدفعولنا)",
+        ),
         (rf"چقدر\b.{{0,40}}(می{_ZW}?\s?گیرم|دریافت می{_ZW}?\s?کنم|بهم می{_ZW}?\s?دن)",),
+        (rf"(به من|بهم|به ما)\b.{{0,40}}چقدر\s+(می{_ZW}?\s?ده|می{_ZW}?\s?دن|می{_ZW}?\s?دهد)",),
     ),
 )
 
@@ -169,16 +206,35 @@ BOOKING = Intent(
     "booking",
     (
         (r"\b(können|kannst|könnt)\s+(sie|du|ihr)\s+(mir|uns)\s+(\w+\s+){0,2}termin",),
-        (r"\b(mach|macht|machen|vereinbar\w*|buch\w*)\s+(sie\s+)?(mir|uns)\s+(\w+\s+){0,2}termin",),
+        (
+            r"\b(mach|macht|machen|vereinbar\w*|buch\w*)\s+(sie\s+)?(mir|uns)\s+(\w+\s+){0,2}"
+            r"\w*termin",
+        ),
+        (r"\b(meld|melde|meldet|melden sie)\s+(mich|uns|mein\w*\s+\w+)\b.{0,40}\ban\b",),
         (
             r"\b(can|could|would)\s+you\s+(please\s+)?(make|book|schedule|arrange|get|reserve)"
             r"\s+(me|us)?\s*(an?\s+)?(appointment|slot)",
         ),
+        (
+            r"\b(can|could|would|will)\s+you\s+(please\s+)?(register|enrol|enroll|sign|submit|send|"
+            r"fill in|fill out|apply)\b.{0,10}\b(me|us|my|for me)\b",
+        ),
+        (r"\b(sign|register|enrol|enroll|book) (me|us)\b",),
         (r"(benim için randevu|randevu (alır mısın|alabilir misin|ayarla))",),
+        (
+            r"(kaydettirebilir|kaydedebilir|kaydeder|gönderebilir|gönderir|doldurabilir)\s+"
+            r"mi(siniz|sin)\b",
+        ),
+        (
+            r"(отправ|подай|подат|заполн|запиш|зарегистрир|відправ|заповн|зареєстр)\w*\b.{0,40}"
+            r"(за мен[яе]|замість мене|вместо меня)",
+        ),
+        (r"(بدالي|بدلا عني|بدلاً عني|نيابة عني)",),
         (r"(запиш(и|ите|іть)\s+(меня|мене)|записать меня|записати мене)",),
         # "احجز" alone is also "I book" ("كيف احجز موعد": how do I book): only "for me"
         (r"(احجز|احجزي)\s*(لي|لنا)|احجزلي|سجلني|سجّلني",),
-        (r"(برای من|برام)\s+(یک\s+)?(وقت|نوبت)\s+(بگیر|رزرو)",),
+        (r"(برای من|برام|واسه من|واسم)\b.{0,30}(وقت|نوبت)\b.{0,30}(بگیر|رزرو)",),
+        (r"(برای من|برام|به جای من)\b.{0,20}(بفرست|پر کن|ثبت کن|ثبت‌نام کن)",),
     ),
     unless=r"\b(wie|how|nasıl|как|як)\b|(كيف|چطور|چگونه)",  # how to book: a page answers
 )

@@ -15,6 +15,7 @@ from types import ModuleType
 
 import pytest
 
+from bot.answering.intents import INTENTS
 from bot.ingest.loaders import load_document
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +35,11 @@ TURN_KEYS = {"q", "doc", "fact"}
 CARD_KEYS = {
     "card_questions.jsonl": {"q", "lang", "card"},
     "card_near_miss.jsonl": {"q", "lang", "near"},
+    # questions only an office can answer, and answerable ones with the same trigger words
+    # (bot/answering/intents.py; tests/unit/test_intents.py)
+    "intent_probe.jsonl": {"q", "lang", "label"},
 }
+INTENT_LABELS = {intent.name for intent in INTENTS} | {"answerable"}
 
 
 @cache
@@ -100,6 +105,9 @@ def test_eval_file_format_documents_and_facts(path: Path) -> None:
             assert set(item) == CARD_KEYS[path.name], f"{where}: keys {sorted(item)}"
             assert item["lang"] in LANGS, f"{where}: language {item['lang']!r}"
             assert isinstance(item["q"], str) and item["q"].strip(), f"{where}: empty question"
+            if "label" in item:
+                assert item["label"] in INTENT_LABELS, f"{where}: label {item['label']!r}"
+                continue
             card = item.get("card") or item.get("near")
             assert (CORPUS / "_antwortkarten" / f"{card}.md").is_file(), f"{where}: no card {card}"
         elif "turns" in item:
