@@ -27,6 +27,7 @@ from bot.ingest.documents import (
     stand_date,
 )
 from bot.ingest.pdf import check_pdf, parse_pdf
+from bot.ingest.sandbox import run_in_child
 
 # Raise when the loaders extract different text or metadata from the same file, so the
 # next `bot index` re-reads unchanged files instead of keeping what the old loader made.
@@ -59,10 +60,32 @@ def _check_docx(data: bytes) -> None:
 
 
 def _untimed(parse: Callable[[bytes, str], LoadedDocument]) -> Parser:
-    """A parser that runs in this process and needs no timeout (only PDFs run in a child)."""
+    """A parser that runs in this process and needs no timeout (plain text and Markdown:
+    line by line, linear in the size)."""
 
     def run(data: bytes, source: str, timeout: float) -> LoadedDocument:
         return parse(data, source)
+
+    return run
+
+
+ISOLATE_BYTES = 1024 * 1024  # a markup file this large is parsed in a child process
+
+
+def _isolated_when_large(parse: Callable[[bytes, str], LoadedDocument], what: str) -> Parser:
+    """A markup parser (HTML, DOCX, ODT) that runs in a forked child with the timeout and a
+    memory limit when the file is large: a 20 MB HTML page took about 100 s here, and a
+    crafted one could take longer. Small files stay in this process (a fork per page
+    would cost more than the parse)."""
+
+    def run(data: bytes, source: str, timeout: float) -> LoadedDocument:
+        if len(data) <= ISOLATE_BYTES:
+            return parse(data, source)
+        result = run_in_child(parse, data, source, timeout=timeout, what=what)
+        if isinstance(result, dict):
+            raise DocumentError(result["error"])
+        doc: LoadedDocument = result
+        return doc
 
     return run
 
@@ -71,9 +94,16 @@ LOADERS: tuple[Loader, ...] = (
     Loader((".md", ".markdown"), "Markdown", check_text, _untimed(parse_markdown), True),
     Loader((".txt",), "Text", check_text, _untimed(parse_text), True),
     Loader((".pdf",), "PDF", check_pdf, parse_pdf),
-    Loader((".docx",), "Word (DOCX)", _check_docx, _untimed(parse_docx)),
-    Loader((".odt",), "OpenDocument-Text (ODT)", odt.check_odt, _untimed(odt.parse_odt)),
-    Loader((".html", ".htm"), "Webseite (HTML)", check_text, _untimed(parse_html)),
+    Loader((".docx",), "Word (DOCX)", _check_docx, _isolated_when_large(parse_docx, "DOCX")),
+    Loader(
+        (".odt",),
+        "OpenDocument-Text (ODT)",
+        odt.check_odt,
+        _isolated_when_large(odt.parse_odt, "ODT"),
+    ),
+    Loader(
+        (".html", ".htm"), "Webseite (HTML)", check_text, _isolated_when_large(parse_html, "HTML")
+    ),
 )
 BY_SUFFIX: dict[str, Loader] = {suffix: entry for entry in LOADERS for suffix in entry.suffixes}
 SUPPORTED_SUFFIXES = frozenset(BY_SUFFIX)

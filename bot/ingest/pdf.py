@@ -2,19 +2,17 @@
 
 pypdf has had advisories for infinite loops and memory blow-ups on crafted files, so a
 PDF is never parsed in the indexing process itself: a forked child parses it under
-RLIMIT_AS and is killed when it runs past the timeout.
+RLIMIT_AS and is killed when it runs past the timeout (bot/ingest/sandbox.py).
 """
 
 from __future__ import annotations
 
 import io
-import multiprocessing as mp
 import re
 from typing import Any
 
 from bot.ingest.documents import DocumentError, LoadedDocument, Section, title_from_name
-
-PDF_MEMORY_HEADROOM = 1536 * 1024 * 1024  # address space the child may add to what it inherits
+from bot.ingest.sandbox import run_in_child
 
 
 def _extract(data: bytes) -> dict[str, Any]:
@@ -47,46 +45,10 @@ def _extract(data: bytes) -> dict[str, Any]:
         return {"error": f"PDF kann nicht gelesen werden ({type(exc).__name__})"}
 
 
-def _child(data: bytes, conn: Any) -> None:
-    try:
-        import resource
-
-        # A forked child inherits the parent's address space (models, libraries), so the
-        # limit is what it already has plus a fixed headroom for parsing.
-        with open("/proc/self/statm") as statm:
-            inherited = int(statm.read().split()[0]) * resource.getpagesize()
-        limit = inherited + PDF_MEMORY_HEADROOM
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    except (ImportError, ValueError, OSError):
-        pass  # no limit on platforms without RLIMIT_AS or /proc
-    try:
-        conn.send(_extract(data))
-    except MemoryError:
-        conn.send({"error": "PDF braucht zu viel Speicher beim Lesen"})
-    finally:
-        conn.close()
-
-
 def extract_pdf_pages(data: bytes, timeout: float) -> dict[str, Any]:
     """Parse in a forked child; a hang or crash becomes an error reason, never a hang here."""
-    ctx = mp.get_context("fork")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(data, child), daemon=True)
-    proc.start()
-    child.close()
-    try:
-        if parent.poll(timeout):
-            try:
-                result: dict[str, Any] = parent.recv()
-                return result
-            except EOFError:
-                return {"error": "PDF-Leser ist abgestürzt"}
-        return {"error": f"PDF-Verarbeitung dauerte länger als {timeout:.0f} s (abgebrochen)"}
-    finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join(5)
-        parent.close()
+    result: dict[str, Any] = run_in_child(_extract, data, timeout=timeout, what="PDF")
+    return result
 
 
 def check_pdf(data: bytes) -> None:
