@@ -1092,6 +1092,15 @@ def load_index(settings: Settings, embedder: BotEmbeddings) -> LoadedIndex:
     manifest = read_manifest(settings.index_dir, generation)
     check_compatible(manifest, embedder)
     with_units = manifest.units is not None and manifest.units.segmenter == SEGMENTER_VERSION
+    if manifest.units is not None and not with_units:
+        log.warning(
+            "The answer units of index generation %s were cut by an older segmenter "
+            "(version %s, now %s): answers cut and embed them on the fly, more slowly, "
+            "until `python -m bot index` runs.",
+            generation,
+            manifest.units.segmenter,
+            SEGMENTER_VERSION,
+        )
     units: VectorStore | None = None
     layers = _layer_files(generation, manifest)
     names = sorted(layers)  # older generations first (generation names sort by time)

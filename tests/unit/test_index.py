@@ -112,6 +112,25 @@ def test_units_cut_by_an_older_segmenter_are_cut_again(
     assert build_index(settings, embedder).updated == 0, "then unchanged files stay put"
 
 
+def test_serving_units_of_an_older_segmenter_tells_the_admin(
+    settings: Settings,
+    corpus: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """After an upgrade the old index still serves (units are cut when needed), but more
+    slowly: the log says so and names the command that fixes it."""
+    import logging
+
+    embedder = make_embedder("fake")
+    build_index(settings, embedder)
+    monkeypatch.setattr("bot.indexing.build.SEGMENTER_VERSION", 99)
+    with caplog.at_level(logging.WARNING, logger="bot.indexing.build"):
+        loaded = load_index(settings, embedder)
+    assert loaded.units is None
+    assert "older segmenter" in caplog.text and "python -m bot index" in caplog.text
+
+
 def test_bad_files_are_skipped_and_others_indexed(settings: Settings, corpus: Path) -> None:
     (corpus / "leer.md").write_bytes(b"")
     (corpus / "kaputt.pdf").write_bytes(b"%PDF-1.7 garbage")
