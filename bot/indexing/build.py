@@ -597,6 +597,25 @@ def _chunking_settings(settings: Settings) -> Chunking:
     return Chunking(settings.chunk_size, settings.chunk_overlap)
 
 
+def outdated_reason(settings: Settings) -> str | None:
+    """Why the serving index was made by an older version of the loaders or the segmenter
+    (an index run would read its files again), or None. Read at start-up: the server
+    brings such an index up to date in the background instead of serving it slowly."""
+    generation = current_generation(settings.index_dir)
+    if generation is None:
+        return None
+    try:
+        manifest = read_manifest(settings.index_dir, generation)
+    except IndexProblem:
+        return None  # loading says what is wrong; an update cannot help
+    if manifest.units is not None and manifest.units.segmenter != SEGMENTER_VERSION:
+        return f"answer units cut by segmenter {manifest.units.segmenter}, now {SEGMENTER_VERSION}"
+    old = {e.loader for e in manifest.files.values() if e.loader != LOADER_VERSION}
+    if old:
+        return f"files read by an older loader ({len(old)} versions), now {LOADER_VERSION}"
+    return None
+
+
 def entry_is_current(path: Path, entry: FileEntry | None, settings: Settings) -> bool:
     """Whether the index entry still stands for this file: same content, read by the
     current loader. The indexer and the staff area's document list ask the same question."""

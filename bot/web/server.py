@@ -17,7 +17,7 @@ from bot.answering.assistant import Assistant
 from bot.config import Settings
 from bot.embeddings import make_embedder
 from bot.i18n import ui_text
-from bot.indexing.build import build_index, index_exists
+from bot.indexing.build import IndexProblem, build_index, index_exists, outdated_reason
 from bot.staff.admin_api import admin_api_router
 from bot.staff.admin_service import AdminService
 from bot.staff.audit import AuditLog
@@ -46,6 +46,35 @@ def ensure_index(settings: Settings) -> None:
     )
 
 
+def update_outdated_index(settings: Settings, assistant: Assistant) -> threading.Thread | None:
+    """After an upgrade whose loaders or segmenter read files differently, the old index
+    keeps answering (more slowly: units are cut on the fly) while an incremental run
+    brings it up to date in the background; the next question after it switches to the
+    new generation. None when the index is current."""
+    why = outdated_reason(settings)
+    if why is None:
+        return None
+
+    def update() -> None:
+        log.warning("Index made by an older version (%s): updating it in the background", why)
+        try:
+            report = build_index(settings, assistant.embedder)
+        except IndexProblem as exc:  # busy (a staff run), disk full, ...: the old one serves
+            log.warning("Background index update did not run: %s", exc)
+            return
+        log.warning(
+            "Background index update done: %d documents, %d chunks, %.1f s",
+            report.documents,
+            report.chunks,
+            report.seconds,
+        )
+        assistant.reload_if_changed()
+
+    thread = threading.Thread(target=update, name="index-update", daemon=True)
+    thread.start()
+    return thread
+
+
 def start_answering(settings: Settings) -> tuple[Assistant, ChatController, Any]:
     """What answers questions, without Gradio: the assistant (index, model, warmed up),
     the chat's controller (limits, gap report) and a FastAPI app with the JSON API at
@@ -57,6 +86,7 @@ def start_answering(settings: Settings) -> tuple[Assistant, ChatController, Any]
     ensure_index(settings)
     assistant = Assistant.from_settings(settings)
     assistant.warm_up()
+    update_outdated_index(settings, assistant)
     controller = ChatController(settings, assistant)
     api = FastAPI(title="KI-Bot", docs_url=None, redoc_url=None, openapi_url=None)
     api.include_router(citizen_api_router(controller), prefix="/api")
@@ -84,6 +114,7 @@ def create_server(
         assistant = Assistant.from_settings(settings)
         # the language models load while the server starts, not when the first citizen asks
         threading.Thread(target=assistant.warm_up, name="warm-up", daemon=True).start()
+        update_outdated_index(settings, assistant)
     audit = AuditLog(settings.data_dir / "audit.jsonl")
     users = UserStore(settings.users_file)
     authenticator = Authenticator(users, LoginGuard(), audit)

@@ -131,6 +131,35 @@ def test_serving_units_of_an_older_segmenter_tells_the_admin(
     assert "older segmenter" in caplog.text and "python -m bot index" in caplog.text
 
 
+def test_an_index_of_older_loaders_or_segmenter_is_brought_up_to_date_at_start(
+    settings: Settings, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an upgrade the server updates such an index in the background while the old
+    one answers; the next question switches to the new generation."""
+    from bot.answering.assistant import Assistant
+    from bot.indexing.build import outdated_reason
+    from bot.web.server import update_outdated_index
+
+    embedder = make_embedder("fake")
+    first = build_index(settings, embedder).generation
+    assistant = Assistant.from_settings(settings)
+    assert outdated_reason(settings) is None
+    assert update_outdated_index(settings, assistant) is None, "a current index is left alone"
+
+    monkeypatch.setattr("bot.indexing.build.SEGMENTER_VERSION", 99)
+    assert "segmenter" in (outdated_reason(settings) or "")
+    thread = update_outdated_index(settings, assistant)
+    assert thread is not None
+    thread.join(60)
+    assert current_generation(settings.index_dir) != first
+    assert outdated_reason(settings) is None
+    assistant.reload_if_changed(wait=True)
+    assert "600 Stunden" in assistant.ask("Wie lange dauert der Kurs?").text
+
+    monkeypatch.setattr("bot.indexing.build.LOADER_VERSION", 999)
+    assert "loader" in (outdated_reason(settings) or "")
+
+
 def test_bad_files_are_skipped_and_others_indexed(settings: Settings, corpus: Path) -> None:
     (corpus / "leer.md").write_bytes(b"")
     (corpus / "kaputt.pdf").write_bytes(b"%PDF-1.7 garbage")
