@@ -130,10 +130,10 @@ def personal_answer(
     the contact instead of quoting the nearest page. `office`: the contact block of the
     page on the topic (the office that knows), quoted with its source."""
     parts = [message(intent, language)]
-    if office is not None and office.units:
+    if office is not None:
         parts += [message("office_contact", language), office.text]
     parts.append(contact_line(language))
-    sources = office.citations if office is not None and office.units else []
+    sources = office.citations if office is not None else []
     return Answer(
         question,
         "\n\n".join(parts),
@@ -344,6 +344,13 @@ def block_heading(meta: dict[str, Any], with_title: bool = True) -> str:
     return f"{title} › {section}" if with_title else section
 
 
+def _quote_note_for(meta: dict[str, Any], asker: str) -> str:
+    """The preface naming a quote's true language (from the cited document's `lang`); a
+    quote in the asker's language needs none."""
+    quoted = base_language(str(meta.get("lang") or "de"))
+    return quote_note(quoted, asker) if quoted != base_language(asker) else ""
+
+
 def contact_block(result: RetrievalResult, store: UnitStore) -> Composed | None:
     """The first contact block (address, phone, e-mail, hours lines kept together) among
     the result's passages, alone under its heading line: the office to ask, without the
@@ -354,9 +361,7 @@ def contact_block(result: RetrievalResult, store: UnitStore) -> Composed | None:
         if contact is None:
             continue
         meta = hit.metadata
-        quoted = base_language(str(meta.get("lang") or "de"))
-        asker = result.asker_language
-        note = quote_note(quoted, asker) if quoted != base_language(asker) else ""
+        note = _quote_note_for(meta, result.asker_language)
         block = f"**{block_heading(meta)}** [1]\n{contact.text}"
         scored = ScoredUnit(contact, hit, 0, 0.0, 0.0)
         text = f"{note}\n\n{block}" if note else block
@@ -401,10 +406,7 @@ def compose_extractive(
         meta = hit.metadata
         heading = block_heading(meta, with_title=meta.get("source") not in titled)
         titled.add(str(meta.get("source")))
-        # the preface names the quote's true language (from the cited document's `lang`);
-        # a quote in the asker's language needs none
-        quoted = base_language(str(meta.get("lang") or "de"))
-        note = quote_note(quoted, asker) if quoted != base_language(asker) else ""
+        note = _quote_note_for(meta, asker)
         if note and note not in blocks:
             blocks.append(note)
         outdated = outdated_note(hit, asker)

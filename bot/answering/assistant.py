@@ -285,20 +285,22 @@ class Assistant:
             self.settings.refusal_min_relevance,
             self.settings.refusal_clear_relevance,
         )
+        score = relevance(result)
         if (
             reason is None
             and not follows
-            and relevance(result) < self.settings.refusal_clear_relevance
+            and score < self.settings.refusal_clear_relevance
             and (missing := uncovered_concepts(question, self._corpus_uses, language))
         ):
             # a topic no page speaks of, in any language ("пенсия", "steuererklärung" typed
             # in lower case, which the capitalised-noun check misses); a clear match of the
             # passages still answers (a question naming pension and the integration course)
-            reason = f"uncovered topic {missing} (relevance {relevance(result):.2f})"
+            reason = f"uncovered topic {missing} (relevance {score:.2f})"
         if reason is None and self.wants_person(question, own_vector):
             answer = self._human_contact(question, language, asker)
         elif reason is None and (intent := personal_intent(question)):
-            answer = personal_answer(question, language, intent, self._office(question, result))
+            office = self._office(question, intent, result)
+            answer = personal_answer(question, language, intent, office)
         elif (
             reason is None
             and not follows  # "ücreti ne kadar" after the course: the topic decides
@@ -380,14 +382,14 @@ class Assistant:
         stems = bm25.stems(term)
         return bool(stems) and all(s in bm25.vocab or bm25.split_compound(s) for s in stems)
 
-    def _office(self, question: str, result: RetrievalResult) -> Composed | None:
+    def _office(self, question: str, intent: str, result: RetrievalResult) -> Composed | None:
         """The contact block (address, phone, e-mail, hours) of the page the question is
         about: for "Ist meine Karte fertig?" the foreigners' office that knows, not only the
         KI. None for a recommendation (the page's office recommends nobody either), a place
         the passages never mention (the Kita page of another town), a search that found
         nothing clearly, or a page without a contact block."""
         assert self._units is not None
-        if not result.hits or personal_intent(question) == "recommendation":
+        if not result.hits or intent == "recommendation":
             return None
         if self._unknown_place(question, result):
             return None
