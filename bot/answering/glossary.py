@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.i18n import base_language
 from bot.indexing.background import data_lines
 
 MIN_PREFIX = 3  # a shorter prefix matches too many unrelated words
@@ -208,7 +209,7 @@ _SIBLINGS = ({"ru", "uk"}, {"ar", "fa"})
 
 def readable_in(language: str) -> frozenset[str]:
     """The term languages a question in `language` is matched with."""
-    base = language.split("-", 1)[0].lower()
+    base = base_language(language)
     group = next((g for g in _SIBLINGS if base in g), {base})
     return frozenset(group | {"de", "any"})
 

@@ -12,6 +12,8 @@ import multiprocessing as mp
 from collections.abc import Callable
 from typing import Any
 
+from bot.ingest.documents import DocumentError
+
 MEMORY_HEADROOM = 1536 * 1024 * 1024  # address space the child may add to what it inherits
 
 
@@ -36,7 +38,7 @@ def _child(work: Callable[..., Any], args: tuple[Any, ...], what: str, conn: Any
     except MemoryError:
         conn.send({"error": f"{what} braucht zu viel Speicher beim Lesen"})
     except Exception as exc:  # a parser bug on hostile input must not stop indexing
-        message = str(exc) if type(exc).__name__ == "DocumentError" else None
+        message = str(exc) if isinstance(exc, DocumentError) else None
         conn.send({"error": message or f"{what} kann nicht gelesen werden ({type(exc).__name__})"})
     finally:
         conn.close()
