@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from bot.answering.intents import INTENTS
 from bot.config import Settings
 from bot.staff.feedback import MAX_QUESTION, append_record, read_feedback, rewrite_records, scrub
 
@@ -37,12 +38,8 @@ NOT_A_GAP = {
     "empty",
     "too-long",
     "empty-index",
-    # no document could answer these (bot/answering/intents.py)
-    "own-case",
-    "availability",
-    "recommendation",
-    "personal-amount",
-    "booking",
+    # no document could answer these (own case, free places now, ...)
+    *(intent.name for intent in INTENTS),
 }
 EXAMPLES = 3
 

@@ -50,6 +50,7 @@ def test_only_refusals_for_want_of_a_document_are_gaps() -> None:
     assert not is_gap(True, "injection")
     assert not is_gap(True, "too-long")
     assert not is_gap(False, None)
+    assert not is_gap(True, "own-case"), "no document could answer it: not a gap"
 
 
 def test_questions_asking_the_same_thing_are_one_group() -> None:
