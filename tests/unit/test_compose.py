@@ -211,7 +211,7 @@ def test_a_best_sentence_that_refers_back_brings_the_one_before() -> None:
     scored = _scored(units, [0.5, 0.6, 0.9])
     chosen = choose_units(scored, Weights(fill=0, short_unit=10))
     assert [c.unit.position for c in chosen] == [1, 2]
-    alone = choose_units(scored, Weights(fill=0, short_unit=10, lean_back=0))
+    alone = choose_units(scored, Weights(fill=0, short_unit=10, lean_back=False))
     assert [c.unit.position for c in alone] == [2]
 
 
