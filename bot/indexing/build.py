@@ -597,17 +597,11 @@ def _chunking_settings(settings: Settings) -> Chunking:
     return Chunking(settings.chunk_size, settings.chunk_overlap)
 
 
-def outdated_reason(settings: Settings) -> str | None:
-    """Why the serving index was made by an older version of the loaders or the segmenter
-    (an index run would read its files again), or None. Read at start-up: the server
-    brings such an index up to date in the background instead of serving it slowly."""
-    generation = current_generation(settings.index_dir)
-    if generation is None:
-        return None
-    try:
-        manifest = read_manifest(settings.index_dir, generation)
-    except IndexProblem:
-        return None  # loading says what is wrong; an update cannot help
+def outdated_reason(manifest: Manifest) -> str | None:
+    """Why a generation (its manifest) was made by an older version of the loaders or the
+    segmenter (an index run would read its files again), or None. Asked at start-up of the
+    serving one: the server brings it up to date in the background instead of serving it
+    slowly."""
     if manifest.units is not None and manifest.units.segmenter != SEGMENTER_VERSION:
         return f"answer units cut by segmenter {manifest.units.segmenter}, now {SEGMENTER_VERSION}"
     old = {e.loader for e in manifest.files.values() if e.loader != LOADER_VERSION}

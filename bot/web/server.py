@@ -51,7 +51,7 @@ def update_outdated_index(settings: Settings, assistant: Assistant) -> threading
     keeps answering (more slowly: units are cut on the fly) while an incremental run
     brings it up to date in the background; the next question after it switches to the
     new generation. None when the index is current."""
-    why = outdated_reason(settings)
+    why = outdated_reason(assistant.retriever.index.manifest)  # as loaded: no second read
     if why is None:
         return None
 
