@@ -150,9 +150,13 @@ def test_what_a_question_asks_for_in_several_languages() -> None:
 
 
 def _scored(
-    units: list[Unit], scores: list[float], hit_id: str = "c1", rank: int = 0
+    units: list[Unit],
+    scores: list[float],
+    hit_id: str = "c1",
+    rank: int = 0,
+    source: str | None = None,
 ) -> list[ScoredUnit]:
-    hit = Hit(hit_id, "", {"source": f"{hit_id}.md"}, 1.0, 0.9)
+    hit = Hit(hit_id, "", {"source": source or f"{hit_id}.md"}, 1.0, 0.9)
     out = [ScoredUnit(u, hit, rank, s, s) for u, s in zip(units, scores, strict=True)]
     return sorted(out, key=lambda s: s.score, reverse=True)
 
@@ -259,6 +263,17 @@ def test_a_nearly_as_good_unit_of_another_passage_is_a_short_second_block() -> N
     assert sum(len(c.unit.text) for b in blocks for c in b) <= 400
 
 
+def test_a_second_block_from_another_page_must_come_closer_than_one_from_the_same() -> None:
+    """Another page's sentence that merely shares the question's words is noise (the
+    health insurance's "pro Monat" under "Was kostet die Kita im Monat?")."""
+    weights = Weights(fill=400, cross_budget=100, short_unit=10, cross_gap=0.03)
+    first = _scored(_sentences(2), [0.80, 0.50], hit_id="first", rank=0, source="kita.md")
+    for source, expected in (("kita.md", ["first", "other"]), ("health.md", ["first"])):
+        other = _scored(_sentences(2), [0.78, 0.50], hit_id="other", rank=1, source=source)
+        blocks = choose_blocks(sorted(first + other, key=lambda s: -s.score), weights)
+        assert [b[0].hit.id for b in blocks] == expected, source
+
+
 def test_a_follow_up_answers_from_the_topic_passage_whose_unit_is_clearly_better() -> None:
     """ "How long does it take?" after the fee: the topic ranks the fee passage first, the
     follow-up's words find the processing time in the second; a unit only a little better
@@ -313,3 +328,16 @@ def test_heading_line_names_the_deepest_section_and_the_title_once() -> None:
     assert block_heading(meta) == "Migrationsberatung (MBE) › Kann ich mit 25 kommen?"
     assert block_heading(meta, with_title=False) == "Kann ich mit 25 kommen?"
     assert block_heading({"title": "Einbürgerung"}, with_title=False) == "Einbürgerung"
+
+
+def test_a_long_heading_line_keeps_a_telling_section_alone() -> None:
+    """On a phone a heading line over 60 characters wraps; the page's title is in the list
+    of sources. A short section name ("Kontakt") says nothing without its page."""
+    from bot.answering.answer import block_heading
+
+    title = "Wohnen: Wohnberechtigungsschein, Wohngeld und Mieterberatung"
+    meta = {"title": title, "section": "WBS › Folgende Unterlagen sind dem Antrag beizufügen"}
+    assert block_heading(meta) == "Folgende Unterlagen sind dem Antrag beizufügen"
+    assert block_heading({"title": title, "section": "Kontakt"}) == f"{title} › Kontakt"
+    short = {"title": "Wohngeld", "section": "Wer bekommt Wohngeld in Siegburg?"}
+    assert block_heading(short) == "Wohngeld › Wer bekommt Wohngeld in Siegburg?"
