@@ -24,7 +24,7 @@ EVAL_FILES = sorted((ROOT / "tests" / "eval").glob("*.jsonl"))
 DISTRICT_B = ROOT / "tests" / "eval" / "district_b"
 DISTRICT_B_CORPUS = DISTRICT_B / "corpus"
 # the raw files hold the questions as written, before anyone read the pages: no labels
-DISTRICT_B_RAW = {"questions_raw.jsonl", "conversations_raw.jsonl"}
+DISTRICT_B_RAW = {"questions_raw.jsonl", "conversations_raw.jsonl", "round2_raw.jsonl"}
 DISTRICT_B_FILES = sorted(p for p in DISTRICT_B.glob("*.jsonl") if p.name not in DISTRICT_B_RAW)
 LANGS = {"de", "en", "tr", "ar", "uk", "ru", "fa", "de-x-ls"}
 QUESTION_KEYS = {"q", "doc", "fact", "lang"}
@@ -143,6 +143,7 @@ def test_district_b_labels_keep_the_raw_questions() -> None:
     pairs = (
         ("questions_raw.jsonl", "questions.jsonl"),
         ("conversations_raw.jsonl", "conversations.jsonl"),
+        ("round2_raw.jsonl", "round2.jsonl"),
     )
     for raw_name, labelled_name in pairs:
         raw = read_lines(DISTRICT_B / raw_name)
@@ -155,6 +156,24 @@ def test_district_b_labels_keep_the_raw_questions() -> None:
         ]
         written = [(i["lang"], i["q"] if "q" in i else [t["q"] for t in i["turns"]]) for i in raw]
         assert asked == written, labelled_name
+
+
+def test_district_b_labelled_files_are_all_checked() -> None:
+    """The labelled sets are among the checked files and no raw file is, so a renamed file
+    cannot silently drop out of the fact check."""
+    names = {p.name for p in DISTRICT_B_FILES}
+    assert {"questions.jsonl", "conversations.jsonl", "round2.jsonl"} <= names
+    assert not names & DISTRICT_B_RAW
+
+
+def test_district_b_round2_halves_hold_both_kinds_in_every_language() -> None:
+    """round2.jsonl is split by line: odd lines tune, even lines report. Each half needs
+    answerable and unanswerable questions in every language, or a rate is missing there."""
+    items = read_lines(DISTRICT_B / "round2.jsonl")
+    languages = {i["lang"] for i in items}
+    for start in (0, 1):
+        kinds = {(i["lang"], i["doc"] is not None) for i in items[start::2]}
+        assert kinds == {(lang, kind) for lang in languages for kind in (True, False)}, start
 
 
 def test_district_b_fact_check_uses_its_own_corpus() -> None:
