@@ -20,7 +20,10 @@ from bot.ingest.loaders import load_document
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
-EVAL_FILES = sorted((ROOT / "tests" / "eval").glob("*.jsonl"))
+# raw files: the questions as written before anyone read the pages, no labels (own key set)
+EVAL_RAW = {"round2_raw.jsonl"}
+EVAL_FILES = sorted(p for p in (ROOT / "tests" / "eval").glob("*.jsonl") if p.name not in EVAL_RAW)
+RAW_KEYS = {"q", "lang"}
 DISTRICT_B = ROOT / "tests" / "eval" / "district_b"
 DISTRICT_B_CORPUS = DISTRICT_B / "corpus"
 # the raw files hold the questions as written, before anyone read the pages: no labels
@@ -83,7 +86,12 @@ def check_original(where: str, item: dict) -> None:
 
 def test_eval_files_exist() -> None:
     names = {p.name for p in EVAL_FILES}
-    assert {"questions.jsonl", "citizen_questions.jsonl", "citizen_conversations.jsonl"} <= names
+    assert {
+        "questions.jsonl",
+        "citizen_questions.jsonl",
+        "citizen_conversations.jsonl",
+        "round2.jsonl",
+    } <= names
 
 
 def check_conversation(where: str, item: dict, corpus: Path) -> None:
@@ -174,6 +182,30 @@ def test_district_b_round2_halves_hold_both_kinds_in_every_language() -> None:
     for start in (0, 1):
         kinds = {(i["lang"], i["doc"] is not None) for i in items[start::2]}
         assert kinds == {(lang, kind) for lang in languages for kind in (True, False)}, start
+
+
+def test_round2_labels_keep_the_raw_questions() -> None:
+    """round2.jsonl holds exactly round2_raw.jsonl's questions and languages, in order: the
+    raw file, committed before the pages were read, stays unlabelled, and labelling changed
+    no question. The odd/even split (odd lines tune, even lines report) relies on the order."""
+    evaldir = ROOT / "tests" / "eval"
+    raw = read_lines(evaldir / "round2_raw.jsonl")
+    labelled = read_lines(evaldir / "round2.jsonl")
+    for number, item in enumerate(raw, start=1):
+        assert set(item) == RAW_KEYS, f"round2_raw.jsonl:{number}: keys {sorted(item)}"
+        assert item["lang"] in LANGS, f"round2_raw.jsonl:{number}: language {item['lang']!r}"
+        assert isinstance(item["q"], str) and item["q"].strip(), f"round2_raw.jsonl:{number}"
+    assert [(i["lang"], i["q"]) for i in labelled] == [(i["lang"], i["q"]) for i in raw]
+    questions = [i["q"].strip().lower() for i in raw]
+    assert len(questions) == len(set(questions))
+
+
+def test_round2_facts_are_short() -> None:
+    """A fact is a short piece (2-8 words) an answer must contain, not a copied paragraph
+    that only a passage quote could hit."""
+    for number, item in enumerate(read_lines(ROOT / "tests" / "eval" / "round2.jsonl"), 1):
+        if item["fact"] is not None:
+            assert 2 <= len(item["fact"].split()) <= 8, f"round2.jsonl:{number}: {item['fact']!r}"
 
 
 def test_district_b_fact_check_uses_its_own_corpus() -> None:
