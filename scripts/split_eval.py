@@ -9,6 +9,8 @@ seeded shuffle, so running this again gives byte-identical files. The sources st
 - tests/eval/district_b/questions.jsonl -> dev.jsonl / test.jsonl (half each, seed 17);
   district_b/conversations.jsonl -> dev_conversations.jsonl (1st, 3rd, ... conversation)
   and test_conversations.jsonl (2nd, 4th, ...)
+- round2.jsonl (second round of citizen questions, in tests/eval/ and district_b/): odd lines
+  (1st, 3rd, ...) -> round2_dev.jsonl, even lines -> round2_test.jsonl
 
 .venv/bin/python scripts/split_eval.py          # write all dev and test files
 .venv/bin/python scripts/split_eval.py --check  # exit 1 if the files are not what it would write
@@ -51,7 +53,8 @@ def split(
 
 
 def split_conversations(lines: list[str]) -> tuple[list[str], list[str]]:
-    """Odd-numbered conversations (1st, 3rd, ...) for dev, even-numbered ones for test."""
+    """Odd-numbered lines (1st, 3rd, ...) for dev, even-numbered ones for test: for the
+    conversations and for the round 2 sets, whose writers balanced the halves by line."""
     return lines[0::2], lines[1::2]
 
 
@@ -66,7 +69,13 @@ def outputs() -> dict[Path, list[str]]:
         read(DISTRICT_B / "questions.jsonl"), DISTRICT_B_SEED, DISTRICT_B_DEV_SHARE
     )
     b_dev_conv, b_test_conv = split_conversations(read(DISTRICT_B / "conversations.jsonl"))
+    r2_dev, r2_test = split_conversations(read(EVAL / "round2.jsonl"))
+    b_r2_dev, b_r2_test = split_conversations(read(DISTRICT_B / "round2.jsonl"))
     return {
+        EVAL / "round2_dev.jsonl": r2_dev,
+        EVAL / "round2_test.jsonl": r2_test,
+        DISTRICT_B / "round2_dev.jsonl": b_r2_dev,
+        DISTRICT_B / "round2_test.jsonl": b_r2_test,
         EVAL / "dev.jsonl": dev,
         EVAL / "test.jsonl": test,
         DISTRICT_B / "dev.jsonl": b_dev,

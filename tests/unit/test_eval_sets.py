@@ -274,6 +274,7 @@ def test_district_b_split_is_a_fixed_partition() -> None:
     for source, dev_name, test_name in (
         ("questions.jsonl", "dev.jsonl", "test.jsonl"),
         ("conversations.jsonl", "dev_conversations.jsonl", "test_conversations.jsonl"),
+        ("round2.jsonl", "round2_dev.jsonl", "round2_test.jsonl"),
     ):
         lines = (DISTRICT_B / source).read_text(encoding="utf-8").splitlines()
         dev = (DISTRICT_B / dev_name).read_text(encoding="utf-8").splitlines()
@@ -281,6 +282,16 @@ def test_district_b_split_is_a_fixed_partition() -> None:
         assert sorted(dev + test) == sorted(lines), source
         assert not set(dev) & set(test), source
         assert 0.45 <= len(dev) / len(lines) <= 0.55, source
+
+
+def test_round2_dev_and_test_are_its_odd_and_even_lines() -> None:
+    """Round 2 (both corpora) tunes on its odd lines and reports on its even lines only."""
+    for folder in (ROOT / "tests" / "eval", DISTRICT_B):
+        lines = (folder / "round2.jsonl").read_text(encoding="utf-8").splitlines()
+        assert (folder / "round2_dev.jsonl").read_text(encoding="utf-8").splitlines() == lines[::2]
+        assert (folder / "round2_test.jsonl").read_text(encoding="utf-8").splitlines() == (
+            lines[1::2]
+        )
 
 
 def test_mid_sentence_start_is_detected_under_a_heading() -> None:
