@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from bot.answering.glossary import Concept, glossary
+from bot.answering.nouns import lowercase_nouns
 from bot.answering.versions import Versions
 from bot.embeddings import BotEmbeddings
 from bot.i18n import base_language
@@ -258,6 +259,31 @@ class Retriever:
     def _known(self, stem: str) -> bool:
         return stem in self._common_terms or stem in self.bm25.vocab
 
+    def _names_a_used_topic(self, word: str) -> bool:
+        """Whether a word is a German term of a glossary topic the documents speak of in
+        other words ("krankenschwester" for the pages on "Pflegefachkräfte", "Kindergarten"
+        for "Kita"): then it is no topic the documents lack. The word itself must be the
+        term: "Pflegegeld" begins with "Pflege" but is another topic. A used term that
+        begins like the word is a neighbour, not the same topic: the documents' "Steuer-ID"
+        says nothing about the "Steuererklärung"."""
+        stems = self.bm25.stems(word)
+        if not stems:
+            return False
+
+        def covers(term: str) -> bool:
+            parts = self.bm25.stems(term)
+            return (
+                bool(parts)
+                and not stems[0].startswith(parts[0])
+                and all(self._known(part) for part in parts)
+            )
+
+        return any(
+            any(self.bm25.stems(term) == stems for term in concept.german)
+            and any(covers(term) for term in concept.german)
+            for concept in glossary().concepts_in(word, "de")
+        )
+
     def _parts(self, ids: list[str]) -> list[int]:
         """The section number of each chunk (for matching passages across versions)."""
         found = self.index.chunks(ids)
@@ -366,6 +392,7 @@ class Retriever:
         unknown = [
             stem
             for word in key_terms(query, language)
+            if not self._names_a_used_topic(word)
             for stem in self.bm25.stems(word)
             if not self._known(stem)
         ]
@@ -637,6 +664,8 @@ def _calibration_vectors(index: LoadedIndex, ids: Sequence[str]) -> np.ndarray |
     return normed
 
 
+# languages not written in Latin letters: a Latin word in their questions is a term
+_OTHER_SCRIPTS = {"ar", "fa", "uk", "ru"}
 _LATIN_WORD = re.compile(r"[A-Za-zÄÖÜäöüß][A-Za-zÄÖÜäöüß-]*")
 _GERMAN_LOOKING = re.compile(
     r"[äöüßÄÖÜ]|(ung|geld|schein|heit|keit|schaft|amt|gesetz|recht|zentrum|antrag|kurs|"
@@ -647,12 +676,22 @@ _GERMAN_LOOKING = re.compile(
 
 def key_terms(question: str, language: str) -> list[str]:
     """Capitalised words of five letters or more: German nouns in a German question, and
-    German-looking terms ("Kindergeld") inside a question in another language. These
-    carry a question's topic; the refusal check asks whether the corpus uses them."""
+    German-looking terms ("Kindergeld") inside a question in another language; in a German
+    question also the nouns typed in lower case ("schufa", see bot/answering/nouns.py), in
+    an Arabic, Farsi, Ukrainian or Russian question every Latin word, which names a German
+    or English term however it is written ("как проверить свою schufa бесплатно").
+    These carry a question's topic; the refusal check asks whether the corpus uses them."""
     out = []
+    own_script = base_language(language) in _OTHER_SCRIPTS
     for word in _LATIN_WORD.findall(question):
-        if len(word) < 5 or not word[0].isupper():
+        if len(word) < 5:
             continue
-        if language == "de" or (language != "tr" and _GERMAN_LOOKING.search(word)):
+        if own_script and word[0].islower():
             out.append(word)
+        elif not word[0].isupper():
+            continue
+        elif language == "de" or (language != "tr" and _GERMAN_LOOKING.search(word)):
+            out.append(word)
+    if base_language(language) == "de":
+        out += lowercase_nouns(question)
     return out

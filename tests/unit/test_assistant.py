@@ -393,12 +393,30 @@ def test_a_topic_no_document_speaks_of_is_refused_in_any_language(
     qa_settings: Settings, question: str
 ) -> None:
     """Tax and pension are glossary topics the documents never mention: refused below the
-    clear bar, whatever the language and however the noun is written."""
+    clear bar, whatever the language and however the noun is written (the German noun
+    in lower case is a key term the documents lack, too)."""
     unsure = qa_settings.model_copy(update={"refusal_clear_relevance": 99.0})
     answer = Assistant.from_settings(unsure).ask(question)
     assert answer.refused
-    assert (answer.reason or "").startswith("uncovered topic")
+    assert (answer.reason or "").startswith("uncovered")
     assert not answer.sources
+
+
+def test_a_lower_case_noun_the_documents_never_use_is_refused(qa_settings: Settings) -> None:
+    """Citizens type nouns in lower case: "schufa" is a key term the documents lack, a
+    glossary synonym of a term they use ("staatsangehörigkeit" for "Einbürgerung") is not."""
+    unsure = qa_settings.model_copy(
+        update={
+            "refusal_clear_relevance": 99.0,
+            "refusal_out_of_scope_similarity": 2.0,
+            "refusal_out_of_scope_margin": 2.0,
+        }
+    )
+    assistant = Assistant.from_settings(unsure)
+    refused = assistant.ask("schufa auskunft kostenlos wie")
+    assert refused.refused and (refused.reason or "").startswith("uncovered terms ['schufa'")
+    answered = assistant.ask("wie bekomme ich die deutsche staatsangehörigkeit")
+    assert not (answered.reason or "").startswith("uncovered")
 
 
 def test_a_topic_the_documents_cover_is_not_taken_for_an_uncovered_one(
