@@ -289,7 +289,7 @@ class Assistant:
         if (
             reason is None
             and not follows
-            and score < self.settings.refusal_clear_relevance
+            and score < self.settings.refusal_topic_relevance
             and (missing := uncovered_concepts(question, self._corpus_uses, language))
         ):
             # a topic no page speaks of, in any language ("пенсия", "steuererklärung" typed
@@ -380,7 +380,9 @@ class Assistant:
         corpus, or a compound of two (BM25's vocabulary; "Kitaplatz" as "Kita" + "Platz")."""
         bm25 = self.retriever.bm25
         stems = bm25.stems(term)
-        return bool(stems) and all(s in bm25.vocab or bm25.split_compound(s) for s in stems)
+        return bool(stems) and all(
+            s in bm25.vocab or bm25.split_compound(s) or bm25.begins_a_word(s) for s in stems
+        )
 
     def _office(self, question: str, intent: str, result: RetrievalResult) -> Composed | None:
         """The contact block (address, phone, e-mail, hours) of the page the question is

@@ -14,6 +14,7 @@ passage. An off-topic question is about as close to "weather tomorrow" as to any
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Container, Sequence
@@ -155,6 +156,20 @@ class GermanBM25:
         if self._stored is not None:
             return self._stored.id_at(position)
         return self._ids[position]
+
+    def begins_a_word(self, stem: str) -> bool:
+        """Whether a corpus word begins with this stem (six letters or more): the stemmer
+        leaves words with accents whole, so "Sprachcafé" is not found as such among the
+        corpus's "Sprachcafés". On first use the vocabulary is sorted once."""
+        if len(stem) < MIN_PREFIX_STEM:
+            return False
+        words = self._sorted_terms
+        at = bisect.bisect_left(words, stem)
+        return at < len(words) and words[at].startswith(stem)
+
+    @cached_property
+    def _sorted_terms(self) -> list[str]:
+        return sorted(self.terms())
 
     def split_compound(self, stem: str) -> list[str]:
         """German compounds the corpus only has in parts: "anerkennungsverfahr" gives
@@ -664,6 +679,7 @@ def _calibration_vectors(index: LoadedIndex, ids: Sequence[str]) -> np.ndarray |
     return normed
 
 
+MIN_PREFIX_STEM = 6  # a shorter stem begins too many unrelated words ("rent", "kind")
 # languages not written in Latin letters: a Latin word in their questions is a term
 _OTHER_SCRIPTS = {"ar", "fa", "uk", "ru"}
 _LATIN_WORD = re.compile(r"[A-Za-zÄÖÜäöüß][A-Za-zÄÖÜäöüß-]*")

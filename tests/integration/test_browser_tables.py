@@ -36,7 +36,11 @@ def table_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServe
     (corpus / "kita-beitraege.html").write_text(PAGE, encoding="utf-8")
     # fake embeddings: the real refusal gates are tested with e5
     settings = small_settings(
-        root, corpus, refusal_min_relevance=-99.0, refusal_clear_relevance=-99.0
+        root,
+        corpus,
+        refusal_min_relevance=-99.0,
+        refusal_clear_relevance=-99.0,
+        refusal_topic_relevance=-99.0,
     )
     with LiveServer(settings) as server:
         yield server

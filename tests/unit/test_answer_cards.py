@@ -267,6 +267,7 @@ def card_settings(settings: Settings) -> Settings:
         update={
             "refusal_min_relevance": -99.0,
             "refusal_clear_relevance": -99.0,
+            "refusal_topic_relevance": -99.0,
             "card_min_similarity": 0.8,
             "card_min_margin": 0.0,
         }

@@ -73,7 +73,11 @@ def qa_settings(settings: Settings) -> Settings:
     # The fake embedder's similarities are not e5's: switch the z-score gate off here;
     # the real thresholds are tested with the real model in tests/integration.
     settings = settings.model_copy(
-        update={"refusal_min_relevance": -99.0, "refusal_clear_relevance": -99.0}
+        update={
+            "refusal_min_relevance": -99.0,
+            "refusal_clear_relevance": -99.0,
+            "refusal_topic_relevance": -99.0,
+        }
     )
     build_index(settings, make_embedder("fake"))
     return settings
@@ -395,7 +399,9 @@ def test_a_topic_no_document_speaks_of_is_refused_in_any_language(
     """Tax and pension are glossary topics the documents never mention: refused below the
     clear bar, whatever the language and however the noun is written (the German noun
     in lower case is a key term the documents lack, too)."""
-    unsure = qa_settings.model_copy(update={"refusal_clear_relevance": 99.0})
+    unsure = qa_settings.model_copy(
+        update={"refusal_clear_relevance": 99.0, "refusal_topic_relevance": 99.0}
+    )
     answer = Assistant.from_settings(unsure).ask(question)
     assert answer.refused
     assert (answer.reason or "").startswith("uncovered")
@@ -408,6 +414,7 @@ def test_a_lower_case_noun_the_documents_never_use_is_refused(qa_settings: Setti
     unsure = qa_settings.model_copy(
         update={
             "refusal_clear_relevance": 99.0,
+            "refusal_topic_relevance": 99.0,
             "refusal_out_of_scope_similarity": 2.0,
             "refusal_out_of_scope_margin": 2.0,
         }
@@ -425,6 +432,7 @@ def test_a_topic_the_documents_cover_is_not_taken_for_an_uncovered_one(
     unsure = qa_settings.model_copy(
         update={
             "refusal_clear_relevance": 99.0,
+            "refusal_topic_relevance": 99.0,
             # the fake embedder's similarities to the out-of-scope examples mean nothing
             "refusal_out_of_scope_similarity": 2.0,
             "refusal_out_of_scope_margin": 2.0,

@@ -32,7 +32,11 @@ def switch_settings(settings: Settings) -> Settings:
     (settings.corpus_dir / "einbuergerung.md").write_text(DOC.format(fee=255), encoding="utf-8")
     (settings.corpus_dir / "schule.md").write_text(OTHER, encoding="utf-8")
     settings = settings.model_copy(
-        update={"refusal_min_relevance": -99.0, "refusal_clear_relevance": -99.0}
+        update={
+            "refusal_min_relevance": -99.0,
+            "refusal_clear_relevance": -99.0,
+            "refusal_topic_relevance": -99.0,
+        }
     )
     build_index(settings, make_embedder("fake"))
     return settings

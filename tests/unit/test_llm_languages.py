@@ -59,6 +59,7 @@ def assistant(settings: Settings, server: FakeLLMServer) -> Assistant:
         update={
             "refusal_min_relevance": -99.0,
             "refusal_clear_relevance": -99.0,
+            "refusal_topic_relevance": -99.0,
             "llm_base_url": server.url,
             "llm_model": "fake",
             "llm_first_token_timeout_seconds": 2.0,

@@ -224,3 +224,14 @@ def test_postings_read_by_pread_are_the_mapped_slices(tmp_path: Path) -> None:
     gc.collect()
     with pytest.raises(OSError):
         os.fstat(fd)  # the file is closed with its reader
+
+
+def test_a_word_with_an_accent_is_found_at_the_start_of_a_corpus_word() -> None:
+    """The stemmer leaves accented words whole: "Sprachcafé" (the glossary's term) is not
+    among the stems of a corpus that only says "Sprachcafés", but begins one of them."""
+    bm25 = GermanBM25(["Unsere Sprachcafés sind offen.", "Die Rente"], ["c1", "c2"])
+    (stem,) = bm25.stems("Sprachcafé")
+    assert stem not in bm25.vocab
+    assert bm25.begins_a_word(stem)
+    assert not bm25.begins_a_word("spra"), "a short stem begins too many words"
+    assert not bm25.begins_a_word(bm25.stems("Steuererklärung")[0])

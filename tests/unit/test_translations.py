@@ -96,7 +96,11 @@ def lang_settings(settings: Settings) -> Settings:
         },
     )
     settings = settings.model_copy(
-        update={"refusal_min_relevance": -99.0, "refusal_clear_relevance": -99.0}
+        update={
+            "refusal_min_relevance": -99.0,
+            "refusal_clear_relevance": -99.0,
+            "refusal_topic_relevance": -99.0,
+        }
     )
     build_index(settings, make_embedder("fake"))
     return settings
@@ -153,7 +157,11 @@ def test_outdated_translation_is_marked_in_the_askers_language(settings: Setting
         },
     )
     loose = settings.model_copy(
-        update={"refusal_min_relevance": -99.0, "refusal_clear_relevance": -99.0}
+        update={
+            "refusal_min_relevance": -99.0,
+            "refusal_clear_relevance": -99.0,
+            "refusal_topic_relevance": -99.0,
+        }
     )
     build_index(loose, make_embedder("fake"))
     assistant = Assistant.from_settings(loose)
