@@ -377,11 +377,13 @@ class Assistant:
 
     def _corpus_uses(self, term: str) -> bool:
         """Whether the documents use a German term: each of its stems is a word of the
-        corpus, or a compound of two (BM25's vocabulary; "Kitaplatz" as "Kita" + "Platz")."""
+        corpus, or a compound of two that one passage holds together (BM25's vocabulary;
+        "Kitaplatz" as "Kita" + "Platz"; not "Kindergeld" from "Kinder" here, "Geld" there)."""
         bm25 = self.retriever.bm25
         stems = bm25.stems(term)
         return bool(stems) and all(
-            s in bm25.vocab or bm25.split_compound(s) or bm25.begins_a_word(s) for s in stems
+            s in bm25.vocab or bm25.together(bm25.split_compound(s)) or bm25.begins_a_word(s)
+            for s in stems
         )
 
     def _office(self, question: str, intent: str, result: RetrievalResult) -> Composed | None:

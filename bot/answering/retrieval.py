@@ -186,6 +186,18 @@ class GermanBM25:
                     return parts
         return []
 
+    def together(self, stems: list[str]) -> bool:
+        """Whether one passage holds all these stems (False for none)."""
+        if not stems or not self.size:
+            return False
+        held = np.ones(self.size, dtype=bool)
+        for stem in stems:
+            found = self._stored.scores([stem]) if self._stored is not None else None
+            if found is None:
+                found = np.asarray(self._model.get_scores([stem]), dtype=np.float32)
+            held &= found > 0
+        return bool(held.any())
+
     def scores(self, text: str) -> np.ndarray:
         if not self.size:
             return np.zeros(0)

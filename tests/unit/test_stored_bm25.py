@@ -235,3 +235,15 @@ def test_a_word_with_an_accent_is_found_at_the_start_of_a_corpus_word() -> None:
     assert bm25.begins_a_word(stem)
     assert not bm25.begins_a_word("spra"), "a short stem begins too many words"
     assert not bm25.begins_a_word(bm25.stems("Steuererklärung")[0])
+
+
+def test_a_compound_counts_as_used_only_when_one_passage_holds_its_parts() -> None:
+    """"Kitaplatz" is used where a passage speaks of a place in a Kita; "Kindergeld" is
+    not used by documents that say "Kinder" in one passage and "Geld" in another."""
+    texts = ["Anmeldung für einen Platz in der Kita.", "Kinder lernen schnell.", "Geld sparen."]
+    bm25 = GermanBM25(texts, ["c1", "c2", "c3"])
+    (kitaplatz,) = bm25.stems("Kitaplatz")
+    (kindergeld,) = bm25.stems("Kindergeld")
+    assert bm25.together(bm25.split_compound(kitaplatz))
+    assert bm25.split_compound(kindergeld) and not bm25.together(bm25.split_compound(kindergeld))
+    assert not bm25.together([])
