@@ -238,7 +238,7 @@ def test_a_word_with_an_accent_is_found_at_the_start_of_a_corpus_word() -> None:
 
 
 def test_a_compound_counts_as_used_only_when_one_passage_holds_its_parts() -> None:
-    """"Kitaplatz" is used where a passage speaks of a place in a Kita; "Kindergeld" is
+    """ "Kitaplatz" is used where a passage speaks of a place in a Kita; "Kindergeld" is
     not used by documents that say "Kinder" in one passage and "Geld" in another."""
     texts = ["Anmeldung für einen Platz in der Kita.", "Kinder lernen schnell.", "Geld sparen."]
     bm25 = GermanBM25(texts, ["c1", "c2", "c3"])
