@@ -199,6 +199,9 @@ def uncovered_terms(result: RetrievalResult, vocabulary: set[str]) -> list[str]:
     return missing
 
 
+NOTHING_STANDS_OUT = "nothing stands out"
+
+
 def refusal_reason(
     question: str,
     result: RetrievalResult,
@@ -219,7 +222,7 @@ def refusal_reason(
         return "empty-index"
     score = relevance(result)
     if score < min_relevance:
-        return f"nothing stands out (relevance {score:.2f})"
+        return f"{NOTHING_STANDS_OUT} (relevance {score:.2f})"
     missing = uncovered_terms(result, vocabulary) if score < clear_relevance else []
     if missing:
         return f"uncovered terms {missing} (relevance {score:.2f})"

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.answering.answer import (
+    NOTHING_STANDS_OUT,
     Answer,
     Composed,
     compose_extractive,
@@ -36,7 +37,7 @@ from bot.answering.answer import (
 )
 from bot.answering.cards import AnswerCards
 from bot.answering.compose import UnitStore
-from bot.answering.glossary import uncovered_concepts
+from bot.answering.glossary import glossary, uncovered_concepts
 from bot.answering.intents import personal_intent
 from bot.answering.llm import (
     NO_ANSWER,
@@ -59,7 +60,7 @@ from bot.answering.retrieval import (
 from bot.answering.versions import asker_language, note_missing_version
 from bot.config import Settings
 from bot.embeddings import BotEmbeddings, make_embedder
-from bot.i18n import detect_language, message
+from bot.i18n import base_language, detect_language, message
 from bot.indexing.build import IndexProblem, LoadedIndex, current_generation, load_index
 
 log = logging.getLogger(__name__)
@@ -285,6 +286,13 @@ class Assistant:
             self.settings.refusal_min_relevance,
             self.settings.refusal_clear_relevance,
         )
+        if (
+            reason is not None
+            and reason.startswith(NOTHING_STANDS_OUT)
+            and base_language(language) != "de"
+            and self._names_a_found_topic(question, language, result)
+        ):
+            reason = None
         score = relevance(result)
         if (
             reason is None
@@ -373,6 +381,27 @@ class Assistant:
             language=language,
             sources=composed.citations,
             reason="human-contact",
+        )
+
+    def _names_a_found_topic(self, question: str, language: str, result: RetrievalResult) -> bool:
+        """Whether the question names a glossary topic (not an aspect such as costs) that the
+        best passage speaks of: e5 reads dialect Arabic and colloquial Farsi poorly ("شو
+        الاوراق اللي بدي ياها للتجنيس" is closer to everyday text than to any page), the
+        glossary knows the word and the search found the naturalisation page."""
+        if not result.hits:
+            return False
+        top = result.hits[0]
+        # a translation stands in for its German original, which names the German terms
+        passages = [top] if top.original is None else [top, top.original]
+        text = " ".join(
+            f"{p.metadata.get('title', '')} {p.metadata.get('section', '')} {p.text}"
+            for p in passages
+        ).casefold()
+        return any(
+            term.casefold() in text
+            for concept in glossary().concepts_in(question, language)
+            if not concept.aspect
+            for term in concept.german
         )
 
     def _corpus_uses(self, term: str) -> bool:

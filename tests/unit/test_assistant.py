@@ -426,6 +426,22 @@ def test_a_lower_case_noun_the_documents_never_use_is_refused(qa_settings: Setti
     assert not (answered.reason or "").startswith("uncovered")
 
 
+def test_a_dialect_question_on_a_glossary_topic_the_best_page_covers_is_answered(
+    qa_settings: Settings,
+) -> None:
+    """e5 reads dialect Arabic poorly: nothing stands out by the vectors, but the glossary
+    knows "التجنيس" (naturalisation) and the search found the naturalisation page."""
+    unsure = qa_settings.model_copy(update={"refusal_min_relevance": 99.0})
+    assistant = Assistant.from_settings(unsure)
+    answer = assistant.ask("قديش تكلفة التجنيس")
+    assert not answer.refused, answer.reason
+    assert answer.sources[0].source == "einbuergerung.md"
+    # no glossary topic: the vectors decide, and nothing stands out
+    assert assistant.ask("شو رأيك بالطقس اليوم").refused
+    # a German question is never let through this way
+    assert assistant.ask("Was kostet die Einbürgerung?").refused
+
+
 def test_a_topic_the_documents_cover_is_not_taken_for_an_uncovered_one(
     qa_settings: Settings,
 ) -> None:
