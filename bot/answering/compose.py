@@ -91,7 +91,11 @@ _ASKS = {
     "contact": re.compile(
         r"telefon|anruf|nummer|e-?mail|erreich|kontakt|adresse|\bwo\b|wohin|phone|call|"
         r"address|where|contact|nerede|adres|iletişim|أين|هاتف|عنوان|اتصال|де\b|телефон|"
-        r"адрес|где|контакт|کجا|تلفن|آدرس|تماس",
+        r"адрес|где|контакт|کجا|تلفن|آدرس|تماس|"
+        # who helps, where to turn: the office is the answer
+        r"zuständig|an wen|wer hilft|wer kann (?:mir )?helfen|bei wem|who do i|who is "
+        r"responsible|who can help|kime|nereye başvur|kim yardım|لمين|مين بساعد|إلى من|وين|فين|"
+        r"куда|обратит|звернут|куди|хто допоможе|кто поможет|به کی|مراجعه|کی کمک",
         re.I,
     ),
     "list": re.compile(
@@ -124,9 +128,20 @@ def asks_for(question: str) -> set[str]:
     return kinds
 
 
+# a sentence naming the office in charge answers "who helps?" as a contact block does
+_OFFICE_POINTER = re.compile(
+    r"zuständig|wenden sie sich|melden sie sich bei|"
+    r"beantragen sie (?:ihn |sie |es )?(?:bei|beim|im)|"
+    r"ansprechpartner|anlaufstelle|apply to|contact the|responsible",
+    re.I,
+)
+
+
 def holds(unit: Unit, kind: str) -> bool:
     if kind == "contact":
-        return unit.kind == "contact"
+        return unit.kind == "contact" or (
+            unit.kind == "sentence" and bool(_OFFICE_POINTER.search(unit.text))
+        )
     if kind == "list":
         return unit.kind in {"list", "item"}
     pattern = _HAS.get(kind)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from bot.answering.compose import (
     ScoredUnit,
@@ -147,6 +148,24 @@ def test_what_a_question_asks_for_in_several_languages() -> None:
     assert asks_for("Darf ich arbeiten?") == set()
     assert holds(Unit("Die Gebühr beträgt 255 Euro.", "sentence", 0), "amount")
     assert not holds(Unit("Die Gebühr ist hoch.", "sentence", 0), "time")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "wer hilft mir bei der anerkennung",
+        "who can help me, my landlord refused me",
+        "меня дискриминируют на работе куда обратиться",
+        "ayrımcılık yaşadım kime başvurabilirim",
+    ],
+)
+def test_who_helps_asks_for_the_office(question: str) -> None:
+    """ "Who helps?" is answered by the office in charge: its contact block, or the
+    sentence naming it ("Zuständig ist die Bezirksregierung Düsseldorf")."""
+    assert "contact" in asks_for(question)
+    office = Unit("Zuständig ist die Bezirksregierung Düsseldorf, Dezernat 24.", "sentence", 0)
+    assert holds(office, "contact")
+    assert not holds(Unit("Die Anerkennung dauert drei Monate.", "sentence", 0), "contact")
 
 
 def _scored(
