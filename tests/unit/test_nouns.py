@@ -38,3 +38,26 @@ def test_key_terms_by_language() -> None:
     # in Latin-script languages a lower-case word is the question's own language
     assert key_terms("how do i get a tourist visa", "en") == []
     assert key_terms("kindergeld ne kadar", "tr") == []
+
+
+def test_the_tagger_never_reads_overlong_words_or_endless_questions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The tagger's time grows with the square of a word's length: a hostile question of
+    one 1000-letter word must not reach it, nor thousands of words."""
+    from bot.answering import nouns
+
+    seen: list[list[str]] = []
+
+    class Recording:
+        def tag_sent(self, words: list[str], taglevel: int = 1) -> list[tuple[str, str, str]]:
+            seen.append(list(words))
+            return [(w, w, "NN") for w in words]
+
+    monkeypatch.setattr(nouns, "_tagger", lambda: Recording())
+    assert nouns.lowercase_nouns("a" * 1000) == []
+    assert nouns.lowercase_nouns(("wort" * 10 + " ") * 400) == []
+    nouns.lowercase_nouns("frage " * 3000 + "x" * 500)
+    assert len(seen) == 1
+    assert all(len(w) <= nouns.MAX_WORD_LETTERS for words in seen for w in words)
+    assert all(sum(len(w) ** 2 for w in words) <= nouns.WORK_BUDGET for words in seen)
