@@ -135,6 +135,9 @@ def asks_for(question: str) -> set[str]:
 _OFFICE_POINTER = re.compile(
     r"zuständig|wenden sie sich|melden sie sich bei|"
     r"beantragen sie (?:ihn |sie |es )?(?:bei|beim|im)|"
+    # German puts the verb last: "... eine Zeugnisbewertung bei der ZAB beantragen"
+    r"\b(?:bei|beim) (?:der|dem|den|einer|einem|ihrer|ihrem)?\b.{0,80}\b"
+    r"(?:beantragen|einreichen|stellen|anmelden)\b|"
     r"ansprechpartner|anlaufstelle|apply to|contact the|responsible",
     re.I,
 )

@@ -166,6 +166,10 @@ def test_who_helps_asks_for_the_office(question: str) -> None:
     office = Unit("Zuständig ist die Bezirksregierung Düsseldorf, Dezernat 24.", "sentence", 0)
     assert holds(office, "contact")
     assert not holds(Unit("Die Anerkennung dauert drei Monate.", "sentence", 0), "contact")
+    # German puts the verb last
+    last = "Sie können eine Zeugnisbewertung bei der Zentralstelle (ZAB) beantragen."
+    assert holds(Unit(last, "sentence", 0), "contact")
+    assert not holds(Unit("Sie lernen viel und stellen Fragen.", "sentence", 0), "contact")
 
 
 def _scored(
