@@ -38,6 +38,7 @@ class Weights:
     docs/evaluation.md), reported on the test split and the citizen set."""
 
     lexical: float = 0.08  # share of the question's stems the unit contains
+    same_number: float = 0.05  # the unit names a number the question names ("45000")
     answer_type: float = 0.05  # the unit holds what the question asks for
     passage_rank: float = 0.012  # per rank of the passage below the best
     second_gap: float = 0.03  # a second unit joins when this close to the best
@@ -121,6 +122,17 @@ _HAS = {
         re.I,
     ),
 }
+
+
+_NUMBER = re.compile(r"\d{1,3}(?:[.\s]\d{3})+(?!\d)|\d+")
+
+
+def _numbers(text: str) -> set[str]:
+    """The numbers of a text with their thousands separators dropped ("45.000" = "45000"):
+    a unit naming the number the question names ("bei 45000 brutto") is the row it asks
+    for. Single digits and years say too little."""
+    found = {re.sub(r"[.\s]", "", n) for n in _NUMBER.findall(text)}
+    return {n for n in found if len(n) >= 2 and not (len(n) == 4 and n[:2] in {"19", "20"})}
 
 
 def asks_for(question: str) -> set[str]:
@@ -295,6 +307,7 @@ def score_units(
     `across`: the scores are compared across passages to choose the anchor."""
     units = store.units(hits)
     terms = set(stems(question))
+    numbers = _numbers(question)
     kinds = asks_for(question)
     scored: list[ScoredUnit] = []
     vector = _normed(vector)
@@ -317,6 +330,8 @@ def score_units(
             if terms:
                 shared = len(terms & set(stems(unit.text)))
                 score += weights.lexical * shared / len(terms)
+            if numbers and numbers & _numbers(unit.text):
+                score += weights.same_number
             if any(holds(unit, kind) for kind in kinds):
                 score += weights.answer_type
             scored.append(ScoredUnit(unit, hit, rank, float(sim), score))

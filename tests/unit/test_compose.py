@@ -172,6 +172,30 @@ def test_who_helps_asks_for_the_office(question: str) -> None:
     assert not holds(Unit("Sie lernen viel und stellen Fragen.", "sentence", 0), "contact")
 
 
+def test_a_unit_naming_the_number_of_the_question_scores_higher() -> None:
+    """ "Kita-Beitrag bei 45000 brutto": the row "bis 45.000 €" answers, not its
+    neighbours; thousands separators do not matter, years and single digits say little."""
+    from bot.answering.compose import UnitStore, _numbers, score_units
+    from bot.embeddings import make_embedder
+
+    assert _numbers("bei 45000 brutto im Jahr 2025, 3 Kinder") == {"45000"}
+    assert _numbers("| bis 45.000 € | 128 € |") == {"45000", "128"}
+    rows = ["| bis 30.000 € | 0 € |", "| bis 45.000 € | 128 € |", "| bis 60.000 € | 200 € |"]
+    text = "\n".join(rows)
+    hit = Hit("c1", text, {"source": "kita.md"}, 1.0, 0.9)
+    store = UnitStore(None, make_embedder("fake"))
+    question = "wie hoch ist der kita beitrag bei 45000 brutto"
+    vector = np.asarray(store.embedder.embed_query(question))
+    plain = score_units(question, vector, [hit], store, str.split, Weights(same_number=0.0))
+    scored = score_units(question, vector, [hit], store, str.split, Weights(same_number=0.05))
+    bonus = {s.unit.text: s.score - p.score for s in scored for p in plain if p.unit == s.unit}
+    assert {text: round(b, 3) for text, b in bonus.items()} == {
+        rows[0]: 0.0,
+        rows[1]: 0.05,
+        rows[2]: 0.0,
+    }
+
+
 def _scored(
     units: list[Unit],
     scores: list[float],
