@@ -387,7 +387,9 @@ class Assistant:
         """Whether the question names a glossary topic (not an aspect such as costs) that the
         best passage speaks of: e5 reads dialect Arabic and colloquial Farsi poorly ("شو
         الاوراق اللي بدي ياها للتجنيس" is closer to everyday text than to any page), the
-        glossary knows the word and the search found the naturalisation page."""
+        glossary knows the word and the search found the naturalisation page. A term counts
+        at the start of a word ("Einbürgerungstest"), not inside one: "Arbeit" in
+        "Mitarbeitende", "Ehe" in "gehen" name no topic."""
         if not result.hits:
             return False
         top = result.hits[0]
@@ -398,7 +400,7 @@ class Assistant:
             for p in passages
         ).casefold()
         return any(
-            term.casefold() in text
+            re.search(rf"(?<!\w){re.escape(term.casefold())}", text)
             for concept in glossary().concepts_in(question, language)
             if not concept.aspect
             for term in concept.german

@@ -442,6 +442,34 @@ def test_a_dialect_question_on_a_glossary_topic_the_best_page_covers_is_answered
     assert assistant.ask("Was kostet die Einbürgerung?").refused
 
 
+@pytest.mark.parametrize(
+    ("text", "answered"),
+    [
+        ("Die Mitarbeitenden des Zentrums sind montags für Sie da.", False),
+        ("Das Zentrum hilft bei der Arbeitssuche.", True),
+    ],
+)
+def test_a_topic_word_inside_another_word_is_no_topic_the_page_covers(
+    settings: Settings, text: str, answered: bool
+) -> None:
+    """ "работает" (is open) names the glossary's work topic ("Arbeit"): a page that speaks
+    of its "Mitarbeitenden" (staff) does not speak of work, one on "Arbeitssuche" does."""
+    (settings.corpus_dir / "zentrum.md").write_text(
+        f"---\ntitle: Zentrum\n---\n# Zentrum\n\n{text}\n", encoding="utf-8"
+    )
+    unsure = settings.model_copy(
+        update={
+            "refusal_min_relevance": 99.0,
+            "refusal_topic_relevance": -99.0,
+            "refusal_out_of_scope_similarity": 2.0,
+            "refusal_out_of_scope_margin": 2.0,
+        }
+    )
+    build_index(unsure, make_embedder("fake"))
+    answer = Assistant.from_settings(unsure).ask("когда работает бассейн")
+    assert answer.refused is not answered, answer.reason
+
+
 def test_a_topic_the_documents_cover_is_not_taken_for_an_uncovered_one(
     qa_settings: Settings,
 ) -> None:
