@@ -714,7 +714,7 @@ def key_terms(question: str, language: str) -> list[str]:
     for word in _LATIN_WORD.findall(question):
         if len(word) < 5:
             continue
-        if own_script and word[0].islower():
+        if own_script:
             out.append(word)
         elif not word[0].isupper():
             continue
