@@ -427,6 +427,17 @@ def test_a_lower_case_noun_the_documents_never_use_is_refused(qa_settings: Setti
     assert not (answered.reason or "").startswith("uncovered")
 
 
+def test_the_warm_up_loads_the_part_of_speech_tagger(qa_settings: Settings) -> None:
+    """The first German question with a lower-case word waited 0.23 s for the tagger's
+    model; the server's warm-up loads it before the first question."""
+    from bot.answering import nouns
+
+    assistant = Assistant.from_settings(qa_settings)
+    nouns._tagger.cache_clear()
+    assistant.warm_up()
+    assert nouns._tagger.cache_info().currsize == 1
+
+
 def test_the_refusal_compares_words_folded_once_per_index(settings: Settings) -> None:
     """The typo check of the refusal compares words without accents. The known words are
     folded once per index, not for each question (folding 150 k words took 0.24 s)."""
