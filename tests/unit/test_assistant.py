@@ -456,6 +456,19 @@ def test_the_refusal_compares_words_folded_once_per_index(settings: Settings) ->
     assert uncovered_terms(result("schufa"), known) == ["schufa"]
 
 
+def test_the_typo_check_reads_a_handful_of_terms_of_a_pasted_text() -> None:
+    """Each unknown term is compared with the whole vocabulary (0.1-0.25 s at 152 k words):
+    a pasted text of a hundred unknown words took 25 s and held the server's other
+    requests up. A repeated word is checked once, and only the first few are checked."""
+    from bot.answering.answer import MAX_CHECKED_TERMS
+
+    many = [f"wort{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(100)]
+    result = RetrievalResult([], "de", 0.0, 0.0, unknown_terms=["schufa", "schufa", *many])
+    missing = uncovered_terms(result, {"kita", "einburger"})
+    assert missing[:2] == ["schufa", "wortaa"]
+    assert len(missing) == MAX_CHECKED_TERMS
+
+
 def test_a_dialect_question_on_a_glossary_topic_the_best_page_covers_is_answered(
     qa_settings: Settings,
 ) -> None:
