@@ -513,6 +513,60 @@ def test_a_topic_word_inside_another_word_is_no_topic_the_page_covers(
     assert answer.refused is not answered, answer.reason
 
 
+def test_the_topic_refusal_has_its_own_bar(qa_settings: Settings) -> None:
+    """A glossary topic no page names is refused below `refusal_topic_relevance`, whatever
+    the bar for key terms: "пенсия" names the pension for sure, a key term only maybe."""
+
+    def reason(clear: float, topic: float) -> str:
+        bars = {"refusal_clear_relevance": clear, "refusal_topic_relevance": topic}
+        unsure = qa_settings.model_copy(
+            update={
+                **bars,
+                "refusal_out_of_scope_similarity": 2.0,
+                "refusal_out_of_scope_margin": 2.0,
+            }
+        )
+        return Assistant.from_settings(unsure).ask("Когда я получу пенсию?").reason or ""
+
+    assert reason(clear=-99.0, topic=99.0).startswith("uncovered topic")
+    assert not reason(clear=99.0, topic=-99.0).startswith("uncovered topic")
+
+
+@pytest.mark.parametrize(
+    ("texts", "question", "uncovered"),
+    [
+        # "Kindergeld" from "Kinder" in one passage and "Geld" in another is no used topic
+        (["Kinder lernen in der Schule.", "Der Kurs kostet Geld."], "child benefit", True),
+        (["Für Kinder gibt es Geld vom Staat.", "Der Kurs kostet Geld."], "child benefit", False),
+        # the stemmer leaves "Sprachcafé" whole: the corpus's "Sprachcafés" begin with it
+        (
+            ["Unsere Sprachcafés sind dienstags offen."],
+            "Is there a language café in my town?",
+            False,
+        ),
+        (["Unsere Kurse sind dienstags offen."], "Is there a language café in my town?", True),
+    ],
+)
+def test_a_compound_or_accented_topic_counts_as_used_as_the_documents_write_it(
+    settings: Settings, texts: list[str], question: str, uncovered: bool
+) -> None:
+    for number, text in enumerate(texts):
+        page = f"---\ntitle: Seite {number}\n---\n# Seite {number}\n\n{text}\n"
+        (settings.corpus_dir / f"seite{number}.md").write_text(page, encoding="utf-8")
+    unsure = settings.model_copy(
+        update={
+            "refusal_min_relevance": -99.0,
+            "refusal_clear_relevance": -99.0,
+            "refusal_topic_relevance": 99.0,
+            "refusal_out_of_scope_similarity": 2.0,
+            "refusal_out_of_scope_margin": 2.0,
+        }
+    )
+    build_index(unsure, make_embedder("fake"))
+    reason = Assistant.from_settings(unsure).ask(question).reason or ""
+    assert reason.startswith("uncovered topic") is uncovered, reason
+
+
 def test_a_topic_the_documents_cover_is_not_taken_for_an_uncovered_one(
     qa_settings: Settings,
 ) -> None:
