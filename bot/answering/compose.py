@@ -96,10 +96,12 @@ _ASKS = {
         r"telefon|anruf|nummer|e-?mail|erreich|kontakt|adresse|\bwo\b|wohin|phone|call|"
         r"address|where|contact|nerede|adres|iletişim|أين|هاتف|عنوان|اتصال|де\b|телефон|"
         r"адрес|где|контакт|کجا|تلفن|آدرس|تماس|"
-        # who helps, where to turn: the office is the answer
+        # who helps, where to turn: the office is the answer (the short Arabic and Persian
+        # words as whole words: "وين" stands in "تكوين", "فين" in "الموظفين")
         r"zuständig|an wen|wer hilft|wer kann (?:mir )?helfen|bei wem|who do i|who is "
-        r"responsible|who can help|kime|nereye başvur|kim yardım|لمين|مين بساعد|إلى من|وين|فين|"
-        r"куда|обратит|звернут|куди|хто допоможе|кто поможет|به کی|مراجعه|کی کمک",
+        r"responsible|who can help|kime|nereye başvur|kim yardım|\bلمين\b|مين بساعد|"
+        r"إلى من\b|\bل?وين\b|\bفين\b|куда|обратит|звернут|куди|хто допоможе|кто поможет|"
+        r"به کی\b|مراجعه|کی کمک",
         re.I,
     ),
     "list": re.compile(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering.answer import looks_like_injection
+from bot.answering.answer import looks_like_injection, uncovered_terms
 from bot.answering.assistant import (
     Assistant,
     conversation_topic,
     is_follow_up,
     retrieval_query,
 )
+from bot.answering.retrieval import RetrievalResult
 from bot.config import Settings
 from bot.embeddings import make_embedder
 from bot.indexing.build import build_index
@@ -426,6 +427,48 @@ def test_a_lower_case_noun_the_documents_never_use_is_refused(qa_settings: Setti
     assert not (answered.reason or "").startswith("uncovered")
 
 
+def test_the_warm_up_loads_the_part_of_speech_tagger(qa_settings: Settings) -> None:
+    """The first German question with a lower-case word waited 0.23 s for the tagger's
+    model; the server's warm-up loads it before the first question."""
+    from bot.answering import nouns
+
+    assistant = Assistant.from_settings(qa_settings)
+    nouns._tagger.cache_clear()
+    assistant.warm_up()
+    assert nouns._tagger.cache_info().currsize == 1
+
+
+def test_the_refusal_compares_words_folded_once_per_index(settings: Settings) -> None:
+    """The typo check of the refusal compares words without accents. The known words are
+    folded once per index, not for each question (folding 150 k words took 0.24 s)."""
+    (settings.corpus_dir / "cafe.md").write_text(
+        "---\ntitle: Sprachcafé\n---\n# Sprachcafé\n\nDas Sprachcafé ist dienstags offen.\n",
+        encoding="utf-8",
+    )
+    build_index(settings, make_embedder("fake"))
+    known = Assistant.from_settings(settings).retriever.known_terms
+    assert "sprachcafe" in known and "sprachcafé" not in known
+
+    def result(*unknown: str) -> RetrievalResult:
+        return RetrievalResult([], "de", 0.0, 0.0, unknown_terms=list(unknown))
+
+    assert uncovered_terms(result("sprachcafé", "sprachcafes"), known) == []
+    assert uncovered_terms(result("schufa"), known) == ["schufa"]
+
+
+def test_the_typo_check_reads_a_handful_of_terms_of_a_pasted_text() -> None:
+    """Each unknown term is compared with the whole vocabulary (0.1-0.25 s at 152 k words):
+    a pasted text of a hundred unknown words took 25 s and held the server's other
+    requests up. A repeated word is checked once, and only the first few are checked."""
+    from bot.answering.answer import MAX_CHECKED_TERMS
+
+    many = [f"wort{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(100)]
+    result = RetrievalResult([], "de", 0.0, 0.0, unknown_terms=["schufa", "schufa", *many])
+    missing = uncovered_terms(result, {"kita", "einburger"})
+    assert missing[:2] == ["schufa", "wortaa"]
+    assert len(missing) == MAX_CHECKED_TERMS
+
+
 def test_a_dialect_question_on_a_glossary_topic_the_best_page_covers_is_answered(
     qa_settings: Settings,
 ) -> None:
@@ -440,6 +483,88 @@ def test_a_dialect_question_on_a_glossary_topic_the_best_page_covers_is_answered
     assert assistant.ask("شو رأيك بالطقس اليوم").refused
     # a German question is never let through this way
     assert assistant.ask("Was kostet die Einbürgerung?").refused
+
+
+@pytest.mark.parametrize(
+    ("text", "answered"),
+    [
+        ("Die Mitarbeitenden des Zentrums sind montags für Sie da.", False),
+        ("Das Zentrum hilft bei der Arbeitssuche.", True),
+    ],
+)
+def test_a_topic_word_inside_another_word_is_no_topic_the_page_covers(
+    settings: Settings, text: str, answered: bool
+) -> None:
+    """ "работает" (is open) names the glossary's work topic ("Arbeit"): a page that speaks
+    of its "Mitarbeitenden" (staff) does not speak of work, one on "Arbeitssuche" does."""
+    (settings.corpus_dir / "zentrum.md").write_text(
+        f"---\ntitle: Zentrum\n---\n# Zentrum\n\n{text}\n", encoding="utf-8"
+    )
+    unsure = settings.model_copy(
+        update={
+            "refusal_min_relevance": 99.0,
+            "refusal_topic_relevance": -99.0,
+            "refusal_out_of_scope_similarity": 2.0,
+            "refusal_out_of_scope_margin": 2.0,
+        }
+    )
+    build_index(unsure, make_embedder("fake"))
+    answer = Assistant.from_settings(unsure).ask("когда работает бассейн")
+    assert answer.refused is not answered, answer.reason
+
+
+def test_the_topic_refusal_has_its_own_bar(qa_settings: Settings) -> None:
+    """A glossary topic no page names is refused below `refusal_topic_relevance`, whatever
+    the bar for key terms: "пенсия" names the pension for sure, a key term only maybe."""
+
+    def reason(clear: float, topic: float) -> str:
+        bars = {"refusal_clear_relevance": clear, "refusal_topic_relevance": topic}
+        unsure = qa_settings.model_copy(
+            update={
+                **bars,
+                "refusal_out_of_scope_similarity": 2.0,
+                "refusal_out_of_scope_margin": 2.0,
+            }
+        )
+        return Assistant.from_settings(unsure).ask("Когда я получу пенсию?").reason or ""
+
+    assert reason(clear=-99.0, topic=99.0).startswith("uncovered topic")
+    assert not reason(clear=99.0, topic=-99.0).startswith("uncovered topic")
+
+
+@pytest.mark.parametrize(
+    ("texts", "question", "uncovered"),
+    [
+        # "Kindergeld" from "Kinder" in one passage and "Geld" in another is no used topic
+        (["Kinder lernen in der Schule.", "Der Kurs kostet Geld."], "child benefit", True),
+        (["Für Kinder gibt es Geld vom Staat.", "Der Kurs kostet Geld."], "child benefit", False),
+        # the stemmer leaves "Sprachcafé" whole: the corpus's "Sprachcafés" begin with it
+        (
+            ["Unsere Sprachcafés sind dienstags offen."],
+            "Is there a language café in my town?",
+            False,
+        ),
+        (["Unsere Kurse sind dienstags offen."], "Is there a language café in my town?", True),
+    ],
+)
+def test_a_compound_or_accented_topic_counts_as_used_as_the_documents_write_it(
+    settings: Settings, texts: list[str], question: str, uncovered: bool
+) -> None:
+    for number, text in enumerate(texts):
+        page = f"---\ntitle: Seite {number}\n---\n# Seite {number}\n\n{text}\n"
+        (settings.corpus_dir / f"seite{number}.md").write_text(page, encoding="utf-8")
+    unsure = settings.model_copy(
+        update={
+            "refusal_min_relevance": -99.0,
+            "refusal_clear_relevance": -99.0,
+            "refusal_topic_relevance": 99.0,
+            "refusal_out_of_scope_similarity": 2.0,
+            "refusal_out_of_scope_margin": 2.0,
+        }
+    )
+    build_index(unsure, make_embedder("fake"))
+    reason = Assistant.from_settings(unsure).ask(question).reason or ""
+    assert reason.startswith("uncovered topic") is uncovered, reason
 
 
 def test_a_topic_the_documents_cover_is_not_taken_for_an_uncovered_one(

@@ -196,6 +196,25 @@ def test_a_unit_naming_the_number_of_the_question_scores_higher() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "هل يوجد تكوين مهني للاجئين",  # vocational training: "وين" (where) inside a word
+        "هل الموظفين يتكلمون العربية",  # the staff: "فين" (where)
+        "كيف أعادل شهادة المعلمين",  # teachers: "لمين" (to whom)
+        "هل يمكنني الانتقال إلى منطقة أخرى",  # to another area: "إلى من" (to whom)
+        "کلاس‌ها به کیفیت خوبی هستند؟",  # of good quality: "به کی" (to whom)
+    ],
+)
+def test_a_who_or_where_cue_inside_a_word_asks_for_no_office(question: str) -> None:
+    assert "contact" not in asks_for(question)
+
+
+@pytest.mark.parametrize("question", ["وين المكتب", "لوين لازم روح", "فين المكتب", "لمين بروح"])
+def test_where_and_to_whom_in_dialect_arabic_ask_for_the_office(question: str) -> None:
+    assert "contact" in asks_for(question)
+
+
 def _scored(
     units: list[Unit],
     scores: list[float],

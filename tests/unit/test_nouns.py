@@ -34,6 +34,9 @@ def test_a_question_the_tagger_reads_as_foreign_has_no_german_nouns() -> None:
 def test_key_terms_by_language() -> None:
     assert key_terms("wer hilft bei der steuererklärung", "de") == ["steuererklärung"]
     assert key_terms("как проверить свою schufa бесплатно", "ru") == ["schufa"]
+    # however it is written: capitalised or in capitals, German-looking or not
+    assert key_terms("как проверить свою Schufa бесплатно", "ru") == ["Schufa"]
+    assert key_terms("где сделать TOURISTENVISUM", "ru") == ["TOURISTENVISUM"]
     assert key_terms("مبلغ kindergeld برای یه بچه چقدره", "fa") == ["kindergeld"]
     # in Latin-script languages a lower-case word is the question's own language
     assert key_terms("how do i get a tourist visa", "en") == []
