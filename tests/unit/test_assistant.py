@@ -481,8 +481,10 @@ def test_a_dialect_question_on_a_glossary_topic_the_best_page_covers_is_answered
     assert answer.sources[0].source == "einbuergerung.md"
     # no glossary topic: the vectors decide, and nothing stands out
     assert assistant.ask("شو رأيك بالطقس اليوم").refused
-    # a German question is never let through this way
+    # a German question is never let through this way, nor one in a language e5 reads
+    # well (in Turkish it let "when does the school football team play" through)
     assert assistant.ask("Was kostet die Einbürgerung?").refused
+    assert assistant.ask("vatandaşlık başvurusu ne kadar").refused
 
 
 @pytest.mark.parametrize(
