@@ -84,6 +84,20 @@ def qa_settings(settings: Settings) -> Settings:
     return settings
 
 
+def unsure(settings: Settings) -> Settings:
+    """Settings under which every key-term and topic check applies (both relevance bars
+    high) and the out-of-scope check does not: the fake embedder's similarities to the
+    out-of-scope examples mean nothing."""
+    return settings.model_copy(
+        update={
+            "refusal_clear_relevance": 99.0,
+            "refusal_topic_relevance": 99.0,
+            "refusal_out_of_scope_similarity": 2.0,
+            "refusal_out_of_scope_margin": 2.0,
+        }
+    )
+
+
 @pytest.fixture
 def assistant(qa_settings: Settings) -> Assistant:
     return Assistant.from_settings(qa_settings)
@@ -412,15 +426,7 @@ def test_a_topic_no_document_speaks_of_is_refused_in_any_language(
 def test_a_lower_case_noun_the_documents_never_use_is_refused(qa_settings: Settings) -> None:
     """Citizens type nouns in lower case: "schufa" is a key term the documents lack, a
     glossary synonym of a term they use ("staatsangehörigkeit" for "Einbürgerung") is not."""
-    unsure = qa_settings.model_copy(
-        update={
-            "refusal_clear_relevance": 99.0,
-            "refusal_topic_relevance": 99.0,
-            "refusal_out_of_scope_similarity": 2.0,
-            "refusal_out_of_scope_margin": 2.0,
-        }
-    )
-    assistant = Assistant.from_settings(unsure)
+    assistant = Assistant.from_settings(unsure(qa_settings))
     refused = assistant.ask("schufa auskunft kostenlos wie")
     assert refused.refused and (refused.reason or "").startswith("uncovered terms ['schufa'")
     answered = assistant.ask("wie bekomme ich die deutsche staatsangehörigkeit")
@@ -497,8 +503,10 @@ def test_a_dialect_question_on_a_glossary_topic_the_best_page_covers_is_answered
 def test_a_topic_word_inside_another_word_is_no_topic_the_page_covers(
     settings: Settings, text: str, answered: bool
 ) -> None:
-    """ "работает" (is open) names the glossary's work topic ("Arbeit"): a page that speaks
-    of its "Mitarbeitenden" (staff) does not speak of work, one on "Arbeitssuche" does."""
+    """ "شغل" (work) names the glossary's work topic ("Arbeit"): a page that speaks of its
+    "Mitarbeitenden" (staff) does not speak of work, one on "Arbeitssuche" does. (The
+    review found it with Russian "когда работает бассейн"; the lift now applies to Arabic
+    and Farsi questions only.)"""
     (settings.corpus_dir / "zentrum.md").write_text(
         f"---\ntitle: Zentrum\n---\n# Zentrum\n\n{text}\n", encoding="utf-8"
     )
@@ -511,7 +519,7 @@ def test_a_topic_word_inside_another_word_is_no_topic_the_page_covers(
         }
     )
     build_index(unsure, make_embedder("fake"))
-    answer = Assistant.from_settings(unsure).ask("когда работает бассейн")
+    answer = Assistant.from_settings(unsure).ask("وين في شغل بالمسبح")
     assert answer.refused is not answered, answer.reason
 
 
@@ -572,15 +580,6 @@ def test_a_compound_or_accented_topic_counts_as_used_as_the_documents_write_it(
 def test_a_topic_the_documents_cover_is_not_taken_for_an_uncovered_one(
     qa_settings: Settings,
 ) -> None:
-    unsure = qa_settings.model_copy(
-        update={
-            "refusal_clear_relevance": 99.0,
-            "refusal_topic_relevance": 99.0,
-            # the fake embedder's similarities to the out-of-scope examples mean nothing
-            "refusal_out_of_scope_similarity": 2.0,
-            "refusal_out_of_scope_margin": 2.0,
-        }
-    )
-    answer = Assistant.from_settings(unsure).ask("сколько стоит натурализация")
+    answer = Assistant.from_settings(unsure(qa_settings)).ask("сколько стоит натурализация")
     assert not (answer.reason or "").startswith("uncovered topic")
     assert "255 Euro" in answer.text
