@@ -460,6 +460,9 @@ def test_the_refusal_compares_words_folded_once_per_index(settings: Settings) ->
 
     assert uncovered_terms(result("sprachcafé", "sprachcafes"), known) == []
     assert uncovered_terms(result("schufa"), known) == ["schufa"]
+    # a typo of a known word is forgiven, a different word is not
+    assert uncovered_terms(result("dienstagss"), known) == []
+    assert uncovered_terms(result("dampfer"), known) == ["dampfer"]
 
 
 def test_the_typo_check_reads_a_handful_of_terms_of_a_pasted_text() -> None:
