@@ -356,9 +356,9 @@ def block_heading(meta: dict[str, Any], with_title: bool = True) -> str:
     Unterlagen sind dem WBS-Antrag beizufügen"); a short one ("Kontakt") keeps its page's
     title, without which it says nothing."""
     section = str(meta.get("section") or "").split(SECTION_SEPARATOR)[-1].strip()
-    title = short_title(str(meta.get("title", "")))
-    if not section:
-        return title
+    title = short_title(str(meta.get("title") or ""))
+    if not section or not title:
+        return section or title
     both = f"{title} › {section}"
     if not with_title or (len(both) > HEADING_MAX_CHARS and len(section) >= TELLING_SECTION_CHARS):
         return section

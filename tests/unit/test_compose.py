@@ -394,6 +394,9 @@ def test_heading_line_names_the_deepest_section_and_the_title_once() -> None:
     assert block_heading(meta) == "Migrationsberatung (MBE) › Kann ich mit 25 kommen?"
     assert block_heading(meta, with_title=False) == "Kann ich mit 25 kommen?"
     assert block_heading({"title": "Einbürgerung"}, with_title=False) == "Einbürgerung"
+    # a page without a title (a chunk's metadata may say None): the section alone
+    assert block_heading({"title": None, "section": "Kosten"}) == "Kosten"
+    assert block_heading({"section": "Kosten"}) == "Kosten"
 
 
 def test_a_long_heading_line_keeps_a_telling_section_alone() -> None:
