@@ -193,10 +193,7 @@ class GermanBM25:
             return False
         held = np.ones(self.size, dtype=bool)
         for stem in stems:
-            found = self._stored.scores([stem]) if self._stored is not None else None
-            if found is None:
-                found = np.asarray(self._model.get_scores([stem]), dtype=np.float32)
-            held &= found > 0
+            held &= self._term_scores([stem]) > 0
         return bool(held.any())
 
     def scores(self, text: str) -> np.ndarray:
@@ -206,6 +203,10 @@ class GermanBM25:
         terms += [part for term in terms for part in self.split_compound(term)]
         if not terms:
             return np.zeros(self.size)
+        return self._term_scores(terms)
+
+    def _term_scores(self, terms: list[str]) -> np.ndarray:
+        """BM25 scores of every passage for these stems, from the stored or the built model."""
         if self._stored is not None:
             return self._stored.scores(terms)
         return np.asarray(self._model.get_scores(terms), dtype=np.float32)
