@@ -308,6 +308,60 @@ MESSAGES: dict[str, dict[str, str]] = {
         "короткий вопрос.",
         "fa": "پیام شما بیش از حد طولانی است (حداکثر {limit} نویسه). لطفاً یک پرسش کوتاه بنویسید.",
     },
+    # a message that asks nothing (bot/answering/smalltalk.py): what the bot answers
+    "small_talk": {
+        "de": "Hallo! Ich beantworte Fragen zu Einbürgerung, Aufenthalt, Integrationskursen, "
+        "Schule, Anerkennung von Abschlüssen, Dolmetschen und Beratung im Rhein-Sieg-Kreis. "
+        "Was möchten Sie wissen? Schreiben Sie Ihre Frage bitte in einem Satz.",
+        "en": "Hello! I answer questions about naturalisation, residence, integration courses, "
+        "school, recognition of qualifications, interpreting and advice in the Rhein-Sieg-Kreis. "
+        "What would you like to know? Please write your question in one sentence.",
+        "tr": "Merhaba! Rhein-Sieg-Kreis'te vatandaşlık, oturum, uyum kursları, okul, "
+        "diplomaların tanınması, tercümanlık ve danışmanlık hakkındaki soruları yanıtlıyorum. "
+        "Ne öğrenmek istersiniz? Lütfen sorunuzu bir cümleyle yazın.",
+        "ar": "مرحبًا! أجيب عن الأسئلة حول التجنس والإقامة ودورات الاندماج والمدرسة والاعتراف "
+        "بالشهادات والترجمة والاستشارة في منطقة راين-زيغ. ماذا تريد أن تعرف؟ "
+        "يُرجى كتابة سؤالك في جملة واحدة.",
+        "uk": "Вітаю! Я відповідаю на запитання про натуралізацію, дозвіл на проживання, "
+        "інтеграційні курси, школу, визнання дипломів, перекладачів і консультації в "
+        "Rhein-Sieg-Kreis. Що ви хочете дізнатися? Напишіть, будь ласка, запитання одним "
+        "реченням.",
+        "ru": "Здравствуйте! Я отвечаю на вопросы о натурализации, виде на жительство, "
+        "интеграционных курсах, школе, признании дипломов, переводчиках и консультациях в "
+        "Rhein-Sieg-Kreis. Что вы хотите узнать? Напишите, пожалуйста, вопрос одним "
+        "предложением.",
+        "fa": "سلام! من به پرسش‌ها درباره تابعیت، اقامت، دوره‌های ادغام، مدرسه، ارزشیابی "
+        "مدارک تحصیلی، ترجمه شفاهی و مشاوره در منطقه راین-زیگ پاسخ می‌دهم. چه می‌خواهید "
+        "بدانید؟ لطفاً پرسش خود را در یک جمله بنویسید.",
+        "de-x-ls": "Hallo! Ich beantworte Fragen zum Leben im Rhein-Sieg-Kreis. Zum Beispiel: "
+        "Deutsch lernen, Schule, Aufenthalt. Bitte schreiben Sie Ihre Frage.",
+    },
+    "small_talk_thanks": {
+        "de": "Gern geschehen! Wenn Sie noch eine Frage haben, schreiben Sie sie einfach.",
+        "en": "You are welcome! If you have another question, just write it.",
+        "tr": "Rica ederim! Başka bir sorunuz varsa yazmanız yeterli.",
+        "ar": "على الرحب والسعة! إذا كان لديك سؤال آخر، فاكتبه ببساطة.",
+        "uk": "Будь ласка! Якщо маєте ще запитання, просто напишіть його.",
+        "ru": "Пожалуйста! Если у вас есть ещё вопрос, просто напишите его.",
+        "fa": "خواهش می‌کنم! اگر پرسش دیگری دارید، کافی است آن را بنویسید.",
+        "de-x-ls": "Gern! Haben Sie noch eine Frage? Dann schreiben Sie die Frage.",
+    },
+    "not_understood": {
+        "de": "Ihre Nachricht habe ich leider nicht verstanden. Bitte schreiben Sie Ihre "
+        "Frage in Worten, zum Beispiel: „Wie melde ich mein Kind in der Schule an?“",
+        "en": "Sorry, I did not understand your message. Please write your question in words, "
+        "for example: “How do I register my child at a school?”",
+        "tr": "Mesajınızı maalesef anlayamadım. Lütfen sorunuzu kelimelerle yazın, örneğin: "
+        "“Çocuğumu okula nasıl kaydettiririm?”",
+        "ar": "عذرًا، لم أفهم رسالتك. يُرجى كتابة سؤالك بالكلمات، مثلًا: «كيف أسجّل طفلي في المدرسة؟»",
+        "uk": "На жаль, я не зрозумів ваше повідомлення. Напишіть, будь ласка, запитання "
+        "словами, наприклад: «Як записати дитину до школи?»",
+        "ru": "К сожалению, я не понял ваше сообщение. Напишите, пожалуйста, вопрос словами, "
+        "например: «Как записать ребёнка в школу?»",
+        "fa": "متأسفانه پیام شما را متوجه نشدم. لطفاً پرسش خود را با کلمات بنویسید، مثلاً: "
+        "«چطور فرزندم را در مدرسه ثبت‌نام کنم؟»",
+        "de-x-ls": "Das habe ich nicht verstanden. Bitte schreiben Sie Ihre Frage mit Wörtern.",
+    },
     "empty": {
         "de": "Bitte schreiben Sie eine Frage.",
         "en": "Please type a question.",

@@ -144,6 +144,13 @@ def personal_answer(
     )
 
 
+def small_talk_answer(question: str, language: str, kind: str) -> Answer:
+    """A greeting, thanks or a message without words (bot/answering/smalltalk.py): a short
+    reply saying what the bot answers. No page answers it, so it counts as a refusal."""
+    key = {"thanks": "small_talk_thanks", "no-words": "not_understood"}.get(kind, "small_talk")
+    return Answer(question, message(key, language), refused=True, language=language, reason=kind)
+
+
 def human_contact_answer(question: str, language: str) -> Answer:
     """ "I want to talk to a person": straight to the contact (not an answer from the
     documents, so it counts as a refusal)."""

@@ -34,6 +34,7 @@ from bot.answering.answer import (
     refusal_answer,
     refusal_reason,
     select_passages,
+    small_talk_answer,
 )
 from bot.answering.cards import AnswerCards
 from bot.answering.compose import UnitStore
@@ -58,10 +59,11 @@ from bot.answering.retrieval import (
     relevance,
     similarities,
 )
+from bot.answering.smalltalk import NOT_UNDERSTOOD, small_talk
 from bot.answering.versions import asker_language, note_missing_version
 from bot.config import Settings
 from bot.embeddings import BotEmbeddings, make_embedder
-from bot.i18n import base_language, detect_language, message
+from bot.i18n import LANGUAGES, base_language, detect_language, message
 from bot.indexing.build import IndexProblem, LoadedIndex, current_generation, load_index
 
 log = logging.getLogger(__name__)
@@ -255,12 +257,20 @@ class Assistant:
             text = message("too_long", language, limit=self.settings.max_question_chars)
             yield Answer(question[:200], text, refused=True, language=language, reason="too-long")
             return
+        if (talk := small_talk(question)) is not None:
+            # its words know their language better than the detector ("thank you": German)
+            yield small_talk_answer(question, talk.language or language, talk.kind)
+            return
         if (card := self.cards.answer(question, language, started)) is not None:
             yield card
             return
 
         retriever, units = self._retriever, self._units
         assert retriever is not None and units is not None
+        if not self._understood(question, language):
+            text = message("not_understood", language)
+            yield Answer(question, text, refused=True, language=language, reason=NOT_UNDERSTOOD)
+            return
         k = max(self.settings.top_k, 4)
         result = retriever.search(question, language, k=k, prefer=asker)
         own_vector = result.vector
@@ -335,6 +345,23 @@ class Assistant:
         else:
             log.info("answered refused=%s reason=%s", answer.refused, answer.reason)
         yield answer
+
+    def _understood(self, question: str, language: str) -> bool:
+        """False for letters that make no words: a question in a language the bot does not
+        offer (random letters are detected as Dutch, Italian or Romanian) of which no word
+        is one the documents or everyday German use and which names no glossary topic in
+        any language. A real question in such a language ("Which immigration office is
+        responsible?", detected as French) names a topic or a place and passes. Questions
+        detected as German are not judged so: a small corpus knows too few words (a real
+        "Wie erreiche ich den ärztlichen Bereitschaftsdienst?" shares none with the sample
+        pages), and the ordinary refusal speaks to them."""
+        if base_language(language) in LANGUAGES:
+            return True
+        retriever = self._retriever
+        assert retriever is not None
+        if any(retriever.is_known(stem) for stem in retriever.bm25.stems(question)):
+            return True
+        return bool(glossary().concepts_in(question))
 
     def _extractive(
         self, question: str, result: RetrievalResult, vector: object, follows: bool = False

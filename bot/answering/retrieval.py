@@ -286,7 +286,8 @@ class Retriever:
         index: folded for each question, 150 k words took 0.24 s."""
         return {fold_term(t) for t in self.bm25.terms() | self._common_terms}
 
-    def _known(self, stem: str) -> bool:
+    def is_known(self, stem: str) -> bool:
+        """Whether the documents or everyday German use this stem."""
         return stem in self._common_terms or stem in self.bm25.vocab
 
     def _names_a_used_topic(self, word: str) -> bool:
@@ -305,7 +306,7 @@ class Retriever:
             return (
                 bool(parts)
                 and not stems[0].startswith(parts[0])
-                and all(self._known(part) for part in parts)
+                and all(self.is_known(part) for part in parts)
             )
 
         return any(
@@ -421,7 +422,7 @@ class Retriever:
         top_dense = max(dense.values())
         unknown: list[str] = []
         for word in key_terms(query, language):
-            lacking = [stem for stem in self.bm25.stems(word) if not self._known(stem)]
+            lacking = [stem for stem in self.bm25.stems(word) if not self.is_known(stem)]
             # only a word the documents lack is looked up in the glossary (0.4-1.8 ms a word)
             if lacking and not self._names_a_used_topic(word):
                 unknown += lacking

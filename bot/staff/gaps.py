@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from bot.answering.intents import INTENTS
+from bot.answering.smalltalk import REASONS as SMALL_TALK_REASONS
 from bot.config import Settings
 from bot.staff.feedback import MAX_QUESTION, append_record, read_feedback, rewrite_records, scrub
 
@@ -38,6 +39,8 @@ NOT_A_GAP = {
     "empty",
     "too-long",
     "empty-index",
+    # greetings, thanks, letters that make no words (bot/answering/smalltalk.py)
+    *SMALL_TALK_REASONS,
     # no document could answer these (own case, free places now, ...)
     *(intent.name for intent in INTENTS),
 }

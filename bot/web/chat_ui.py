@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.answering.answer import Answer, Citation
 from bot.answering.assistant import Assistant, Delta
+from bot.answering.smalltalk import REASONS as SMALL_TALK_REASONS
 from bot.answering.versions import asker_language
 from bot.config import Settings
 from bot.i18n import (
@@ -312,7 +313,8 @@ def _offers_contact(answer: Answer) -> tuple[bool, bool]:
     """(show the contact card, add the contact link): a refusal (the documents hold no
     answer) gets both, a request for a person (answered with the contact passage) the card."""
     wants_person = answer.reason == "human-contact"
-    refused = answer.refused and answer.reason not in {"empty", "too-long"}
+    # a malformed message or small talk ("Hallo", "danke") asks for no office
+    refused = answer.refused and answer.reason not in {"empty", "too-long", *SMALL_TALK_REASONS}
     return refused or wants_person, refused and not wants_person
 
 

@@ -586,3 +586,23 @@ def test_a_topic_the_documents_cover_is_not_taken_for_an_uncovered_one(
     answer = Assistant.from_settings(unsure(qa_settings)).ask("сколько стоит натурализация")
     assert not (answer.reason or "").startswith("uncovered topic")
     assert "255 Euro" in answer.text
+
+
+def test_greeting_and_thanks_get_a_reply_not_a_passage(assistant: Assistant) -> None:
+    hello = assistant.ask("Hallo!")
+    assert hello.refused and hello.reason == "greeting" and not hello.sources
+    assert "Einbürgerung" in hello.text and "255 Euro" not in hello.text
+    thanks = assistant.ask("thank you")
+    assert thanks.language == "en" and thanks.reason == "thanks"
+    assert thanks.text.startswith("You are welcome")
+    # a greeting before a question is a question
+    asked = assistant.ask("Hallo, was kostet die Einbürgerung Gebühr?")
+    assert not asked.refused and "255 Euro" in asked.text
+
+
+def test_letters_that_make_no_words_are_not_answered(assistant: Assistant) -> None:
+    noise = assistant.ask("xkcd blorf snarg wibble")  # detected as a language not offered
+    assert noise.refused and noise.reason == "not-understood" and not noise.sources
+    # a question in a language the bot does not offer that names a glossary topic passes
+    french = assistant.ask("Combien coûte la naturalisation?")
+    assert french.reason != "not-understood"
