@@ -67,6 +67,18 @@ _ARABIC_PREFIXES = (
 )
 
 
+# the spoken present of Levantine and Egyptian Arabic: "b" before the verb's own prefix
+# ("بيضربني" he beats me, "بتنفع" it is valid, "بندفع" we pay); at least three letters stay,
+# so Persian "بیمه" (insurance) keeps its meaning
+_SPOKEN_PRESENT = ("بي", "بت", "بن")
+MIN_VERB_LETTERS = 3
+
+
+@lru_cache(maxsize=1)
+def _spoken_present() -> tuple[str, ...]:
+    return tuple(fold(prefix) for prefix in _SPOKEN_PRESENT)
+
+
 def fold(text: str) -> str:
     """Lower case without accents, Arabic short vowels or hamza seats, one form of each
     letter that Arabic and Persian write differently."""
@@ -87,6 +99,9 @@ def variants(word: str) -> set[str]:
     if _ARABIC.match(word):
         for prefix in _ARABIC_PREFIXES:
             if word.startswith(prefix) and len(word) - len(prefix) >= 2:
+                out.add(word[len(prefix) :])
+        for prefix in _spoken_present():
+            if word.startswith(prefix) and len(word) - len(prefix) >= MIN_VERB_LETTERS:
                 out.add(word[len(prefix) :])
     return out
 

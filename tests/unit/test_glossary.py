@@ -59,6 +59,15 @@ def test_arabic_with_and_without_article_and_prefixes(question: str) -> None:
     assert "Einbürgerung" in german(question)
 
 
+def test_spoken_arabic_present_tense_is_read_as_the_verb() -> None:
+    # Levantine/Egyptian "bi-" before the verb: "بيضربني" (he beats me) is "ضرب"
+    shipped = glossary()
+    assert "Gewalt" in shipped.german_terms("جوزي بيضربني")
+    assert "Gewalt" not in shipped.german_terms("جوزي")
+    # Persian "بیمه" (insurance) begins the same way and keeps its meaning
+    assert "Krankenversicherung" in shipped.german_terms("بیمه درمانی ندارم")
+
+
 def test_farsi_with_and_without_zero_width_non_joiner() -> None:
     assert german("کلاس‌های زبان کجاست؟") == ["Sprachkurs"]  # ZWNJ + plural "ها"
     assert german("کلاسهای زبان") == ["Sprachkurs"]
