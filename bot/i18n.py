@@ -570,6 +570,37 @@ _UKRAINIAN_MARKERS = re.compile(r"[їієґЇІЄҐ]")
 _RUSSIAN_MARKERS = re.compile(r"[ыэъЫЭЪё]")
 _TURKISH_MARKERS = re.compile(r"[ğışİĞŞ]")
 _GERMAN_MARKERS = re.compile(r"[äöüßÄÖÜ]")
+# Short questions are too short for the statistics ("where is the kita", "is there a
+# language cafe" came out German, the default; "uyum kursu ücretli mi jobcenter öder mi"
+# Polish): function words that German never uses decide, two of one language and no German
+# one beside them ("Wo ist das Jobcenter? help" stays German)
+_ENGLISH_WORDS = (
+    "the is are there what where how my your you do does did can could would should need "
+    "much many which who when why of to with and get have i me we it this that please "
+    "thanks thank a any"
+)
+_TURKISH_WORDS = (
+    "mi mı mu mü miyim misin miyiz ne nasıl neden nerede nereye kaç için ile var yok ve "
+    "bir bu ben benim bana sen biz lazım gerekiyor"
+)
+_GERMAN_FUNCTION_WORDS = (
+    "der die das den dem des ist sind wie wo wer was wann warum ich du wir ihr mein meine "
+    "meinen kann können muss müssen und ein eine einen für mit nicht bei zum zur auch habe "
+    "hat gibt es sie er bin"
+)
+_FUNCTION_WORDS = {"en": frozenset(_ENGLISH_WORDS.split()), "tr": frozenset(_TURKISH_WORDS.split())}
+_GERMAN_WORDS = frozenset(_GERMAN_FUNCTION_WORDS.split())
+_LATIN_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _language_by_its_words(sample: str) -> str | None:
+    words = _LATIN_WORD.findall(sample.casefold())
+    if any(w in _GERMAN_WORDS for w in words):
+        return None
+    for code, function_words in _FUNCTION_WORDS.items():
+        if sum(w in function_words for w in words) >= 2:
+            return code
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -625,6 +656,8 @@ def detect_language(text: str) -> str:
         return _ukrainian_or_russian(" ".join(w for w in sample.split() if _CYRILLIC.search(w)))
     if _TURKISH_MARKERS.search(sample):
         return "tr"
+    if (code := _language_by_its_words(sample)) is not None:
+        return code
     # Foreign-language questions often carry German terms ("Einbürgerung"): judge the
     # language on the other words when enough of them remain.
     rest = " ".join(w for w in sample.split() if not _GERMAN_MARKERS.search(w))

@@ -33,6 +33,13 @@ from bot.i18n import (
         ("як отримати Wohnberechtigungsschein (WBS) в Rhein-Sieg-Kreis", "uk"),
         ("где получить WBS в Rhein-Sieg-Kreis", "ru"),
         ("", "de"),
+        # short questions: two function words German never uses decide
+        ("where is the kita", "en"),
+        ("is there a language cafe", "en"),
+        ("What is a language mediator?", "en"),  # lingua: Romanian
+        ("uyum kursu ücretli mi jobcenter öder mi", "tr"),  # lingua: Polish
+        ("Wo ist das Jobcenter? help", "de"),  # a German function word keeps it German
+        ("Kita Anmeldung", "de"),
     ],
 )
 def test_detect_language(text: str, expected: str) -> None:
