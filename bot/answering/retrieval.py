@@ -442,6 +442,29 @@ class Retriever:
             background_best=background_best,
         )
 
+    def within_document(self, source: str, vector: np.ndarray, k: int) -> list[Hit]:
+        """The k passages of one document closest to `vector`, best first: a follow-up stays
+        on the page of its conversation ("muss sie vorher deutsch lernen?" after a question
+        on family reunification; searched in the whole corpus, "Deutsch lernen" of the
+        arrival page came first)."""
+        ids = [
+            cid
+            for start, count, meta in self.index.file_spans()
+            if meta.get("source") == source
+            for cid in self.index.ids[start : start + count]
+        ]
+        if not ids:
+            return []
+        sims = similarities(self._vectors(ids), np.asarray(vector, dtype=np.float32))
+        best = [ids[i] for i in np.argsort(-sims)[:k]]
+        score = dict(zip(ids, sims.tolist(), strict=True))
+        records = self.index.chunks(best)
+        return [
+            Hit(cid, records[cid].text, records[cid].metadata, score[cid], dense=score[cid])
+            for cid in best
+            if cid in records
+        ]
+
     def _towards(self, vector: np.ndarray, terms: list[str]) -> np.ndarray:
         """The question's vector moved towards the embedding of the German terms it names:
         ranks the dense candidates. One short extra embedding (about 10 ms); embedding the

@@ -9,6 +9,7 @@ from bot.answering.assistant import (
     Assistant,
     conversation_topic,
     is_follow_up,
+    refers_back,
     retrieval_query,
 )
 from bot.answering.retrieval import RetrievalResult
@@ -200,6 +201,48 @@ def test_follow_up_uses_previous_turn(assistant: Assistant) -> None:
     answer = assistant.ask("und was kostet das?", history)
     assert answer.sources[0].source == "einbuergerung.md"
     assert "Kosten" in answer.text and "Euro" in answer.text  # the fee, not the requirements
+
+
+@pytest.mark.parametrize(
+    ("question", "points_back"),
+    [
+        ("muss sie vorher deutsch lernen?", True),
+        ("will they keep it confidential?", True),
+        ("is it free?", True),
+        ("вона має право?", True),
+        ("Können Sie mir helfen?", False),  # addresses the bot
+        ("könnt ihr mir helfen?", False),
+        ("und was kostet das?", False),
+    ],
+)
+def test_pronouns_point_back_into_the_conversation(question: str, points_back: bool) -> None:
+    assert refers_back(question) is points_back
+
+
+def test_follow_up_stays_on_the_page_of_its_conversation(assistant: Assistant) -> None:
+    history = [("Was kostet die Einbürgerung Gebühr?", "…")]
+    drifted = assistant.retriever.search("Dolmetschen Sprachmittler", "de", k=4)
+    assert drifted.hits[0].metadata["source"] == "sprachmittlung.md"
+    assert drifted.vector is not None
+    assistant._keep_topic_page(drifted, history, drifted.vector, "de", 4)
+    assert drifted.hits and {h.metadata["source"] for h in drifted.hits} == {"einbuergerung.md"}
+    # the passages of the page come best first, at most k of them
+    scores = [h.dense for h in drifted.hits]
+    assert scores == sorted(scores, reverse=True) and len(scores) <= 4
+    # a search that stayed on the page is left alone
+    kept = assistant.retriever.search("Einbürgerung Kosten", "de", k=4)
+    before = [h.id for h in kept.hits]
+    assistant._keep_topic_page(kept, history, kept.vector, "de", 4)
+    assert [h.id for h in kept.hits] == before
+
+
+def test_within_document_reads_one_page_only(assistant: Assistant) -> None:
+    retriever = assistant.retriever
+    vector = retriever.search("Integrationskurs", "de").vector
+    assert vector is not None
+    hits = retriever.within_document("integrationskurs.md", vector, k=10)
+    assert hits and all(h.metadata["source"] == "integrationskurs.md" for h in hits)
+    assert retriever.within_document("gibt-es-nicht.md", vector, k=3) == []
 
 
 def test_injection_detector_does_not_flag_normal_questions() -> None:
