@@ -247,8 +247,24 @@ def uncovered_concepts(
     term, when the documents use none of the German terms of any of them: "Steuererklärung",
     "пенсия" or "emekliliğim" give "Steuer"/"Rente" when no page speaks of them; empty when
     one named topic is covered. `covers` says whether the corpus uses a German term."""
-    topics = [c for c in glossary().concepts_in(question, language) if not c.aspect]
+    topics = narrowest([c for c in glossary().concepts_in(question, language) if not c.aspect])
     missing = [c.german[0] for c in topics if not any(covers(term) for term in c.german)]
     # a topic the documents cover makes the question answerable in part ("ingenieur
     # abschluss anerkennen": the recognition pages answer, though no page names engineers)
     return missing if len(missing) == len(topics) else []
+
+
+def narrowest(topics: list[Concept]) -> list[Concept]:
+    """The topics without those another named topic narrows down: a German compound names
+    its kind last, so "Besuchsvisum" is a kind of "Visum", and "a tourist visa" (which names
+    both) asks about the tourist visa; the pages on the family reunification visa do not
+    answer it."""
+
+    def narrows(wide: Concept, narrow: Concept) -> bool:
+        return narrow is not wide and any(
+            n.casefold().endswith(w.casefold()) and len(n) > len(w)
+            for n in narrow.german
+            for w in wide.german
+        )
+
+    return [c for c in topics if not any(narrows(c, other) for other in topics)]

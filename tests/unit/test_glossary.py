@@ -266,3 +266,15 @@ def test_terms_of_other_languages_do_not_match_a_german_question() -> None:
     assert "Miete" in {c.german[0] for c in glossary().concepts_in("how much is the rent", "en")}
     # Ukrainian terms still match a question detected as Russian (one script, often confused)
     assert glossary().concepts_in("посвідка на проживання", "ru")
+
+
+def test_a_narrower_topic_decides_whether_the_pages_cover_a_question() -> None:
+    from bot.answering.glossary import uncovered_concepts
+
+    def covers(term: str) -> bool:  # pages on the family reunification visa only
+        return term in {"Visum", "Einreise"}
+
+    assert uncovered_concepts("how do i get a tourist visa for my parents", covers) == [
+        "Besuchsvisum"
+    ]
+    assert uncovered_concepts("visa for my wife", covers) == []
