@@ -14,10 +14,10 @@ wann müssen wir uns anmelden?" stays a question.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.answering.glossary import fold
 from bot.indexing.background import data_lines
 
 # a message this long is a question even when its words are all everyday ones
@@ -26,18 +26,9 @@ KINDS = ("thanks", "greeting", "filler")  # the first kind a message's words nam
 NOT_UNDERSTOOD = "not-understood"  # letters that make no word (the assistant decides)
 # the refusal reasons of messages that ask nothing: no document is missing for them
 REASONS = frozenset({*KINDS, "no-words", NOT_UNDERSTOOD})
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
-_FARSI_JOINER = "\u200c"
-
-
-def _fold(text: str) -> str:
-    """Lower case without accents or Arabic short vowels; a Persian zero-width non-joiner
-    joins ("نمی‌دونم" = "نمیدونم")."""
-    text = text.casefold().replace(_FARSI_JOINER, "").replace("’", "'")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return unicodedata.normalize(
-        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
-    )
+# words as the glossary folds them (case, accents, Arabic letter forms, apostrophes and the
+# Persian zero-width non-joiner: "نمی‌دونم" = "نمیدونم", "don't" = "dont")
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +41,7 @@ def _words() -> dict[str, dict[str, frozenset[str]]]:
         if kind not in KINDS or not language:
             raise ValueError(f"small_talk.txt: expected 'kind language:', got {head!r}")
         for word in words.split():
-            out[kind].setdefault(_fold(word), set()).add(language.strip())
+            out[kind].setdefault(fold(word), set()).add(language.strip())
     return {kind: {w: frozenset(ls) for w, ls in words.items()} for kind, words in out.items()}
 
 
@@ -63,7 +54,7 @@ class SmallTalk:
 def small_talk(message: str) -> SmallTalk | None:
     """What a message that asks nothing is (thanks, a greeting, a filler, or "no-words" for
     one without a single word: emoji, digits, punctuation); None for a question."""
-    words = _WORD.findall(_fold(message))
+    words = _WORD.findall(fold(message))
     if not words:
         return SmallTalk("no-words", None)
     if len(words) > MAX_WORDS:
