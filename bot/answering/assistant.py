@@ -109,9 +109,12 @@ class Delta:
 
 def is_follow_up(question: str) -> bool:
     """Short questions that lean on what was asked before ("und was kostet das?",
-    "وللأطفال؟"): up to three words always, up to seven with a pronoun or "und"."""
+    "وللأطفال؟"): up to four words always, up to seven with a pronoun or "und". Four, not
+    three: Turkish asks with a particle of its own ("çocuk bakımı var mı?") and Arabic
+    with a question word ("ما هي الأوراق المطلوبة؟"); dev conversations (sample corpus):
+    follow-up recall@1 0.737 -> 0.789, facts the same (five words: facts 0.684 -> 0.632)."""
     words = question.split()
-    return len(words) <= 3 or (len(words) <= 7 and bool(_FOLLOW_UP.search(question)))
+    return len(words) <= 4 or (len(words) <= 7 and bool(_FOLLOW_UP.search(question)))
 
 
 def refers_back(question: str) -> bool:

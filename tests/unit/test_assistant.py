@@ -193,6 +193,20 @@ def test_third_turn_keeps_the_conversation_topic() -> None:
     assert topic is not None and not topic.startswith("Was kostet die Einbürgerung")
 
 
+@pytest.mark.parametrize(
+    ("question", "follows"),
+    [
+        ("çocuk bakımı var mı?", True),  # Turkish asks with a particle of its own
+        ("ما هي الأوراق المطلوبة؟", True),  # Arabic with a question word
+        ("was soll ich mitbringen?", True),
+        ("Wie lange dauert die Einbürgerung in Siegburg?", False),
+        ("Where can I learn German for free?", False),
+    ],
+)
+def test_short_questions_lean_on_the_conversation(question: str, follows: bool) -> None:
+    assert is_follow_up(question) is follows
+
+
 def test_follow_up_uses_previous_turn(assistant: Assistant) -> None:
     assert is_follow_up("und was kostet das?")
     assert not is_follow_up("Wie melde ich mein Kind an der Schule an?")
