@@ -133,7 +133,7 @@ def test_every_answer_sentence_comes_from_the_corpus(assistant: Assistant) -> No
 def test_non_german_question_gets_translated_note(assistant: Assistant) -> None:
     answer = assistant.ask("How much does naturalisation cost? Einbürgerung Gebühr")
     assert answer.language == "en"
-    assert answer.text.startswith("The answer is taken from German documents")
+    assert answer.text.startswith("Quoted in German from the KI's documents")
 
 
 @pytest.mark.parametrize(

@@ -125,7 +125,7 @@ def test_english_question_is_answered_from_the_english_version_and_cites_the_ori
     original = next(c for c in answer.sources if c.source == "einbuergerung.md")
     assert original.section == "Kosten", "the original's matching section"
     assert "255 euros" in answer.text
-    assert "quoted in" not in answer.text and "German documents" not in answer.text
+    assert "Quoted in" not in answer.text, "an English quote needs no note"
     assert answer.sources[0].translation_of == "einbuergerung.md"
     assert answer.untranslated is None
 
@@ -135,7 +135,7 @@ def test_german_question_is_answered_from_the_german_original(assistant: Assista
     assert answer.language == "de"
     assert sources(answer)[0] == "einbuergerung.md"
     assert not any(s.startswith("translations/") for s in sources(answer))
-    assert "255 Euro" in answer.text and not answer.text.startswith("Die Antwort stammt")
+    assert "255 Euro" in answer.text and not answer.text.startswith("Zitat auf")
 
 
 def test_leichte_sprache_page_answers_from_the_easy_version(assistant: Assistant) -> None:
@@ -181,13 +181,13 @@ def test_current_translation_has_no_outdated_marker(assistant: Assistant) -> Non
 def test_preface_names_the_true_language_of_the_quote(assistant: Assistant) -> None:
     english_doc = assistant.ask("When is the welcome desk open on Mondays?")
     assert sources(english_doc)[0] == "willkommen.md"
-    assert "quoted in" not in english_doc.text, "an English quote for an English question"
+    assert "Quoted in" not in english_doc.text, "an English quote for an English question"
     german = assistant.ask("Wann ist der welcome desk am Montag geöffnet? Bitte sagen Sie es mir.")
     assert german.language == "de" and sources(german)[0] == "willkommen.md"
-    assert german.text.startswith("Die Antwort stammt aus Unterlagen des KI (Zitat auf Englisch)")
+    assert german.text.startswith("Zitat auf Englisch aus den Unterlagen des KI:")
     english_question = assistant.ask("How many hours does the Sprachkurs Integrationskurs have?")
     assert sources(english_question)[0] == "integrationskurs.md"
-    assert english_question.text.startswith("The answer is taken from German documents")
+    assert english_question.text.startswith("Quoted in German from the KI's documents")
 
 
 def test_answer_from_a_document_without_the_askers_version_is_marked(
@@ -201,7 +201,7 @@ def test_answer_from_a_document_without_the_askers_version_is_marked(
 
 
 def test_quote_note_texts() -> None:
-    assert quote_note("de", "en").startswith("The answer is taken from German documents")
+    assert quote_note("de", "en").startswith("Quoted in German from the KI's documents")
     assert "İngilizce" in quote_note("en", "tr")
     assert "الإنجليزية" in quote_note("en", "ar")
     assert "англійська" in quote_note("en", "uk")
