@@ -29,6 +29,8 @@ REASONS = frozenset({*KINDS, "no-words", NOT_UNDERSTOOD})
 # words as the glossary folds them (case, accents, Arabic letter forms, apostrophes and the
 # Persian zero-width non-joiner: "نمی‌دونم" = "نمیدونم", "don't" = "dont")
 _WORD = re.compile(r"[^\W\d_]+")
+# a letter held down: "hallooo", "hmmmm" (three or more of one letter in a row)
+_HELD = re.compile(r"([^\W\d_])\1{2,}")
 
 
 @lru_cache(maxsize=1)
@@ -61,6 +63,7 @@ def small_talk(message: str) -> SmallTalk | None:
         return None
     known = _words()
     languages: set[str] | None = None
+    words = [w if _listed(w, known) else _HELD.sub(r"\1", w) for w in words]
     for word in words:
         found = {lang for kind in KINDS for lang in known[kind].get(word, ())}
         if not found:
@@ -69,3 +72,7 @@ def small_talk(message: str) -> SmallTalk | None:
     kind = next(kind for kind in KINDS if any(w in known[kind] for w in words))
     only = sorted(languages or ())
     return SmallTalk(kind, only[0] if len(only) == 1 else None)
+
+
+def _listed(word: str, known: dict[str, dict[str, frozenset[str]]]) -> bool:
+    return any(word in known[kind] for kind in KINDS)

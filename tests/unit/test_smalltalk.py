@@ -27,6 +27,11 @@ from bot.staff.gaps import is_gap
         ("???", "no-words"),
         ("😀😀😀", "no-words"),
         ("12345", "no-words"),
+        ("lol", "filler"),  # chat fillers, which got a random passage
+        ("hmm", "filler"),
+        ("Hmmmmm…", "filler"),  # a letter held down
+        ("Hallooo!", "greeting"),
+        ("dankeeee", "thanks"),
     ],
 )
 def test_messages_that_ask_nothing(message: str, kind: str) -> None:
@@ -50,6 +55,8 @@ def test_the_words_tell_the_reply_language(message: str, language: str | None) -
         "ich habe eine frage zur kita",
         "danke, und was kostet die Einbürgerung?",
         "Kita",
+        "xyz",
+        "Schifffahrt",  # three letters in a row in a real word
         "hallo " * 9,  # long messages are questions, whatever their words
     ],
 )
