@@ -587,11 +587,16 @@ _TURKISH_WORDS = (
 _GERMAN_FUNCTION_WORDS = (
     "der die das den dem des ist sind wie wo wer was wann warum ich du wir ihr mein meine "
     "meinen kann können muss müssen und ein eine einen für mit nicht bei zum zur auch habe "
-    "hat gibt es sie er bin"
+    "hat gibt es sie er bin war im zu von auf"
 )
 _FUNCTION_WORDS = {"en": frozenset(_ENGLISH_WORDS.split()), "tr": frozenset(_TURKISH_WORDS.split())}
 _GERMAN_WORDS = frozenset(_GERMAN_FUNCTION_WORDS.split())
 _LATIN_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _only_in_names(sample: str) -> bool:
+    """Whether the Turkish letters stand only in capitalised words (names)."""
+    return all(w[0].isupper() for w in _LATIN_WORD.findall(sample) if _TURKISH_MARKERS.search(w))
 
 
 def _language_by_its_words(sample: str) -> str | None:
@@ -656,7 +661,13 @@ def detect_language(text: str) -> str:
         # terms around them ("як отримати Wohnberechtigungsschein в Rhein-Sieg-Kreis")
         return _ukrainian_or_russian(" ".join(w for w in sample.split() if _CYRILLIC.search(w)))
     if _TURKISH_MARKERS.search(sample):
-        return "tr"
+        if not _only_in_names(sample):
+            return "tr"
+        # a person or place spelt in Turkish ("Wann hat Frau Eğlence Sprechstunde?"):
+        # the words around the name decide
+        if len(set(_LATIN_WORD.findall(sample.casefold())) & _GERMAN_WORDS) >= 2:
+            return DEFAULT_LANGUAGE
+        return _language_by_its_words(sample) or "tr"
     if (code := _language_by_its_words(sample)) is not None:
         return code
     # Foreign-language questions often carry German terms ("Einbürgerung"): judge the

@@ -40,6 +40,12 @@ from bot.i18n import (
         ("uyum kursu ücretli mi jobcenter öder mi", "tr"),  # lingua: Polish
         ("Wo ist das Jobcenter? help", "de"),  # a German function word keeps it German
         ("Kita Anmeldung", "de"),
+        # Turkish letters in a name only, German around it: German
+        ("Wann hat Frau Eğlence ihre Sprechstunde?", "de"),
+        ("Ist Herr Yıldız für die Einbürgerung zuständig?", "de"),
+        ("Eğlence Hanım ne zaman burada?", "tr"),
+        ("Where is the office of Mr Yıldız?", "en"),
+        ("Wann war Frau Eğlence im KI zu Besuch?", "de"),
     ],
 )
 def test_detect_language(text: str, expected: str) -> None:
