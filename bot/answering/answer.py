@@ -429,9 +429,17 @@ def compose_extractive(
     numbers = {c.source: c.number for c in reversed(citations)}
     blocks: list[str] = []
     titled: set[str] = set()
+    previous: tuple[Any, Any] | None = None
     for number, block in enumerate(blocks_of_units, start=1):
         hit = block[0].hit
         meta = hit.metadata
+        place = (meta.get("source"), meta.get("section"))
+        if place == previous:
+            # a second block from the same section: under the first one's heading line, not
+            # under a repeated one ("Was hat sich 2024 geändert?" twice)
+            blocks[-1] += "\n" + join_units([c.unit for c in block])
+            continue
+        previous = place
         heading = block_heading(meta, with_title=meta.get("source") not in titled)
         titled.add(str(meta.get("source")))
         note = _quote_note_for(meta, asker)

@@ -410,3 +410,26 @@ def test_a_long_heading_line_keeps_a_telling_section_alone() -> None:
     assert block_heading({"title": title, "section": "Kontakt"}) == f"{title} › Kontakt"
     short = {"title": "Wohngeld", "section": "Wer bekommt Wohngeld in Siegburg?"}
     assert block_heading(short) == "Wohngeld › Wer bekommt Wohngeld in Siegburg?"
+
+
+def test_a_second_block_of_the_same_section_shares_the_first_one_s_heading(
+    fake_embedder: object,
+) -> None:
+    """Two passages of one section (a long section is cut into several chunks) quoted
+    together stand under one heading line, not under the same one twice."""
+    from bot.answering.answer import compose_extractive
+    from bot.answering.compose import UnitStore
+
+    meta = {"source": "einbuergerung.md", "title": "Einbürgerung", "section": "Kosten"}
+    first = Hit("c1", "Die Einbürgerung kostet 255 Euro.", dict(meta), 1.0, 0.9)
+    second = Hit("c2", "Für Kinder kostet sie 51 Euro.", dict(meta), 0.9, 0.9)
+    result = RetrievalResult([first, second], "de", 3.0, 0.9)
+    store = UnitStore(None, fake_embedder)  # type: ignore[arg-type]
+    weights = Weights(cross_gap=1.0, cross_gap_page=1.0, fill=0, short_unit=0)
+    vector = np.asarray(fake_embedder.embed_query("Was kostet die Einbürgerung?"))  # type: ignore[attr-defined]
+    composed = compose_extractive(
+        "Was kostet die Einbürgerung?", result, str.split, store, vector, weights
+    )
+    assert "255 Euro" in composed.text and "51 Euro" in composed.text
+    assert composed.text.count("**") == 2, composed.text  # one heading line
+    assert composed.text.startswith("**Einbürgerung › Kosten** [1]\n")
