@@ -199,6 +199,8 @@ def test_third_turn_keeps_the_conversation_topic() -> None:
         ("çocuk bakımı var mı?", True),  # Turkish asks with a particle of its own
         ("ما هي الأوراق المطلوبة؟", True),  # Arabic with a question word
         ("was soll ich mitbringen?", True),
+        ("how do i get one for a school meeting?", True),  # "one": the thing named before
+        ("Is there one office where I can ask all my questions about visas?", False),
         ("Wie lange dauert die Einbürgerung in Siegburg?", False),
         ("Where can I learn German for free?", False),
     ],
