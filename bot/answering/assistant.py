@@ -92,6 +92,9 @@ _REFERS_BACK = re.compile(
 # margin, "und was kostet das?" after the integration course took the naturalisation fee
 # (follow-up fact hits 0.42; 0.63 from 0.06 on).
 NEW_TOPIC_MARGIN = 0.06
+# the passages of a conversation's first question whose pages a follow-up may answer from
+# (dev conversations: 1-4 the same; 3 kept a German fee follow-up on the fee page)
+ANCHOR_PAGES = 3
 # languages e5-small reads poorly in their everyday forms (dialect Arabic, colloquial
 # Farsi): a glossary topic the best passage names lifts "nothing stands out" for them only
 # (in Turkish or English it let "when does the school football team play" through)
@@ -386,20 +389,25 @@ class Assistant:
         asker: str,
         k: int,
     ) -> None:
-        """Keep a follow-up on the page that answered its conversation's first question.
+        """Keep a follow-up on the pages of its conversation's first question.
         The topic's text (first question plus follow-ups) drifts to general pages when the
         follow-up's words are common ("deutsch lernen" after family reunification took the
         arrival page); then the follow-up's passages come from the anchor's page, ranked
         by the question and its topic together. Measured on the dev conversations (sample
-        corpus): follow-up recall@1 and facts up, see docs/evaluation.md."""
+        corpus): follow-up recall@1 and facts up, see docs/evaluation.md.
+
+        A page among the first question's best `ANCHOR_PAGES` passages is on the topic too:
+        "was kostet des?" after "Wie kann ich mich einbürgern lassen?" (answered from the
+        application page) finds the fee on the naturalisation page and keeps it."""
         if not topical.hits or own_vector is None or topical.vector is None:
             return
         retriever = self._retriever
         assert retriever is not None
         anchor = history[topic_anchor(history)][0]
-        anchored = retriever.search(anchor, detect_language(anchor), k=1, prefer=asker)
-        page = anchored.hits[0].metadata.get("source") if anchored.hits else None
-        if not page or topical.hits[0].metadata.get("source") == page:
+        anchored = retriever.search(anchor, detect_language(anchor), k=ANCHOR_PAGES, prefer=asker)
+        pages = [hit.metadata.get("source") for hit in anchored.hits]
+        page = pages[0] if pages else None
+        if not page or topical.hits[0].metadata.get("source") in pages:
             return
         blend = np.asarray(own_vector) + np.asarray(topical.vector)
         blend = blend / (float(np.linalg.norm(blend)) or 1.0)

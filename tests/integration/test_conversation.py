@@ -27,6 +27,9 @@ DIALOGUES = {
 }
 # "und was kostet das?" alone is closest to the naturalisation fee: the course's topic wins
 COURSE = ["Ich will einen Integrationskurs machen", "und was kostet das?"]
+# the first answer comes from the application page; the fee stands on the naturalisation
+# page, which the first question found too: the follow-up may answer from it
+APPLY = ["Wie kann ich mich einbürgern lassen?", "was kostet des?"]
 
 
 def test_follow_ups_keep_the_topic_in_three_languages(tmp_path: Path) -> None:
@@ -34,7 +37,8 @@ def test_follow_ups_keep_the_topic_in_three_languages(tmp_path: Path) -> None:
     settings = Settings(_env_file=None, corpus_dir=ROOT / "corpus", index_dir=index_dir)  # type: ignore[call-arg]
     build_index(settings, make_embedder(settings.embedding_model))
     # blank lines separate the conversations; a new conversation forgets the old topic
-    stdin = "\n\n".join("\n".join(turns) for turns in [*DIALOGUES.values(), COURSE]) + "\n"
+    talks = [*DIALOGUES.values(), COURSE, APPLY]
+    stdin = "\n\n".join("\n".join(turns) for turns in talks) + "\n"
     env = {**os.environ, "BOT_INDEX_DIR": str(index_dir), "BOT_CORPUS_DIR": str(ROOT / "corpus")}
     run = subprocess.run(
         [sys.executable, "-m", "bot", "ask", "--conversation", "--json", "-"],
@@ -47,8 +51,11 @@ def test_follow_ups_keep_the_topic_in_three_languages(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     lines = [json.loads(line) for line in run.stdout.splitlines()]
-    assert len(lines) == sum(len(t) for t in DIALOGUES.values()) + len(COURSE), "one per question"
-    course_cost = lines[-1]
+    assert len(lines) == sum(len(t) for t in talks), "one per question"
+    fee = lines[-1]
+    assert fee["sources"][0]["source"] == "einbuergerung.md", fee
+    assert "255 Euro" in fee["answer"], fee["answer"]
+    course_cost = lines[-1 - len(APPLY)]
     assert course_cost["sources"][0]["source"] == "integrationskurs.md", course_cost
     assert "Eigenanteil" in course_cost["answer"], course_cost["answer"]
     for number, language in enumerate(DIALOGUES):
