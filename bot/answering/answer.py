@@ -405,11 +405,13 @@ def compose_extractive(
     vector: Any = None,
     weights: Weights | None = None,
     follow_up: bool = False,
+    pages: frozenset[str] | None = None,
 ) -> Composed:
     """The units that answer the question under one heading line, with citation [1].
 
     `vector` is the embedding the units are compared with: the question's own (for a
     follow-up the search used the conversation's topic, the units the question itself).
+    `pages`: a follow-up's answer may leave the topic's first passage only for these pages.
     """
     weights = weights or Weights()
     hits = candidate_hits(result, gap=weights.gap)
@@ -419,6 +421,7 @@ def compose_extractive(
         scored,
         weights,
         anywhere=follow_up,
+        pages=pages,
         whole_lists="list" in asks_for(question),
     )
     chosen = [unit for block in blocks_of_units for unit in block]

@@ -308,9 +308,10 @@ class Assistant:
         own_vector = result.vector
         topic = conversation_topic(question, history)
         follows = False
+        pages: frozenset[str] | None = None  # a follow-up's pages (see _keep_topic_page)
         if topic and history and result.hits:
             topical = retriever.search(topic, language, k=k, prefer=asker)
-            self._keep_topic_page(topical, history, own_vector, asker, k)
+            pages = self._keep_topic_page(topical, history, own_vector, asker, k)
             # a follow-up that clearly names a new topic of its own starts a new topic
             # (more than three words: "ücreti ne kadar" alone matches the naturalisation fee),
             # when its own passage is clearly closer to it than the conversation's passage
@@ -372,7 +373,9 @@ class Assistant:
         elif self.llm is not None:
             answer = yield from self._llm_answer(question, result)
         else:
-            answer = self._extractive(question, result, own_vector, follows)
+            answer = self._extractive(
+                question, result, own_vector, follows, pages if follows else None
+            )
         note_missing_version(answer, retriever.versions, asker)
         answer.seconds = time.perf_counter() - started
         if self.settings.log_questions:
@@ -388,8 +391,9 @@ class Assistant:
         own_vector: np.ndarray | None,
         asker: str,
         k: int,
-    ) -> None:
-        """Keep a follow-up on the pages of its conversation's first question.
+    ) -> frozenset[str] | None:
+        """Keep a follow-up on the pages of its conversation's first question; returns
+        them (the answer may switch passages only within them), None when unknown.
         The topic's text (first question plus follow-ups) drifts to general pages when the
         follow-up's words are common ("deutsch lernen" after family reunification took the
         arrival page); then the follow-up's passages come from the anchor's page, ranked
@@ -400,20 +404,23 @@ class Assistant:
         "was kostet des?" after "Wie kann ich mich einbürgern lassen?" (answered from the
         application page) finds the fee on the naturalisation page and keeps it."""
         if not topical.hits or own_vector is None or topical.vector is None:
-            return
+            return None
         retriever = self._retriever
         assert retriever is not None
         anchor = history[topic_anchor(history)][0]
         anchored = retriever.search(anchor, detect_language(anchor), k=ANCHOR_PAGES, prefer=asker)
-        pages = [hit.metadata.get("source") for hit in anchored.hits]
+        pages = [str(hit.metadata.get("source")) for hit in anchored.hits]
         page = pages[0] if pages else None
-        if not page or topical.hits[0].metadata.get("source") in pages:
-            return
+        if not page:
+            return None
+        if topical.hits[0].metadata.get("source") in pages:
+            return frozenset(pages)
         blend = np.asarray(own_vector) + np.asarray(topical.vector)
         blend = blend / (float(np.linalg.norm(blend)) or 1.0)
         inside = retriever.within_document(str(page), blend, k)
         if inside:
             topical.hits = inside
+        return frozenset(pages)
 
     def _understood(self, question: str, language: str) -> bool:
         """False for letters that make no words: a question in a language the bot does not
@@ -433,7 +440,12 @@ class Assistant:
         return bool(glossary().concepts_in(question))
 
     def _extractive(
-        self, question: str, result: RetrievalResult, vector: object, follows: bool = False
+        self,
+        question: str,
+        result: RetrievalResult,
+        vector: object,
+        follows: bool = False,
+        pages: frozenset[str] | None = None,
     ) -> Answer:
         """The chosen units answer, unless they are too weak to: the answerability check
         on what would be shown, not only on the passage. A place the passages never
@@ -447,6 +459,7 @@ class Assistant:
             self._units,
             vector=vector,
             follow_up=follows,
+            pages=pages,
         )
         margin = composed.best_similarity - result.background_best
         place = self._unknown_place(question, result)

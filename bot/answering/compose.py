@@ -347,7 +347,11 @@ def choose_units(scored: list[ScoredUnit], weights: Weights) -> list[ScoredUnit]
 
 
 def choose_blocks(
-    scored: list[ScoredUnit], weights: Weights, anywhere: bool = False, whole_lists: bool = True
+    scored: list[ScoredUnit],
+    weights: Weights,
+    anywhere: bool = False,
+    whole_lists: bool = True,
+    pages: frozenset[str] | None = None,
 ) -> list[list[ScoredUnit]]:
     """The best unit with what belongs to it and its neighbours, in document order; plus,
     when a unit of another passage scores nearly as well, that unit as a second block.
@@ -365,8 +369,14 @@ def choose_blocks(
     # cost": the processing-time passage, not the fee passage the topic ranks first)
     top = min(s.rank for s in scored)
     best = next(s for s in scored if s.rank == top)
-    if anywhere and scored[0].score >= best.score + weights.follow_switch:
-        best = scored[0]
+    if anywhere:
+        # only to a page of the conversation (`pages`): "kostet das was?" after the Kita
+        # must not switch to the naturalisation fee the topic search also brought
+        switch = next(
+            (s for s in scored if pages is None or s.hit.metadata.get("source") in pages), best
+        )
+        if switch.score >= best.score + weights.follow_switch:
+            best = switch
     other = next((s for s in scored if _second_block_for(s, best, weights)), None)
     blocks: list[list[ScoredUnit]] = []
     second: list[ScoredUnit] = []

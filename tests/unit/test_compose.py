@@ -357,6 +357,22 @@ def test_a_follow_up_answers_from_the_topic_passage_whose_unit_is_clearly_better
     assert blocks(0.82, anywhere=True)[0] == "fee"
 
 
+def test_a_follow_up_leaves_its_topic_passage_only_for_a_page_of_the_conversation() -> None:
+    """ "kostet das was?" after the Kita: the topic search also brought the naturalisation
+    fee, whose unit scores far better; the answer stays on the conversation's pages."""
+    weights = Weights(fill=0, short_unit=10, cross_gap=0.0, cross_gap_page=0.0)
+    kita = _scored(_sentences(2), [0.80, 0.60], hit_id="kita", source="kita.md")
+    fee = _scored(_sentences(2), [0.95, 0.60], hit_id="fee", rank=1, source="einbuergerung.md")
+    ranked = sorted(kita + fee, key=lambda s: -s.score)
+
+    def first(pages: frozenset[str] | None) -> str:
+        return choose_blocks(ranked, weights, anywhere=True, pages=pages)[0][0].hit.id
+
+    assert first(frozenset({"kita.md", "ankommen.md"})) == "kita"
+    assert first(frozenset({"kita.md", "einbuergerung.md"})) == "fee"
+    assert first(None) == "fee"  # pages unknown: the better unit anywhere
+
+
 def test_a_translated_passage_competes_with_the_similarity_of_its_original() -> None:
     """The question is closer to a passage in its own language: a Ukrainian fee passage at
     0.90 (its German original at 0.82) must not push the German processing-time passage
