@@ -35,6 +35,7 @@ from bot.answering.answer import (
     refusal_reason,
     select_passages,
     small_talk_answer,
+    uncovered_terms,
 )
 from bot.answering.cards import AnswerCards
 from bot.answering.compose import UnitStore
@@ -92,8 +93,9 @@ _REFERS_BACK = re.compile(
 # margin, "und was kostet das?" after the integration course took the naturalisation fee
 # (follow-up fact hits 0.42; 0.63 from 0.06 on).
 NEW_TOPIC_MARGIN = 0.06
-# the passages of a conversation's first question whose pages a follow-up may answer from
-# (dev conversations: 1-4 the same; 3 kept a German fee follow-up on the fee page)
+# the pages of a conversation's first question (its best passages' distinct pages) that a
+# follow-up may answer from (dev conversations: 1-4 the same; 3 kept a German fee
+# follow-up on the fee page)
 ANCHOR_PAGES = 3
 # languages e5-small reads poorly in their everyday forms (dialect Arabic, colloquial
 # Farsi): a glossary topic the best passage names lifts "nothing stands out" for them only
@@ -306,6 +308,7 @@ class Assistant:
         k = max(self.settings.top_k, 4)
         result = retriever.search(question, language, k=k, prefer=asker)
         own_vector = result.vector
+        own_relevance, own_unknown = relevance(result), result.unknown_terms
         topic = conversation_topic(question, history)
         follows = False
         pages: frozenset[str] | None = None  # a follow-up's pages (see _keep_topic_page)
@@ -339,6 +342,29 @@ class Assistant:
             self.settings.refusal_min_relevance,
             self.settings.refusal_clear_relevance,
         )
+        if (
+            follows
+            and reason is not None
+            and reason.startswith(NOTHING_STANDS_OUT)
+            and own_relevance >= self.settings.refusal_min_relevance
+        ):
+            # the conversation's first question stood out and was answered, and so does the
+            # follow-up on its own ("وين مكتب الأجانب؟" after renewing a permit: three
+            # dialect sentences together stand out less than each alone); a follow-up that
+            # stands out nowhere ("peki yarın hava nasıl olacak?") is still refused, and a
+            # term no page uses too.
+            missing = uncovered_terms(result, retriever.known_terms)
+            reason = f"uncovered terms {missing} (follow-up)" if missing else None
+        if (
+            follows
+            and reason is None
+            and own_unknown
+            and own_relevance < self.settings.refusal_clear_relevance
+        ):
+            # a follow-up's own words name what no page speaks of ("und wie krieg ich nen
+            # führerschein umgeschrieben?" after the Kita, "und das wetter morgen?"): the
+            # conversation's topic does not answer it, whatever passage it finds
+            reason = f"uncovered terms {own_unknown} (follow-up, relevance {own_relevance:.2f})"
         if (
             reason is not None
             and reason.startswith(NOTHING_STANDS_OUT)
@@ -400,7 +426,7 @@ class Assistant:
         by the question and its topic together. Measured on the dev conversations (sample
         corpus): follow-up recall@1 and facts up, see docs/evaluation.md.
 
-        A page among the first question's best `ANCHOR_PAGES` passages is on the topic too:
+        A page among the first question's `ANCHOR_PAGES` best pages is on the topic too:
         "was kostet des?" after "Wie kann ich mich einbürgern lassen?" (answered from the
         application page) finds the fee on the naturalisation page and keeps it."""
         if not topical.hits or own_vector is None or topical.vector is None:
@@ -408,8 +434,19 @@ class Assistant:
         retriever = self._retriever
         assert retriever is not None
         anchor = history[topic_anchor(history)][0]
-        anchored = retriever.search(anchor, detect_language(anchor), k=ANCHOR_PAGES, prefer=asker)
-        pages = [str(hit.metadata.get("source")) for hit in anchored.hits]
+        anchored = retriever.search(anchor, detect_language(anchor), k=8, prefer=asker)
+        pages: list[str] = []  # its best distinct pages, a translation's original beside it
+        families = 0
+        for hit in anchored.hits:
+            names = [str(hit.metadata.get("source"))]
+            if hit.original is not None:
+                names.append(str(hit.original.metadata.get("source")))
+            if any(name in pages for name in names):
+                continue
+            if families == ANCHOR_PAGES:
+                break
+            pages += names
+            families += 1
         page = pages[0] if pages else None
         if not page:
             return None

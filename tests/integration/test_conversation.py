@@ -30,6 +30,11 @@ COURSE = ["Ich will einen Integrationskurs machen", "und was kostet das?"]
 # the first answer comes from the application page; the fee stands on the naturalisation
 # page, which the first question found too: the follow-up may answer from it
 APPLY = ["Wie kann ich mich einbürgern lassen?", "was kostet des?"]
+# a follow-up about what no page speaks of is refused, however well the topic stands out
+WEATHER = ["Was kostet die Einbürgerung?", "und wie ist das wetter morgen?"]
+# three dialect sentences together stand out less than each alone: the follow-up that
+# stands out on its own is answered (where the foreigners' office is)
+OFFICE = ["اقامتي رح تخلص الشهر الجاي، شو لازم اعمل لجددها؟", "وكم بتكلف؟", "وين مكتب الأجانب؟"]
 
 
 def test_follow_ups_keep_the_topic_in_three_languages(tmp_path: Path) -> None:
@@ -37,7 +42,7 @@ def test_follow_ups_keep_the_topic_in_three_languages(tmp_path: Path) -> None:
     settings = Settings(_env_file=None, corpus_dir=ROOT / "corpus", index_dir=index_dir)  # type: ignore[call-arg]
     build_index(settings, make_embedder(settings.embedding_model))
     # blank lines separate the conversations; a new conversation forgets the old topic
-    talks = [*DIALOGUES.values(), COURSE, APPLY]
+    talks = [*DIALOGUES.values(), COURSE, APPLY, WEATHER, OFFICE]
     stdin = "\n\n".join("\n".join(turns) for turns in talks) + "\n"
     env = {**os.environ, "BOT_INDEX_DIR": str(index_dir), "BOT_CORPUS_DIR": str(ROOT / "corpus")}
     run = subprocess.run(
@@ -52,10 +57,15 @@ def test_follow_ups_keep_the_topic_in_three_languages(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     lines = [json.loads(line) for line in run.stdout.splitlines()]
     assert len(lines) == sum(len(t) for t in talks), "one per question"
-    fee = lines[-1]
+    office = lines[-1]
+    assert not office["refused"] and office["language"] == "ar", office
+    assert office["sources"][0]["source"].endswith("aufenthaltstitel.md"), office
+    weather = lines[-1 - len(OFFICE)]
+    assert weather["refused"] and not weather["sources"], weather
+    fee = lines[-1 - len(OFFICE) - len(WEATHER)]
     assert fee["sources"][0]["source"] == "einbuergerung.md", fee
     assert "255 Euro" in fee["answer"], fee["answer"]
-    course_cost = lines[-1 - len(APPLY)]
+    course_cost = lines[-1 - len(OFFICE) - len(WEATHER) - len(APPLY)]
     assert course_cost["sources"][0]["source"] == "integrationskurs.md", course_cost
     assert "Eigenanteil" in course_cost["answer"], course_cost["answer"]
     for number, language in enumerate(DIALOGUES):

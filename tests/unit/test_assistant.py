@@ -235,13 +235,20 @@ def test_pronouns_point_back_into_the_conversation(question: str, points_back: b
     assert refers_back(question) is points_back
 
 
-def test_follow_up_stays_on_the_page_of_its_conversation(assistant: Assistant) -> None:
+def test_follow_up_stays_on_the_page_of_its_conversation(
+    assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.answering import assistant as module
+
+    # the test corpus is small: its first question's best page only is the conversation's
+    monkeypatch.setattr(module, "ANCHOR_PAGES", 1)
     history = [("Was kostet die Einbürgerung Gebühr?", "…")]
     drifted = assistant.retriever.search("Dolmetschen Sprachmittler", "de", k=4)
     assert drifted.hits[0].metadata["source"] == "sprachmittlung.md"
     assert drifted.vector is not None
-    assistant._keep_topic_page(drifted, history, drifted.vector, "de", 4)
+    pages = assistant._keep_topic_page(drifted, history, drifted.vector, "de", 4)
     assert drifted.hits and {h.metadata["source"] for h in drifted.hits} == {"einbuergerung.md"}
+    assert pages == {"einbuergerung.md"}, "the answer may switch only within these pages"
     # the passages of the page come best first, at most k of them
     scores = [h.dense for h in drifted.hits]
     assert scores == sorted(scores, reverse=True) and len(scores) <= 4
@@ -250,6 +257,13 @@ def test_follow_up_stays_on_the_page_of_its_conversation(assistant: Assistant) -
     before = [h.id for h in kept.hits]
     assistant._keep_topic_page(kept, history, kept.vector, "de", 4)
     assert [h.id for h in kept.hits] == before
+    # with more of the first question's pages, the drifted page is one of them: left alone
+    monkeypatch.setattr(module, "ANCHOR_PAGES", 99)
+    other = assistant.retriever.search("Dolmetschen Sprachmittler", "de", k=4)
+    before = [h.id for h in other.hits]
+    assert other.vector is not None
+    pages = assistant._keep_topic_page(other, history, other.vector, "de", 4)
+    assert [h.id for h in other.hits] == before and pages and "sprachmittlung.md" in pages
 
 
 def test_within_document_reads_one_page_only(assistant: Assistant) -> None:
