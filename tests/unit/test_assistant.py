@@ -201,6 +201,9 @@ def test_third_turn_keeps_the_conversation_topic() -> None:
         ("was soll ich mitbringen?", True),
         ("how do i get one for a school meeting?", True),  # "one": the thing named before
         ("Is there one office where I can ask all my questions about visas?", False),
+        ("I have one child, can I get Kindergeld?", False),  # the number, not a thing
+        ("Where can I learn German for one year?", False),
+        ("can i get one near siegburg?", True),
         ("Wie lange dauert die Einbürgerung in Siegburg?", False),
         ("Where can I learn German for free?", False),
     ],
