@@ -587,7 +587,7 @@ _TURKISH_WORDS = (
 _GERMAN_FUNCTION_WORDS = (
     "der die das den dem des ist sind wie wo wer was wann warum ich du wir ihr mein meine "
     "meinen kann können muss müssen und ein eine einen für mit nicht bei zum zur auch habe "
-    "hat gibt es sie er bin war im zu von auf"
+    "hat gibt es sie er bin im zu von auf"
 )
 _FUNCTION_WORDS = {"en": frozenset(_ENGLISH_WORDS.split()), "tr": frozenset(_TURKISH_WORDS.split())}
 _GERMAN_WORDS = frozenset(_GERMAN_FUNCTION_WORDS.split())
@@ -599,8 +599,14 @@ def _only_in_names(sample: str) -> bool:
     return all(w[0].isupper() for w in _LATIN_WORD.findall(sample) if _TURKISH_MARKERS.search(w))
 
 
+def _folded(text: str) -> str:
+    """Lower case for word look-ups; Turkish "İ" as "i" (casefold makes it "i" plus a
+    combining dot, which splits the word: "İnce" -> "i", "nce")."""
+    return text.replace("İ", "I").casefold()
+
+
 def _language_by_its_words(sample: str) -> str | None:
-    words = _LATIN_WORD.findall(sample.casefold())
+    words = _LATIN_WORD.findall(_folded(sample))
     if any(w in _GERMAN_WORDS for w in words):
         return None
     for code, function_words in _FUNCTION_WORDS.items():
@@ -664,8 +670,10 @@ def detect_language(text: str) -> str:
         if not _only_in_names(sample):
             return "tr"
         # a person or place spelt in Turkish ("Wann hat Frau Eğlence Sprechstunde?"):
-        # the words around the name decide
-        if len(set(_LATIN_WORD.findall(sample.casefold())) & _GERMAN_WORDS) >= 2:
+        # the words around the name decide; one German function word and no Turkish one
+        # make it German ("Ist Frau Yıldız heute da?")
+        words = set(_LATIN_WORD.findall(_folded(sample)))
+        if words & _GERMAN_WORDS and not words & _FUNCTION_WORDS["tr"]:
             return DEFAULT_LANGUAGE
         return _language_by_its_words(sample) or "tr"
     if (code := _language_by_its_words(sample)) is not None:

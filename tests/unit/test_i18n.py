@@ -46,6 +46,9 @@ from bot.i18n import (
         ("Eğlence Hanım ne zaman burada?", "tr"),
         ("Where is the office of Mr Yıldız?", "en"),
         ("Wann war Frau Eğlence im KI zu Besuch?", "de"),
+        ("Ist Frau Yıldız heute da?", "de"),  # one German function word is enough here
+        ("İnce Hanım nerede?", "tr"),
+        ("war in Ukraine what help is there", "en"),  # English "war" is no German word
     ],
 )
 def test_detect_language(text: str, expected: str) -> None:
