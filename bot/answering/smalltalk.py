@@ -63,7 +63,7 @@ def small_talk(message: str) -> SmallTalk | None:
         return None
     known = _words()
     languages: set[str] | None = None
-    words = [w if _listed(w, known) else _HELD.sub(r"\1", w) for w in words]
+    words = [_unheld(w, known) for w in words]
     for word in words:
         found = {lang for kind in KINDS for lang in known[kind].get(word, ())}
         if not found:
@@ -76,3 +76,15 @@ def small_talk(message: str) -> SmallTalk | None:
 
 def _listed(word: str, known: dict[str, dict[str, frozenset[str]]]) -> bool:
     return any(word in known[kind] for kind in KINDS)
+
+
+def _unheld(word: str, known: dict[str, dict[str, frozenset[str]]]) -> str:
+    """The listed word a word with a letter held down stands for: that letter once
+    ("hallooo" -> "hallo") or twice ("cooool" -> "cool", "neeee" -> "nee")."""
+    if _listed(word, known):
+        return word
+    for once_or_twice in (r"\1", r"\1\1"):
+        candidate = _HELD.sub(once_or_twice, word)
+        if _listed(candidate, known):
+            return candidate
+    return word

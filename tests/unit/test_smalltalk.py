@@ -32,6 +32,8 @@ from bot.staff.gaps import is_gap
         ("Hmmmmm…", "filler"),  # a letter held down
         ("Hallooo!", "greeting"),
         ("dankeeee", "thanks"),
+        ("cooool", "filler"),  # the letter twice: "cool"
+        ("neeee", "filler"),
     ],
 )
 def test_messages_that_ask_nothing(message: str, kind: str) -> None:
