@@ -432,17 +432,21 @@ def compose_extractive(
     numbers = {c.source: c.number for c in reversed(citations)}
     blocks: list[str] = []
     titled: set[str] = set()
-    previous: tuple[Any, Any] | None = None
+    # a second block of the same section (a long section is cut into several chunks) stands
+    # under the first one's heading line, in document order, not under a repeated one
+    sections: dict[tuple[Any, ...], tuple[int, int]] = {}  # -> block index, chunk
     for number, block in enumerate(blocks_of_units, start=1):
         hit = block[0].hit
         meta = hit.metadata
-        place = (meta.get("source"), meta.get("section"))
-        if place == previous:
-            # a second block from the same section: under the first one's heading line, not
-            # under a repeated one ("Was hat sich 2024 geändert?" twice)
-            blocks[-1] += "\n" + join_units([c.unit for c in block])
+        place = (meta.get("source"), meta.get("section"), meta.get("part"), meta.get("page"))
+        chunk = int(meta.get("chunk") or 0)
+        if meta.get("section") and place in sections:
+            index, first_chunk = sections[place]
+            head, _, body = blocks[index].partition("\n")
+            text = join_units([c.unit for c in block])
+            parts = [body, text] if chunk >= first_chunk else [text, body]
+            blocks[index] = head + "\n" + "\n".join(parts)
             continue
-        previous = place
         heading = block_heading(meta, with_title=meta.get("source") not in titled)
         titled.add(str(meta.get("source")))
         note = _quote_note_for(meta, asker)
@@ -452,5 +456,6 @@ def compose_extractive(
         if outdated:
             blocks.append(outdated)
         cited = numbers.get(meta.get("source", ""), number)
+        sections[place] = (len(blocks), chunk)
         blocks.append(f"**{heading}** [{cited}]\n{join_units([c.unit for c in block])}")
     return Composed("\n\n".join(blocks), citations, chosen)

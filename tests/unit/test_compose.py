@@ -432,20 +432,32 @@ def test_a_second_block_of_the_same_section_shares_the_first_one_s_heading(
     fake_embedder: object,
 ) -> None:
     """Two passages of one section (a long section is cut into several chunks) quoted
-    together stand under one heading line, not under the same one twice."""
+    together stand under one heading line, in document order; two sections that only
+    share a heading ("Kontakt" twice on one page) keep theirs."""
     from bot.answering.answer import compose_extractive
     from bot.answering.compose import UnitStore
 
-    meta = {"source": "einbuergerung.md", "title": "Einbürgerung", "section": "Kosten"}
-    first = Hit("c1", "Die Einbürgerung kostet 255 Euro.", dict(meta), 1.0, 0.9)
-    second = Hit("c2", "Für Kinder kostet sie 51 Euro.", dict(meta), 0.9, 0.9)
-    result = RetrievalResult([first, second], "de", 3.0, 0.9)
-    store = UnitStore(None, fake_embedder)  # type: ignore[arg-type]
-    weights = Weights(cross_gap=1.0, cross_gap_page=1.0, fill=0, short_unit=0)
-    vector = np.asarray(fake_embedder.embed_query("Was kostet die Einbürgerung?"))  # type: ignore[attr-defined]
-    composed = compose_extractive(
-        "Was kostet die Einbürgerung?", result, str.split, store, vector, weights
-    )
-    assert "255 Euro" in composed.text and "51 Euro" in composed.text
-    assert composed.text.count("**") == 2, composed.text  # one heading line
-    assert composed.text.startswith("**Einbürgerung › Kosten** [1]\n")
+    def compose(second_part: int) -> str:
+        meta = {"source": "einbuergerung.md", "title": "Einbürgerung", "section": "Kosten"}
+        later = Hit("c2", "Die Einbürgerung kostet 255 Euro.", {**meta, "chunk": 3}, 1.0, 0.9)
+        earlier = Hit(
+            "c1",
+            "Für Kinder kostet sie 51 Euro.",
+            {**meta, "chunk": 2, "part": second_part},
+            0.9,
+            0.9,
+        )
+        later.metadata["part"] = 0
+        result = RetrievalResult([later, earlier], "de", 3.0, 0.9)
+        store = UnitStore(None, fake_embedder)  # type: ignore[arg-type]
+        weights = Weights(cross_gap=1.0, cross_gap_page=1.0, fill=0, short_unit=0)
+        question = "Was kostet die Einbürgerung?"
+        vector = np.asarray(fake_embedder.embed_query(question))  # type: ignore[attr-defined]
+        return compose_extractive(question, result, str.split, store, vector, weights).text
+
+    one_section = compose(second_part=0)
+    assert one_section.count("**") == 2, one_section  # one heading line
+    assert one_section.startswith("**Einbürgerung › Kosten** [1]\n")
+    assert one_section.index("51 Euro") < one_section.index("255 Euro"), "document order"
+    two_sections = compose(second_part=5)
+    assert two_sections.count("**") == 4, two_sections
