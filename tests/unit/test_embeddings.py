@@ -94,7 +94,7 @@ def test_a_repeated_question_is_embedded_once_and_old_ones_are_forgotten() -> No
 
 
 def test_a_follow_up_does_not_embed_the_conversation_s_first_question_again(
-    settings: object, corpus_dir: Path
+    settings: object, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A follow-up searches its conversation's first question again (to keep its page)."""
     from bot.answering.assistant import Assistant
@@ -115,9 +115,35 @@ def test_a_follow_up_does_not_embed_the_conversation_s_first_question_again(
         calls.append(text)
         return original(text)
 
-    inner.embed_query = counting  # type: ignore[method-assign]
+    monkeypatch.setattr(inner, "embed_query", counting)
     assistant = Assistant(settings, inner)  # type: ignore[arg-type]
     first = "Ab wann hat mein Kind Anspruch auf einen Kita-Platz?"
     answer = assistant.ask(first)
     assistant.ask("und was kostet das?", [(first, answer.text)])
     assert calls.count(first) == 1
+
+
+def test_answer_card_phrasings_do_not_fill_the_question_cache(
+    settings: object, corpus_dir: Path
+) -> None:
+    """The cards' phrasings are embedded once and kept on disk; in the question cache they
+    would only push out questions."""
+    import shutil
+
+    from bot.answering.assistant import Assistant
+    from bot.embeddings import make_embedder, uncached
+    from bot.indexing.build import build_index
+
+    root = Path(__file__).resolve().parents[2]
+    cards = corpus_dir / "_antwortkarten"
+    cards.mkdir()
+    shutil.copy(root / "corpus" / "_antwortkarten" / "abschiebung-droht.md", cards)
+    (corpus_dir / "kita.md").write_text("# Kita\n\nKinder ab einem Jahr.\n", encoding="utf-8")
+    inner = make_embedder("fake")
+    build_index(settings, inner)  # type: ignore[arg-type]
+    assistant = Assistant(settings, inner)  # type: ignore[arg-type]
+    question = "Mir droht die Abschiebung, was kann ich tun?"
+    assistant.ask(question)
+    cached = assistant.embedder
+    assert isinstance(cached, CachedQueries) and uncached(cached) is inner
+    assert list(cached._cache) == [question]
