@@ -111,16 +111,25 @@ _ASKS = {
         re.I,
     ),
 }
+# what an answering unit holds: in German, and in the languages of translated pages (a
+# Ukrainian cost section's "курс безкоштовний" holds the amount as "kostenlos" does)
 _HAS = {
     "amount": re.compile(
-        r"\d[\d.,]*\s*(?:euro|€|eur\b|prozent|%)|kostenlos|gebührenfrei|gratis|umsonst|"
-        r"übernimmt|übernehmen|bezahlt|zahlt|gebühr",
+        r"\d[\d.,]*\s*(?:euro|€|eur\b|prozent|%|євро|евро|يورو|یورو)|kostenlos|gebührenfrei|"
+        r"gratis|umsonst|übernimmt|übernehmen|bezahlt|zahlt|gebühr|free of charge|\bfees?\b|"
+        r"\bcosts?\b|ücretsiz|ücret|masraf|безкоштовн|бесплатн|сплачу|оплачу|платн|вартіст|"
+        r"стоимост|مجان|رسوم|تكلف|رایگان|هزینه",
         re.I,
     ),
     "time": re.compile(
         r"\d+\s*(?:tage|tagen|wochen|monate|monaten|jahre|jahren|stunden|unterrichtseinheiten|"
         r"uhr|minuten)|\buhr\b|montag|dienstag|mittwoch|donnerstag|freitag|samstag|\bmo\b|"
-        r"\bfr\b|wochen|monat|jahr|vor dem|rechtzeitig|sofort|frist",
+        r"\bfr\b|wochen|monat|jahr|vor dem|rechtzeitig|sofort|frist|"
+        r"\d+\s*(?:days?|weeks?|months?|years?|hours?|gün|hafta|ay\b|yıl|saat|дн|тиж|місяц|"
+        r"рок|годин|недел|месяц|год|лет|час|يوم|أيام|أسبوع|أسابيع|شهر|أشهر|سنة|سنوات|ساعة|"
+        r"روز|هفته|ماه|سال|ساعت)|monday|tuesday|wednesday|thursday|friday|pazartesi|salı|"
+        r"çarşamba|perşembe|cuma\b|понеділ|вівтор|четвер|п'ятниц|понедельн|вторник|четверг|"
+        r"пятниц|الاثنين|الثلاثاء|الأربعاء|الخميس|الجمعة|دوشنبه|سه‌شنبه|چهارشنبه|پنجشنبه|جمعه",
         re.I,
     ),
 }
