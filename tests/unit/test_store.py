@@ -165,3 +165,15 @@ def test_factory_refuses_a_store_it_does_not_know(settings: Settings) -> None:
     odd = settings.model_copy(update={"store": "faiss"})  # model_copy skips validation
     with pytest.raises(ValueError, match="faiss"):
         open_store(odd, GEN, create=True)
+
+
+def test_chroma_collections_search_wide_enough_to_answer_alike_every_time(
+    settings: Settings,
+) -> None:
+    """HNSW is approximate: with Chroma's default breadth the same question found a
+    passage in some processes and not in others. New collections search wider."""
+    made = chroma.open_chroma(settings, GEN, "chunks", create=True)
+    try:
+        assert made._collection.configuration["hnsw"]["ef_search"] == chroma.SEARCH_EF
+    finally:
+        drop_generation(settings.model_copy(update={"store": "chroma"}), GEN)
