@@ -35,7 +35,6 @@ from bot.answering.answer import (
     refusal_reason,
     select_passages,
     small_talk_answer,
-    uncovered_terms,
 )
 from bot.answering.cards import AnswerCards
 from bot.answering.compose import UnitStore
@@ -317,7 +316,7 @@ class Assistant:
         k = max(self.settings.top_k, 4)
         result = retriever.search(question, language, k=k, prefer=asker)
         own_vector = result.vector
-        own_relevance, own_unknown = relevance(result), result.unknown_terms
+        own = result  # the follow-up's own search, judged too (below)
         topic = conversation_topic(question, history)
         follows = False
         pages: frozenset[str] | None = None  # a follow-up's pages (see _keep_topic_page)
@@ -351,29 +350,8 @@ class Assistant:
             self.settings.refusal_min_relevance,
             self.settings.refusal_clear_relevance,
         )
-        if (
-            follows
-            and reason is not None
-            and reason.startswith(NOTHING_STANDS_OUT)
-            and own_relevance >= self.settings.refusal_min_relevance
-        ):
-            # the conversation's first question stood out and was answered, and so does the
-            # follow-up on its own ("وين مكتب الأجانب؟" after renewing a permit: three
-            # dialect sentences together stand out less than each alone); a follow-up that
-            # stands out nowhere ("peki yarın hava nasıl olacak?") is still refused, and a
-            # term no page uses too.
-            missing = uncovered_terms(result, retriever.known_terms)
-            reason = f"uncovered terms {missing} (follow-up)" if missing else None
-        if (
-            follows
-            and reason is None
-            and own_unknown
-            and own_relevance < self.settings.refusal_clear_relevance
-        ):
-            # a follow-up's own words name what no page speaks of ("und wie krieg ich nen
-            # führerschein umgeschrieben?" after the Kita, "und das wetter morgen?"): the
-            # conversation's topic does not answer it, whatever passage it finds
-            reason = f"uncovered terms {own_unknown} (follow-up, relevance {own_relevance:.2f})"
+        if follows:
+            reason = self._judge_follow_up(question, reason, result, own)
         if (
             reason is not None
             and reason.startswith(NOTHING_STANDS_OUT)
@@ -419,6 +397,40 @@ class Assistant:
             log.info("answered refused=%s reason=%s", answer.refused, answer.reason)
         yield answer
 
+    def _judge_follow_up(
+        self,
+        question: str,
+        reason: str | None,
+        topical: RetrievalResult,
+        own: RetrievalResult,
+    ) -> str | None:
+        """A follow-up's refusal reason, from its conversation's search (`reason`) and its
+        own words' search (`own`), both by `refusal_reason`:
+        - the conversation's first question stood out and was answered, and so does the
+          follow-up on its own ("وين مكتب الأجانب؟" after renewing a permit: three dialect
+          sentences together stand out less than each alone): "nothing stands out" of the
+          conversation's text does not refuse it, a term no page uses still does;
+        - a follow-up's own words name what no page speaks of ("und wie krieg ich nen
+          führerschein umgeschrieben?" after the Kita, "und das wetter morgen?"): the
+          conversation's topic does not answer it, whatever passage it finds."""
+        known = self.retriever.known_terms
+        settings = self.settings
+        if (
+            reason is not None
+            and reason.startswith(NOTHING_STANDS_OUT)
+            and relevance(own) >= settings.refusal_min_relevance
+        ):
+            reason = refusal_reason(
+                question, topical, known, float("-inf"), settings.refusal_clear_relevance
+            )
+        if reason is None:
+            own_reason = refusal_reason(
+                question, own, known, float("-inf"), settings.refusal_clear_relevance
+            )
+            if own_reason is not None:
+                reason = f"{own_reason} (follow-up)"
+        return reason
+
     def _keep_topic_page(
         self,
         topical: RetrievalResult,
@@ -456,14 +468,13 @@ class Assistant:
                 break
             pages += names
             families += 1
-        page = pages[0] if pages else None
-        if not page:
+        if not pages:
             return None
         if topical.hits[0].metadata.get("source") in pages:
             return frozenset(pages)
         blend = np.asarray(own_vector) + np.asarray(topical.vector)
         blend = blend / (float(np.linalg.norm(blend)) or 1.0)
-        inside = retriever.within_document(str(page), blend, k)
+        inside = retriever.within_document(pages[0], blend, k)
         if inside:
             topical.hits = inside
         return frozenset(pages)

@@ -32,6 +32,8 @@ COURSE = ["Ich will einen Integrationskurs machen", "und was kostet das?"]
 APPLY = ["Wie kann ich mich einbürgern lassen?", "was kostet des?"]
 # a follow-up about what no page speaks of is refused, however well the topic stands out
 WEATHER = ["Was kostet die Einbürgerung?", "und wie ist das wetter morgen?"]
+# a typo of a word the pages use is no unknown term, in a follow-up as in a question
+TYPO = ["Wie funktioniert der Integrationskurs?", "und die kinderbetreung?"]
 # three dialect sentences together stand out less than each alone: the follow-up that
 # stands out on its own is answered (where the foreigners' office is)
 OFFICE = ["اقامتي رح تخلص الشهر الجاي، شو لازم اعمل لجددها؟", "وكم بتكلف؟", "وين مكتب الأجانب؟"]
@@ -42,7 +44,7 @@ def test_follow_ups_keep_the_topic_in_three_languages(tmp_path: Path) -> None:
     settings = Settings(_env_file=None, corpus_dir=ROOT / "corpus", index_dir=index_dir)  # type: ignore[call-arg]
     build_index(settings, make_embedder(settings.embedding_model))
     # blank lines separate the conversations; a new conversation forgets the old topic
-    talks = [*DIALOGUES.values(), COURSE, APPLY, WEATHER, OFFICE]
+    talks = [*DIALOGUES.values(), COURSE, APPLY, WEATHER, OFFICE, TYPO]
     stdin = "\n\n".join("\n".join(turns) for turns in talks) + "\n"
     env = {**os.environ, "BOT_INDEX_DIR": str(index_dir), "BOT_CORPUS_DIR": str(ROOT / "corpus")}
     run = subprocess.run(
@@ -57,15 +59,17 @@ def test_follow_ups_keep_the_topic_in_three_languages(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     lines = [json.loads(line) for line in run.stdout.splitlines()]
     assert len(lines) == sum(len(t) for t in talks), "one per question"
-    office = lines[-1]
+    typo = lines[-1]
+    assert not typo["refused"] and typo["sources"][0]["source"] == "integrationskurs.md", typo
+    office = lines[-1 - len(TYPO)]
     assert not office["refused"] and office["language"] == "ar", office
     assert office["sources"][0]["source"].endswith("aufenthaltstitel.md"), office
-    weather = lines[-1 - len(OFFICE)]
+    weather = lines[-1 - len(TYPO) - len(OFFICE)]
     assert weather["refused"] and not weather["sources"], weather
-    fee = lines[-1 - len(OFFICE) - len(WEATHER)]
+    fee = lines[-1 - len(TYPO) - len(OFFICE) - len(WEATHER)]
     assert fee["sources"][0]["source"] == "einbuergerung.md", fee
     assert "255 Euro" in fee["answer"], fee["answer"]
-    course_cost = lines[-1 - len(OFFICE) - len(WEATHER) - len(APPLY)]
+    course_cost = lines[-1 - len(TYPO) - len(OFFICE) - len(WEATHER) - len(APPLY)]
     assert course_cost["sources"][0]["source"] == "integrationskurs.md", course_cost
     assert "Eigenanteil" in course_cost["answer"], course_cost["answer"]
     for number, language in enumerate(DIALOGUES):
