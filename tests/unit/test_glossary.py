@@ -189,9 +189,10 @@ def test_the_glossary_brings_the_right_page_for_a_russian_question(
     assert before.hits[0].metadata["source"] == "priznanie.md"  # shared Russian words win
     assert after.hits[0].metadata["source"] == "einbuergerung.md"
     # the refusal's signals are the question's own: the expansion only moves the ranking
-    assert after.top_dense == before.top_dense
-    assert after.z_score == before.z_score
-    assert after.background_margin == before.background_margin
+    # (equal up to float32 rounding, which differed in the 8th digit on one machine)
+    assert after.top_dense == pytest.approx(before.top_dense, abs=1e-6)
+    assert after.z_score == pytest.approx(before.z_score, abs=1e-5)
+    assert after.background_margin == pytest.approx(before.background_margin, abs=1e-6)
     assert after.unknown_terms == before.unknown_terms
 
 
