@@ -12,6 +12,7 @@ import re
 from dataclasses import KW_ONLY, dataclass, field
 from typing import Any
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.answering.compose import (
@@ -28,6 +29,7 @@ from bot.answering.retrieval import Hit, RetrievalResult, fold_term, relevance
 from bot.i18n import base_language, contact_line, format_date, message, quote_note
 from bot.ingest.chunking import SECTION_SEPARATOR
 from bot.ingest.documents import is_outdated
+from bot.ingest.units import tells_how_to_reach
 
 EXCERPT_CHARS = 1200  # the whole passage: the full section stays one click away
 
@@ -379,20 +381,30 @@ def _quote_note_for(meta: dict[str, Any], asker: str) -> str:
     return quote_note(quoted, asker) if quoted != base_language(asker) else ""
 
 
-def contact_block(result: RetrievalResult, store: UnitStore) -> Composed | None:
+def contact_block(
+    result: RetrievalResult, store: UnitStore, vector: Any = None, note: bool = True
+) -> Composed | None:
     """The first contact block (address, phone, e-mail, hours lines kept together) among
     the result's passages, alone under its heading line: the office to ask, without the
-    sentences around it. None when the passages hold none."""
-    for hit in result.hits:
-        units = store.units([hit]).get(hit.id, [])
-        contact = next((unit for unit, _ in units if unit.kind == "contact"), None)
-        if contact is None:
-            continue
+    sentences around it. None when the passages hold none. With `vector`: the block closest
+    to it among those that tell how to reach someone (`tells_how_to_reach`). `note`: the line saying
+    the quote is German, for a block shown on its own."""
+    found = [
+        (hit, unit, vec)
+        for hit in result.hits
+        for unit, vec in store.units([hit]).get(hit.id, [])
+        if unit.kind == "contact"
+    ]
+    if vector is not None and found:
+        query = np.asarray(vector, dtype=np.float32)
+        found = [f for f in found if tells_how_to_reach(f[1].text)]
+        found.sort(key=lambda f: -float(f[2] @ query))
+    for hit, contact, _ in found[:1]:
         meta = hit.metadata
-        note = _quote_note_for(meta, result.asker_language)
+        quote_note = _quote_note_for(meta, result.asker_language) if note else ""
         block = f"**{block_heading(meta)}** [1]\n{contact.text}"
         scored = ScoredUnit(contact, hit, 0, 0.0, 0.0)
-        text = f"{note}\n\n{block}" if note else block
+        text = f"{quote_note}\n\n{block}" if quote_note else block
         return Composed(text, make_citations(result, [hit], max_sources=1), [scored])
     return None
 

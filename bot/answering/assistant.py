@@ -37,7 +37,7 @@ from bot.answering.answer import (
     small_talk_answer,
 )
 from bot.answering.cards import AnswerCards
-from bot.answering.compose import UnitStore
+from bot.answering.compose import UnitStore, asks_for
 from bot.answering.glossary import glossary, uncovered_concepts
 from bot.answering.intents import personal_intent
 from bot.answering.llm import (
@@ -533,9 +533,28 @@ class Assistant:
             why = f"chosen units too weak (margin {margin:.3f} < {needed:.3f})"
             return refusal_answer(question, language, why, place)
         text = composed.text
+        if not place:
+            text = self._with_office(question, text, composed, result, vector)
         if place:  # answered in general: say that the documents say nothing for the place
             text = f"{message('place_general', language, place=place)}\n\n{text}"
         return Answer(question, text, refused=False, language=language, sources=composed.citations)
+
+    def _with_office(
+        self, question: str, text: str, composed: Composed, result: RetrievalResult, vector: object
+    ) -> str:
+        """A "where" or "who helps" question gets the office of the quoted page: its
+        contact block closest to the question, after the answer. The sentences most like
+        "who can help me?" describe the help; the office to turn to is a block of address
+        lines further down the page (district B round 2 dev: 5 of 49 more facts)."""
+        if "contact" not in asks_for(question) or any(
+            u.unit.kind == "contact" for u in composed.units
+        ):
+            return text
+        office = self._office(question, "contact", result, vector)
+        quoted = {c.source for c in composed.citations[:1]}
+        if office is None or office.units[0].hit.metadata.get("source") not in quoted:
+            return text
+        return f"{text}\n\n{office.text}"
 
     def _human_contact(self, question: str, language: str, asker: str | None = None) -> Answer:
         """The contact passage of the documents (in the asker's version when there is one),
@@ -590,12 +609,16 @@ class Assistant:
             for s in stems
         )
 
-    def _office(self, question: str, intent: str, result: RetrievalResult) -> Composed | None:
+    def _office(
+        self, question: str, intent: str, result: RetrievalResult, vector: object = None
+    ) -> Composed | None:
         """The contact block (address, phone, e-mail, hours) of the page the question is
         about: for "Ist meine Karte fertig?" the foreigners' office that knows, not only the
-        KI. None for a recommendation (the page's office recommends nobody either), a place
-        the passages never mention (the Kita page of another town), a search that found
-        nothing clearly, or a page without a contact block."""
+        KI. With `vector`: the block closest to it of those that tell how to reach the office,
+        without the quote note (it follows an answer). None for a recommendation (the page's
+        office recommends nobody either), a place the passages never mention (the Kita page
+        of another town), a search that found nothing clearly, or a page without a contact
+        block."""
         assert self._units is not None
         if not result.hits or intent == "recommendation":
             return None
@@ -610,7 +633,7 @@ class Assistant:
         query = f"{CONTACT_QUERY} {top.metadata.get('title', '')}"
         found = self.retriever.search(query, "de", k=8, prefer=result.asker or None)
         found.hits = [h for h in found.hits if h.metadata.get("source") == source]
-        return contact_block(found, self._units)
+        return contact_block(found, self._units, vector, note=vector is None)
 
     def wants_person(self, question: str, vector: np.ndarray | None) -> bool:
         """ "Ich möchte mit einem Menschen sprechen", in any language: the contact, not a

@@ -31,16 +31,22 @@ _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 # a price list or table of contents in flattened text: "Einbürgerung ........ 255,00 EUR"
 _LEADER_ROW = re.compile(r"^\S.*?\S\s*(?:\.{4,}|…{2,}|·{3,}|_{4,})\s*\S")
 _TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
+_PHONE = r"(?:\+?\d[\d /()-]{5,}\d)"
+_MAIL = r"(?:[\w.+-]+@[\w-]+\.[\w.-]+)"
+_ADDRESS = (
+    r"(?:\b\d{5}\s+[A-ZÄÖÜ][\w-]+)"  # postcode and town
+    r"|(?:\b\w*(?:straße|str\.|platz|weg|allee|gasse|ring)\s+\d+\w?\b)"  # street and number
+)
 _CONTACT = re.compile(
     r"(?:\b(?:tel|telefon|fon|fax|mobil|e-?mail|mail|sprechzeit\w*|öffnungszeit\w*)\b\.?\s*:?)"
-    r"|(?:\+?\d[\d /()-]{5,}\d)"  # phone number
-    r"|(?:[\w.+-]+@[\w-]+\.[\w.-]+)"  # e-mail address
-    r"|(?:\b\d{5}\s+[A-ZÄÖÜ][\w-]+)"  # postcode and town
-    r"|(?:\b\w*(?:straße|str\.|platz|weg|allee|gasse|ring)\s+\d+\w?\b)"  # street and number
+    rf"|{_PHONE}|{_MAIL}|{_ADDRESS}"
     r"|(?:\b(?:mo|di|mi|do|fr|sa|montag|dienstag|mittwoch|donnerstag|freitag)\b\.?\s*[-–,:]"
     r".{0,30}\d{1,2}(?:[.:]\d{2})?\s*(?:uhr|-|–))",
     re.I,
 )
+# a phone number, not a date ("Stand: 02/2026" is one line of a contact block too)
+_DIALLED = r"(?:tel|telefon|fon)\b\.?\s*:?\s*\+?\d|\+?\d{3,5}[ /-]?\d[\d /-]{3,}\d"
+_REACH = tuple(re.compile(p, re.I) for p in (_DIALLED, _MAIL, _ADDRESS))
 _CONTACT_LINE_MAX = 120
 _NAME_LINE_MAX = 70
 _LABEL_MAX = 60
@@ -86,6 +92,12 @@ def sentences(text: str, language: str = "de") -> list[str]:
         if sentence:
             out.append(sentence)
     return out
+
+
+def tells_how_to_reach(text: str) -> bool:
+    """A contact block that says how to reach someone: two of address, phone and e-mail
+    (not a lone e-mail line, opening hours or a "Stand: 02/2026" line)."""
+    return sum(bool(pattern.search(text)) for pattern in _REACH) >= 2
 
 
 def is_contact_line(line: str) -> bool:

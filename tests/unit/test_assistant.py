@@ -476,6 +476,43 @@ def test_own_case_question_names_the_office_of_the_page_on_the_topic(
     assert answer.text.rstrip().endswith("https://www.rhein-sieg-kreis.de/")
 
 
+ADVICE_PAGE = (
+    "---\ntitle: Antidiskriminierung\n---\n# Antidiskriminierung\n\n## Beratung\n"
+    "Wir beraten Sie, wenn ein Vermieter Sie wegen Ihrer Herkunft ablehnt.\n"
+    "Die Beratung ist kostenlos und vertraulich.\n\n## Sprechzeiten\n"
+    "Sprechzeiten: Di 10-12 Uhr\nE-Mail: info@example.org\n\n"
+    "Beispielwerk viele Absätze später\n\n## Kontakt\n"
+    "Servicestelle Antidiskriminierung\nMusterweg 1, 53721 Siegburg\n"
+    "Telefon: 02241 555 870-30\nE-Mail: beratung@example.org\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "office"),
+    [
+        ("Der Vermieter lehnt mich wegen meiner Herkunft ab, wer hilft mir?", True),
+        ("Where can I get advice when a landlord rejects me because of my origin?", True),
+        ("Ist die Beratung bei Ablehnung durch den Vermieter kostenlos?", False),
+    ],
+)
+def test_who_helps_gets_the_office_that_tells_how_to_reach_it(
+    qa_settings: Settings, question: str, office: bool
+) -> None:
+    """The sentences most like "who helps me?" describe the help; the office to turn to
+    is a block of address lines further down: it follows the answer, the block that
+    tells how to reach someone (not the lone e-mail and hours lines), from the quoted
+    page. A question that asks no "who" or "where" gets no block added."""
+    (qa_settings.corpus_dir / "antidiskriminierung.md").write_text(ADVICE_PAGE, "utf-8")
+    build_index(qa_settings, make_embedder("fake"))
+    answer = Assistant.from_settings(qa_settings).ask(question)
+    assert not answer.refused
+    assert answer.sources[0].source == "antidiskriminierung.md"
+    assert "Vermieter" in answer.text
+    assert ("Telefon: 02241 555 870-30" in answer.text) is office
+    assert ("Musterweg 1, 53721 Siegburg" in answer.text) is office
+    assert "info@example.org" not in answer.text
+
+
 @pytest.mark.parametrize(
     "question",
     [

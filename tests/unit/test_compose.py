@@ -17,7 +17,7 @@ from bot.answering.compose import (
     join_units,
 )
 from bot.answering.retrieval import Hit, RetrievalResult
-from bot.ingest.units import Unit, split_units
+from bot.ingest.units import Unit, split_units, tells_how_to_reach
 
 
 def test_sentences_keep_german_abbreviations_together() -> None:
@@ -105,6 +105,20 @@ def test_contact_block_stays_together() -> None:
     units = split_units(text)
     assert [u.kind for u in units] == ["sentence", "contact"]
     assert units[1].text.startswith("Kommunales") and units[1].text.endswith("12 Uhr")
+
+
+@pytest.mark.parametrize(
+    ("block", "reachable"),
+    [
+        ("Servicestelle\nBahnhofstraße 12, 53721 Siegburg\nTelefon: 02241 555 870-30", True),
+        ("Tel. 0228 555 614-70\nE-Mail: anerkennung@example.org", True),
+        ("E-Mail: mbe@example.org", False),
+        ("Sprechzeiten: Mo–Do 9:00–12:00 Uhr\nStand: 02/2026", False),
+    ],
+)
+def test_a_contact_block_that_tells_how_to_reach_someone(block: str, reachable: bool) -> None:
+    """Two of address, phone and e-mail: a lone e-mail line or hours say too little."""
+    assert tells_how_to_reach(block) is reachable
 
 
 def test_pdf_label_line_is_not_glued_to_the_next_sentence() -> None:
