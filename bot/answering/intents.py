@@ -158,9 +158,20 @@ RECOMMENDATION = Intent(
             r"|daycares?|compan(y|ies)|agenc(y|ies)|insurers?|insurance|interpreters?"
             r"|translators?)\b",
         ),
+        # "do you know a good ...?" in every language, as German "kennt ihr einen guten"
+        (
+            r"\b(know|any)\b.{0,20}\bgood\b",
+            r"\b(doctors?|dentists?|lawyers?|attorneys?|schools?|kindergartens?|daycares?"
+            r"|interpreters?|translators?|driving schools?)\b",
+        ),
         (
             r"(öner|tavsiye|en iyi)",
             r"(doktor|hekim|diş|avukat|okul|kreş|şirket|sigorta|krankenkasse|kita|anwalt|arzt)",
+        ),
+        (
+            r"\biyi\b",
+            r"(biliyor|tanıyor|bilen|bilir mi|var mı)",
+            r"(doktor|hekim|diş|avukat|okul|kreş|tercüman|sürücü kursu)",
         ),
         (
             r"(посовет|порекоменд|рекоменд|лучш|порад|найкращ)",
@@ -168,12 +179,28 @@ RECOMMENDATION = Intent(
             r"|фірм|страхов)",
         ),
         (
+            r"(знаете|знаешь|знает|знаєте|знаєш|знає|подскажите|підкажіть)",
+            # the adjective on the person: "хорошего адвоката", not "хорошие курсы для врачей"
+            r"(хорош|добр)\w*\s+(\w+\s+)?(врач|доктор|лікар|стоматолог|адвокат|юрист|школ|садик"
+            r"|садок|переводчик|перекладач)",
+        ),
+        (
             r"(أفضل|افضل|أحسن|احسن|انصح|تنصح|توصي|ترشح|رشح)",
             r"(طبيب|دكتور|محامي|مدرسة|روضة|حضانة|شركة|تأمين)",
         ),
         (
+            r"(تعرف|بتعرف|تعرفون|تعرفوا|بتعرفو|تعرفي)",
+            r"(منيح|مليح|كويس|جيد|شاطر|ممتاز)",
+            r"(طبيب|دكتور|محامي|مدرسة|روضة|حضانة|مترجم)",
+        ),
+        (
             r"(بهترین|بهتره|بهتر است|پیشنهاد|توصیه|معرفی)",
             r"(دکتر|پزشک|دندان|وکیل|مدرسه|مهدکودک|شرکت|بیمه)",
+        ),
+        (
+            rf"(سراغ دار|می{_ZW}?شناس|میشناس)",
+            r"خوب",
+            r"(دکتر|پزشک|دندان|وکیل|مدرسه|مهدکودک|مترجم)",
         ),
     ),
 )

@@ -34,6 +34,11 @@ from bot.answering.intents import personal_intent
         ("Порадьте хорошого адвоката", "recommendation"),
         ("شو أفضل مدرسة لبنتي؟", "recommendation"),
         ("بهترین وکیل در بن کیست", "recommendation"),
+        ("do you know a good dentist in siegburg", "recommendation"),
+        ("siegburgda iyi bir avukat biliyor musunuz", "recommendation"),
+        ("Знаете хорошего адвоката в Бонне?", "recommendation"),
+        ("بتعرفوا دكتور أسنان منيح؟", "recommendation"),
+        ("یه دکتر خوب سراغ دارید؟", "recommendation"),
         ("Wie viel Bürgergeld bekomme ich mit zwei Kindern?", "personal-amount"),
         ("how much money will I get from the jobcenter", "personal-amount"),
         ("Сколько я получу пособия?", "personal-amount"),
@@ -70,6 +75,9 @@ def test_a_question_only_the_office_can_answer_is_recognised(question: str, inte
         "برای تمدید اقامت چه مدارکی لازم است؟",
         "كيف احجز موعد عند مكتب الأجانب؟",
         "Wie kann ich mir einen Termin bei der Ausländerbehörde machen?",
+        "Is it good to know German before the integration course?",
+        "Знаете, где хорошие курсы для врачей?",
+        "ما هي الأوراق المطلوبة للتسجيل في المدرسة؟",
     ],
 )
 def test_an_answerable_question_is_not_taken_for_one(question: str) -> None:
