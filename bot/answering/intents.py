@@ -37,7 +37,8 @@ class Intent:
         return tuple(tuple(re.compile(p) for p in cue) for cue in self.cues)
 
     def matches(self, question: str) -> bool:
-        text = question.casefold()
+        # Turkish "İ" casefolds to "i" plus a combining dot: "İyi bir avukat" is "iyi bir"
+        text = question.casefold().replace("i\u0307", "i")
         if self.unless and re.search(self.unless, text):
             return False
         return any(all(p.search(text) for p in cue) for cue in self._compiled)
@@ -158,20 +159,19 @@ RECOMMENDATION = Intent(
             r"|daycares?|compan(y|ies)|agenc(y|ies)|insurers?|insurance|interpreters?"
             r"|translators?)\b",
         ),
-        # "do you know a good ...?" in every language, as German "kennt ihr einen guten"
+        # "do you know a good ...?" in every language, as German "kennt ihr einen guten": the
+        # adjective on the person or place ("any good way to register" asks how)
         (
-            r"\b(know|any)\b.{0,20}\bgood\b",
-            r"\b(doctors?|dentists?|lawyers?|attorneys?|schools?|kindergartens?|daycares?"
-            r"|interpreters?|translators?|driving schools?)\b",
+            r"\b(know|any)\b.{0,20}\bgood\s+(\w+\s+)?(doctors?|dentists?|lawyers?|attorneys?"
+            r"|schools?|kindergartens?|daycares?|interpreters?|translators?|driving schools?)\b",
         ),
         (
             r"(öner|tavsiye|en iyi)",
             r"(doktor|hekim|diş|avukat|okul|kreş|şirket|sigorta|krankenkasse|kita|anwalt|arzt)",
         ),
         (
-            r"\biyi\b",
-            r"(biliyor|tanıyor|bilen|bilir mi|var mı)",
-            r"(doktor|hekim|diş|avukat|okul|kreş|tercüman|sürücü kursu)",
+            r"(biliyor|tanıyor|bilen|bilir mi)",
+            r"\biyi (bir )?(\w+ )?(doktor|hekim|diş|avukat|okul|kreş|tercüman|sürücü kursu)",
         ),
         (
             r"(посовет|порекоменд|рекоменд|лучш|порад|найкращ)",
@@ -181,26 +181,27 @@ RECOMMENDATION = Intent(
         (
             r"(знаете|знаешь|знает|знаєте|знаєш|знає|подскажите|підкажіть)",
             # the adjective on the person: "хорошего адвоката", not "хорошие курсы для врачей"
-            r"(хорош|добр)\w*\s+(\w+\s+)?(врач|доктор|лікар|стоматолог|адвокат|юрист|школ|садик"
-            r"|садок|переводчик|перекладач)",
+            # or the adverb "хорошо"
+            r"\b(?!хорошо\b|добре\b|добро\b|гарно\b)(хорош|добр|гарн)\w*\s+(\w+\s+)?(врач|доктор"
+            r"|лікар|стоматолог|адвокат|юрист|школ|садик|садок|переводчик|перекладач)",
         ),
         (
             r"(أفضل|افضل|أحسن|احسن|انصح|تنصح|توصي|ترشح|رشح)",
             r"(طبيب|دكتور|محامي|مدرسة|روضة|حضانة|شركة|تأمين)",
         ),
-        (
-            r"(تعرف|بتعرف|تعرفون|تعرفوا|بتعرفو|تعرفي)",
-            r"(منيح|مليح|كويس|جيد|شاطر|ممتاز)",
-            r"(طبيب|دكتور|محامي|مدرسة|روضة|حضانة|مترجم)",
+        (  # whole words: "تعرفة" is a fee; the adjective right after the person
+            r"(?<!\w)ب?تعرف(ون|وا|و|ي|ين)?(?!\w)",
+            r"(طبيب|دكتور|محامي|مدرسة|روضة|حضانة|مترجم)\S*\s+(\S+\s+)?(منيح|مليح|كويس|جيد|شاطر"
+            r"|ممتاز)",
         ),
         (
             r"(بهترین|بهتره|بهتر است|پیشنهاد|توصیه|معرفی)",
             r"(دکتر|پزشک|دندان|وکیل|مدرسه|مهدکودک|شرکت|بیمه)",
         ),
         (
-            rf"(سراغ دار|می{_ZW}?شناس|میشناس)",
-            r"خوب",
-            r"(دکتر|پزشک|دندان|وکیل|مدرسه|مهدکودک|مترجم)",
+            rf"(سراغ دار|می[\s{_ZW}]?شناس)",
+            # the adjective on the person ("وکیل خوب"), not the filler "خوب، ..."
+            r"(د[کك]تر|پزش[کك]|دندان|و[کك]یل|وكيل|مدرسه|مهد[کك]ود[کك]|مترجم)\S*\s+خوب",
         ),
     ),
 )
