@@ -95,9 +95,11 @@ def sentences(text: str, language: str = "de") -> list[str]:
 
 
 def tells_how_to_reach(text: str) -> bool:
-    """A contact block that says how to reach someone: two of address, phone and e-mail
-    (not a lone e-mail line, opening hours or a "Stand: 02/2026" line)."""
-    return sum(bool(pattern.search(text)) for pattern in _REACH) >= 2
+    """A contact block that says how to reach someone: an address (where to go), or a
+    phone number and an e-mail address; not a lone e-mail line, opening hours or a
+    "Stand: 02/2026" line."""
+    dialled, mail, address = (bool(pattern.search(text)) for pattern in _REACH)
+    return address or (dialled and mail)
 
 
 def is_contact_line(line: str) -> bool:

@@ -112,12 +112,14 @@ def test_contact_block_stays_together() -> None:
     [
         ("Servicestelle\nBahnhofstraße 12, 53721 Siegburg\nTelefon: 02241 555 870-30", True),
         ("Tel. 0228 555 614-70\nE-Mail: anerkennung@example.org", True),
+        ("Bürgerbüro\nMarkt 1, 53721 Siegburg\nMo–Fr 8–12 Uhr", True),  # where to go
         ("E-Mail: mbe@example.org", False),
+        ("Telefon: 02241 555 870-30", False),
         ("Sprechzeiten: Mo–Do 9:00–12:00 Uhr\nStand: 02/2026", False),
     ],
 )
 def test_a_contact_block_that_tells_how_to_reach_someone(block: str, reachable: bool) -> None:
-    """Two of address, phone and e-mail: a lone e-mail line or hours say too little."""
+    """An address, or phone and e-mail: a lone e-mail or phone line or hours say too little."""
     assert tells_how_to_reach(block) is reachable
 
 
