@@ -93,9 +93,11 @@ _ASKS = {
         re.I,
     ),
     "contact": re.compile(
-        r"telefon|anruf|nummer|e-?mail|erreich|kontakt|adresse|\bwo\b|wohin|phone|call|"
-        r"address|where|contact|nerede|adres|iletişim|أين|هاتف|عنوان|اتصال|де\b|телефон|"
-        r"адрес|где|контакт|کجا|تلفن|آدرس|تماس|"
+        # whole words where a longer word holds them: "Steuernummer", "called", "anywhere",
+        # Russian "в городе", "нигде"
+        r"telefon|anruf|\bnummer|e-?mail|erreich|kontakt|adresse|\bwo\b|wohin|\bphone|\bcall\b|"
+        r"address|\bwhere\b|contact|nerede|adres|iletişim|أين|هاتف|عنوان|اتصال|\bде\b|телефон|"
+        r"адрес|\bгде\b|контакт|کجا|تلفن|آدرس|تماس|"
         # who helps, where to turn: the office is the answer (the short Arabic and Persian
         # words as whole words: "وين" stands in "تكوين", "فين" in "الموظفين")
         r"zuständig|an wen|wer hilft|wer kann (?:mir )?helfen|bei wem|who do i|who is "

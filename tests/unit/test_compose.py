@@ -220,6 +220,11 @@ def test_a_unit_naming_the_number_of_the_question_scores_higher() -> None:
         "كيف أعادل شهادة المعلمين",  # teachers: "لمين" (to whom)
         "هل يمكنني الانتقال إلى منطقة أخرى",  # to another area: "إلى من" (to whom)
         "کلاس‌ها به کیفیت خوبی هستند؟",  # of good quality: "به کی" (to whom)
+        "Brauche ich eine Steuernummer für den Minijob?",  # "nummer" inside a word
+        "What is the course called?",  # "call"
+        "Can I take the test anywhere in Germany?",  # "where"
+        "Можно ли учиться в городе Бонн?",  # "де" (Ukrainian where) ending a word
+        "Курсы есть нигде кроме Зигбурга?",  # "где" inside "нигде" (nowhere)
     ],
 )
 def test_a_who_or_where_cue_inside_a_word_asks_for_no_office(question: str) -> None:
