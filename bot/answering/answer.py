@@ -401,10 +401,10 @@ def contact_block(
         found.sort(key=lambda f: -float(f[2] @ query))
     for hit, contact, _ in found[:1]:
         meta = hit.metadata
-        quote_note = _quote_note_for(meta, result.asker_language) if note else ""
+        german = _quote_note_for(meta, result.asker_language) if note else ""
         block = f"**{block_heading(meta)}** [1]\n{contact.text}"
         scored = ScoredUnit(contact, hit, 0, 0.0, 0.0)
-        text = f"{quote_note}\n\n{block}" if quote_note else block
+        text = f"{german}\n\n{block}" if german else block
         return Composed(text, make_citations(result, [hit], max_sources=1), [scored])
     return None
 

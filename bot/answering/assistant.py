@@ -532,28 +532,29 @@ class Assistant:
         if not composed.units or margin < needed:
             why = f"chosen units too weak (margin {margin:.3f} < {needed:.3f})"
             return refusal_answer(question, language, why, place)
-        text = composed.text
-        if not place:
-            text = self._with_office(question, text, composed, result, vector)
         if place:  # answered in general: say that the documents say nothing for the place
-            text = f"{message('place_general', language, place=place)}\n\n{text}"
+            text = f"{message('place_general', language, place=place)}\n\n{composed.text}"
+        else:
+            text = self._with_office(question, composed, result, vector)
         return Answer(question, text, refused=False, language=language, sources=composed.citations)
 
     def _with_office(
-        self, question: str, text: str, composed: Composed, result: RetrievalResult, vector: object
+        self, question: str, composed: Composed, result: RetrievalResult, vector: object
     ) -> str:
         """A "where" or "who helps" question gets the office of the quoted page: its
         contact block closest to the question, after the answer. The sentences most like
         "who can help me?" describe the help; the office to turn to is a block of address
         lines further down the page (district B round 2 dev: 5 of 49 more facts)."""
+        text = composed.text
         if "contact" not in asks_for(question) or any(
             u.unit.kind == "contact" for u in composed.units
         ):
             return text
         office = self._office(question, "contact", result, vector)
-        quoted = {c.source for c in composed.citations[:1]}
-        if office is None or office.units[0].hit.metadata.get("source") not in quoted:
+        if office is None or not composed.citations:
             return text
+        if office.units[0].hit.metadata.get("source") != composed.citations[0].source:
+            return text  # its "[1]" would name another page
         return f"{text}\n\n{office.text}"
 
     def _human_contact(self, question: str, language: str, asker: str | None = None) -> Answer:
